@@ -1,0 +1,125 @@
+"""One JSON error shape for the whole API: {"error": {code, message, details}}."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.http import Http404, JsonResponse
+from django.http.response import HttpResponseBase
+from django.views import defaults
+from rest_framework import exceptions
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from meetings.cursors import InvalidCursor
+from meetings.domain import (
+    DuplicateMeeting,
+    InvalidChange,
+    InvalidTransition,
+    MeetingError,
+    MeetingNotFound,
+    StoreUnavailable,
+    VersionConflict,
+)
+from meetings.services import PreconditionFailed
+
+logger = logging.getLogger(__name__)
+
+# Most specific first: PreconditionFailed is also a VersionConflict.
+DOMAIN_STATUS = [
+    (MeetingNotFound, 404),
+    (PreconditionFailed, 412),
+    (VersionConflict, 409),
+    (InvalidTransition, 409),
+    (InvalidChange, 409),
+    (DuplicateMeeting, 409),
+    (InvalidCursor, 400),
+    (StoreUnavailable, 503),
+]
+
+
+def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message, "details": details}}
+
+
+def error_response(
+    status: int, code: str, message: str, details: Any = None, **headers: str
+) -> JsonResponse:
+    """Return the API's error shape as a plain Django response."""
+    response = JsonResponse(error_body(code, message, details), status=status)
+    for name, value in headers.items():
+        response[name.replace("_", "-")] = value
+    return response
+
+
+def domain_error_response(error: MeetingError) -> JsonResponse:
+    """Map a domain error to its HTTP answer."""
+    status = next(code for kind, code in DOMAIN_STATUS if isinstance(error, kind))
+    headers = {}
+    if isinstance(error, StoreUnavailable):
+        headers["Retry_After"] = str(error.retry_after_seconds)
+    if isinstance(error, VersionConflict) and error.current is not None:
+        headers["ETag"] = f'"{error.current.version}"'
+    return error_response(status, error.code, error.message, error.details, **headers)
+
+
+def api_exception_handler(exc: Exception, context: dict) -> HttpResponseBase | None:
+    """Answer every API error, DRF's and the domain's, in the one error shape."""
+    if isinstance(exc, MeetingError) and any(
+        isinstance(exc, kind) for kind, _ in DOMAIN_STATUS
+    ):
+        return domain_error_response(exc)
+    if isinstance(exc, RequestDataTooBig):
+        return error_response(413, "too_large", "The request body is too large.")
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    code, message, details = _describe(exc, response)
+    response.data = error_body(code, message, details)
+    return response
+
+
+def _describe(exc: Exception, response: Response) -> tuple[str, str, Any]:
+    if isinstance(exc, exceptions.ValidationError):
+        return "invalid", "The request is not valid; see details.", exc.detail
+    if isinstance(exc, Http404):
+        return "not_found", "Not found.", None
+    if isinstance(exc, PermissionDenied):
+        return "permission_denied", "You may not do this.", None
+    if isinstance(exc, exceptions.APIException):
+        codes = exc.get_codes()
+        code = codes if isinstance(codes, str) else exc.default_code
+        return code, str(exc.detail), None
+    return "error", str(exc), response.data
+
+
+def _wants_json(request) -> bool:
+    return request.path.startswith("/v1/") or "application/json" in request.headers.get(
+        "Accept", ""
+    )
+
+
+def handler400(request, exception=None):
+    if not _wants_json(request):
+        return defaults.bad_request(request, exception)
+    return error_response(400, "bad_request", "The request could not be understood.")
+
+
+def handler403(request, exception=None):
+    if not _wants_json(request):
+        return defaults.permission_denied(request, exception)
+    return error_response(403, "permission_denied", "You may not do this.")
+
+
+def handler404(request, exception=None):
+    if not _wants_json(request):
+        return defaults.page_not_found(request, exception)
+    return error_response(404, "not_found", f"Nothing at {request.path}.")
+
+
+def handler500(request):
+    if not _wants_json(request):
+        return defaults.server_error(request)
+    return error_response(500, "server_error", "Something went wrong on our side.")

@@ -1,0 +1,138 @@
+"""REST views of meetings under /v1/meetings."""
+
+from __future__ import annotations
+
+import uuid
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status, viewsets
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from . import services
+from .permissions import viewer_for
+from .repository import get_repository
+from .serializers import (
+    MeetingCreateSerializer,
+    MeetingListParamsSerializer,
+    MeetingPageSerializer,
+    MeetingSerializer,
+    MeetingUpdateSerializer,
+    etag_for,
+    parse_if_match,
+)
+
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    str,
+    OpenApiParameter.HEADER,
+    description='The ETag of the version you changed, e.g. "3"; 412 if stale.',
+)
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key",
+    str,
+    OpenApiParameter.HEADER,
+    description="Retrying a create with the same key returns the same meeting.",
+)
+
+
+def parse_meeting_id(value: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        raise serializers.ValidationError(
+            {"id": ["Not a valid meeting id (a UUID)."]}
+        ) from None
+
+
+class MeetingViewSet(viewsets.ViewSet):
+    """Meetings visible to the requester; others' meetings answer 404."""
+
+    lookup_value_regex = "[^/]+"
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    @extend_schema(
+        parameters=[MeetingListParamsSerializer],
+        responses=MeetingPageSerializer,
+    )
+    def list(self, request: Request) -> Response:
+        """Return {results: [meeting], next_cursor} newest first."""
+        params = MeetingListParamsSerializer(data=request.query_params.dict())
+        params.is_valid(raise_exception=True)
+        query = params.validated_data
+        page = services.list_meetings(
+            get_repository(),
+            viewer_for(request.user),
+            owner_id=query.get("owner"),
+            status=query.get("status"),
+            title_contains=query.get("q"),
+            limit=query.get("limit", 20),
+            cursor=query.get("cursor"),
+        )
+        return Response(
+            {
+                "results": MeetingSerializer(page.meetings, many=True).data,
+                "next_cursor": page.next_cursor,
+            }
+        )
+
+    @extend_schema(
+        request=MeetingCreateSerializer,
+        responses={201: MeetingSerializer},
+        parameters=[IDEMPOTENCY_KEY],
+    )
+    def create(self, request: Request) -> Response:
+        """Create a meeting owned by the requester; return it with its ETag."""
+        body = MeetingCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        key = request.headers.get("Idempotency-Key", "")[:200] or None
+        meeting = services.create_meeting(
+            get_repository(), str(request.user.pk), body.validated_data, key
+        )
+        return _meeting_response(meeting, status.HTTP_201_CREATED)
+
+    @extend_schema(responses=MeetingSerializer)
+    def retrieve(self, request: Request, pk: str) -> Response:
+        """Return the meeting with its ETag."""
+        meeting = services.get_meeting(
+            get_repository(), viewer_for(request.user), parse_meeting_id(pk)
+        )
+        return _meeting_response(meeting)
+
+    @extend_schema(
+        request=MeetingUpdateSerializer,
+        responses=MeetingSerializer,
+        parameters=[IF_MATCH],
+    )
+    def partial_update(self, request: Request, pk: str) -> Response:
+        """Change fields and/or status, progress and status message."""
+        meeting_id = parse_meeting_id(pk)
+        expected = parse_if_match(request.headers.get("If-Match"))
+        body = MeetingUpdateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        meeting = services.update_meeting(
+            get_repository(),
+            viewer_for(request.user),
+            meeting_id,
+            body.validated_data,
+            expected,
+        )
+        return _meeting_response(meeting)
+
+    @extend_schema(responses={204: None}, parameters=[IF_MATCH])
+    def destroy(self, request: Request, pk: str) -> Response:
+        """Delete the meeting; answer 204 with no body."""
+        meeting_id = parse_meeting_id(pk)
+        expected = parse_if_match(request.headers.get("If-Match"))
+        services.delete_meeting(
+            get_repository(), viewer_for(request.user), meeting_id, expected
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def _meeting_response(meeting, status_code: int = status.HTTP_200_OK) -> Response:
+    return Response(
+        MeetingSerializer(meeting).data,
+        status=status_code,
+        headers={"ETag": etag_for(meeting)},
+    )

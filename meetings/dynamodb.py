@@ -1,0 +1,139 @@
+"""The process's DynamoDB client and the meetings table's schema."""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+import boto3
+from botocore.config import Config
+from django.conf import settings
+
+OWNER_INDEX = "by_owner"
+TIMELINE_INDEX = "by_month"
+ACTIVE_STATUS_INDEX = "by_active_status"
+
+_KEY_ATTRIBUTES = [
+    ("pk", "S"),
+    ("owner_id", "S"),
+    ("created_key", "S"),
+    ("created_month", "S"),
+    ("active_status", "S"),
+]
+# Each index is sorted newest first by created_key ("<ISO time>#<id>").
+_INDEXES = {
+    OWNER_INDEX: "owner_id",
+    TIMELINE_INDEX: "created_month",
+    ACTIVE_STATUS_INDEX: "active_status",
+}
+
+_lock = threading.Lock()
+_client: Any = None
+
+
+def get_client() -> Any:
+    """Return this process's DynamoDB client, building it on first use."""
+    global _client
+    if _client is None:
+        with _lock:
+            if _client is None:
+                _client = build_client()
+    return _client
+
+
+def reset_client() -> None:
+    """Forget the client, so the next use builds one from current settings."""
+    global _client
+    with _lock:
+        _client = None
+
+
+def build_client() -> Any:
+    config = Config(
+        retries={"mode": "standard", "max_attempts": settings.DYNAMODB_MAX_ATTEMPTS},
+        connect_timeout=settings.DYNAMODB_CONNECT_TIMEOUT,
+        read_timeout=settings.DYNAMODB_READ_TIMEOUT,
+        max_pool_connections=settings.DYNAMODB_MAX_POOL_CONNECTIONS,
+    )
+    return boto3.session.Session().client(
+        "dynamodb",
+        region_name=settings.AWS_REGION,
+        endpoint_url=settings.DYNAMODB_ENDPOINT_URL or None,
+        config=config,
+        **settings.DYNAMODB_CREDENTIALS,
+    )
+
+
+def table_definition(table_name: str) -> dict[str, Any]:
+    """Return the CreateTable request for the meetings table and its indexes."""
+    return {
+        "TableName": table_name,
+        "BillingMode": "PAY_PER_REQUEST",
+        "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+        "AttributeDefinitions": [
+            {"AttributeName": name, "AttributeType": kind}
+            for name, kind in _KEY_ATTRIBUTES
+        ],
+        "GlobalSecondaryIndexes": [
+            _index_definition(name, partition) for name, partition in _INDEXES.items()
+        ],
+    }
+
+
+def _index_definition(name: str, partition: str) -> dict[str, Any]:
+    return {
+        "IndexName": name,
+        "KeySchema": [
+            {"AttributeName": partition, "KeyType": "HASH"},
+            {"AttributeName": "created_key", "KeyType": "RANGE"},
+        ],
+        "Projection": {"ProjectionType": "ALL"},
+    }
+
+
+def ensure_table(client: Any, table_name: str, timeout: float = 120.0) -> list[str]:
+    """Create the table and any missing index, then wait until all are active.
+
+    Return what was created, so callers can report it; an up-to-date table
+    yields an empty list.
+    """
+    created: list[str] = []
+    definition = table_definition(table_name)
+    try:
+        description = client.describe_table(TableName=table_name)["Table"]
+    except client.exceptions.ResourceNotFoundException:
+        try:
+            client.create_table(**definition)
+            created.append(table_name)
+        except client.exceptions.ResourceInUseException:
+            pass  # Another process created it first.
+        description = _wait_until_active(client, table_name, timeout)
+    existing = {i["IndexName"] for i in description.get("GlobalSecondaryIndexes", [])}
+    for index in definition["GlobalSecondaryIndexes"]:
+        if index["IndexName"] in existing:
+            continue
+        # DynamoDB adds one index per UpdateTable call.
+        client.update_table(
+            TableName=table_name,
+            AttributeDefinitions=definition["AttributeDefinitions"],
+            GlobalSecondaryIndexUpdates=[{"Create": index}],
+        )
+        created.append(index["IndexName"])
+        _wait_until_active(client, table_name, timeout)
+    _wait_until_active(client, table_name, timeout)
+    return created
+
+
+def _wait_until_active(client: Any, table_name: str, timeout: float) -> dict:
+    deadline = time.monotonic() + timeout
+    while True:
+        table = client.describe_table(TableName=table_name)["Table"]
+        statuses = [table["TableStatus"]] + [
+            index["IndexStatus"] for index in table.get("GlobalSecondaryIndexes", [])
+        ]
+        if all(status == "ACTIVE" for status in statuses):
+            return table
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"Table {table_name} not active after {timeout}s")
+        time.sleep(0.5)

@@ -1,0 +1,61 @@
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+
+from config.dynamodb_local import DynamoDBLocal, DynamoDBLocalError, is_listening
+
+LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+
+
+class Command(BaseCommand):
+    help = (
+        "Run meetstream for development: DynamoDB Local on disk under var/, "
+        "migrations, the table, demo data, and uvicorn. Ctrl-C stops it all."
+    )
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--no-demo", action="store_true", help="Skip demo data.")
+
+    def handle(self, *args, host: str, port: int, no_demo: bool, **options) -> None:
+        dynamodb = self._start_dynamodb_local()
+        try:
+            call_command("migrate", interactive=False, verbosity=0)
+            call_command("ensure_table")
+            if not no_demo:
+                call_command("seed_demo")
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"meetstream is at http://{host}:{port}/ (Ctrl-C stops)"
+                )
+            )
+            from config.server import serve
+
+            serve(host=host, port=port)
+        finally:
+            if dynamodb is not None:
+                self.stdout.write("Stopping DynamoDB Local...")
+                dynamodb.stop()
+
+    def _start_dynamodb_local(self) -> DynamoDBLocal | None:
+        endpoint = urlsplit(settings.DYNAMODB_ENDPOINT_URL)
+        if endpoint.hostname not in LOCAL_HOSTS or not endpoint.port:
+            return None  # A real or remote DynamoDB: nothing to start.
+        if is_listening(endpoint.port):
+            self.stdout.write(f"Using the DynamoDB already on port {endpoint.port}.")
+            return None
+        var = settings.BASE_DIR / "var"
+        dynamodb = DynamoDBLocal(
+            endpoint.port, db_path=var / "dynamodb", log_path=var / "dynamodb.log"
+        )
+        self.stdout.write(
+            f"Starting DynamoDB Local on port {endpoint.port} "
+            "(it listens on all interfaces; data in var/dynamodb)..."
+        )
+        try:
+            return dynamodb.start()
+        except DynamoDBLocalError as error:
+            raise CommandError(str(error)) from error

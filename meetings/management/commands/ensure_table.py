@@ -1,0 +1,16 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from meetings.dynamodb import ensure_table, get_client
+
+
+class Command(BaseCommand):
+    help = "Create the meetings table and its indexes if missing; wait until active."
+
+    def handle(self, *args, **options) -> None:
+        created = ensure_table(get_client(), settings.DYNAMODB_TABLE)
+        if created:
+            self.stdout.write(f"Created: {', '.join(created)}")
+        self.stdout.write(
+            self.style.SUCCESS(f"Table {settings.DYNAMODB_TABLE} is ready.")
+        )

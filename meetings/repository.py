@@ -1,0 +1,477 @@
+"""Meetings stored in DynamoDB: the only place that speaks boto3."""
+
+from __future__ import annotations
+
+import random
+import time
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from botocore.exceptions import BotoCoreError, ClientError
+from django.conf import settings
+
+from . import cursors
+from .domain import (
+    DuplicateMeeting,
+    Meeting,
+    MeetingNotFound,
+    Status,
+    StoreThrottled,
+    StoreUnavailable,
+    VersionConflict,
+    utcnow,
+)
+from .dynamodb import ACTIVE_STATUS_INDEX, OWNER_INDEX, TIMELINE_INDEX, get_client
+
+BATCH_GET_LIMIT = 100
+# Statuses with an entry in the sparse status index: the ones staff watch.
+INDEXED_STATUSES = frozenset(
+    {Status.IN_PROGRESS, Status.UPLOADED, Status.PROCESSING, Status.FAILED}
+)
+# Reads one listing request may make, so a rare filter cannot run away.
+MAX_READS_PER_PAGE = 25
+# Items one Query call examines when a filter will drop some of them.
+FILTERED_READ_SIZE = 200
+
+_THROTTLING_CODES = {
+    "ProvisionedThroughputExceededException",
+    "ThrottlingException",
+    "RequestLimitExceeded",
+}
+_UNAVAILABLE_CODES = {
+    "InternalServerError",
+    "ServiceUnavailable",
+    "ResourceNotFoundException",
+    "UnrecognizedClientException",
+}
+_serializer = TypeSerializer()
+_deserializer = TypeDeserializer()
+
+
+@dataclass(frozen=True)
+class Page:
+    meetings: list[Meeting]
+    next_cursor: str | None
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    """What a listing asks for, and the scope its cursors are bound to."""
+
+    scope: str
+    status: Status | None = None
+    title_contains: str | None = None
+    limit: int = 20
+    cursor: str | None = None
+
+    def cursor_scope(self) -> str:
+        return "|".join(
+            [self.scope, self.status or "", self.title_contains or "", str(self.limit)]
+        )
+
+
+class MeetingRepository:
+    """Store and find meetings in one DynamoDB table."""
+
+    def __init__(self, table_name: str, client: Any = None):
+        self.table_name = table_name
+        self._client = client
+
+    @property
+    def client(self) -> Any:
+        if self._client is None:
+            self._client = get_client()
+        return self._client
+
+    def add(self, meeting: Meeting, fingerprint: str = "") -> Meeting:
+        """Store a new meeting; a retried add with the same fingerprint is a no-op.
+
+        Return the stored meeting, which is the earlier one when this is a retry.
+        """
+        item = self._to_item(meeting)
+        item["fingerprint"] = fingerprint
+        try:
+            self._call(
+                self.client.put_item,
+                TableName=self.table_name,
+                Item=_serialize(item),
+                ConditionExpression="attribute_not_exists(pk)",
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
+            )
+        except _ConditionFailed as failed:
+            if failed.item and failed.item.get("fingerprint") == fingerprint:
+                return self._from_item(failed.item)
+            raise DuplicateMeeting(meeting.id) from None
+        return meeting
+
+    def get(self, meeting_id: uuid.UUID) -> Meeting:
+        """Return the meeting, read consistently, or raise MeetingNotFound."""
+        response = self._call(
+            self.client.get_item,
+            TableName=self.table_name,
+            Key=_serialize({"pk": _pk(meeting_id)}),
+            ConsistentRead=True,
+        )
+        if "Item" not in response:
+            raise MeetingNotFound(meeting_id)
+        return self._from_item(_deserialize(response["Item"]))
+
+    def get_many(self, meeting_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Meeting]:
+        """Return the meetings that exist among meeting_ids, keyed by id.
+
+        Read eventually consistently with BatchGetItem, at most 100 unique keys
+        a call, retrying unprocessed keys with jittered backoff.
+        """
+        unique = list(dict.fromkeys(meeting_ids))
+        found: dict[uuid.UUID, Meeting] = {}
+        for start in range(0, len(unique), BATCH_GET_LIMIT):
+            chunk = unique[start : start + BATCH_GET_LIMIT]
+            keys = [_serialize({"pk": _pk(meeting_id)}) for meeting_id in chunk]
+            for item in self._batch_get(keys):
+                meeting = self._from_item(item)
+                found[meeting.id] = meeting
+        return found
+
+    def list_for_owner(self, owner_id: str, query: ListQuery) -> Page:
+        """Return one page of owner_id's meetings, newest first."""
+        return self._list_index(OWNER_INDEX, "owner_id", owner_id, query)
+
+    def list_all(self, query: ListQuery) -> Page:
+        """Return one page of every meeting, newest first."""
+        if query.status in INDEXED_STATUSES:
+            return self._list_index(
+                ACTIVE_STATUS_INDEX, "active_status", query.status, query
+            )
+        return self._list_timeline(query)
+
+    def update(self, meeting: Meeting) -> Meeting:
+        """Store meeting's changes if the stored version is still meeting.version.
+
+        Return the meeting as stored, at the next version; raise VersionConflict
+        with the current meeting when another write came first.
+        """
+        item = self._to_item(meeting)
+        item["version"] = meeting.version + 1
+        item["updated_at"] = utcnow().isoformat()
+        settable = {
+            name: value
+            for name, value in item.items()
+            if name not in _IMMUTABLE_ATTRIBUTES and value is not None
+        }
+        removable = [
+            name
+            for name, value in item.items()
+            if name not in _IMMUTABLE_ATTRIBUTES and value is None
+        ]
+        expression = "SET " + ", ".join(f"#{name} = :{name}" for name in settable)
+        if removable:
+            expression += " REMOVE " + ", ".join(f"#{name}" for name in removable)
+        values = {f":{name}": value for name, value in settable.items()}
+        values[":expected"] = meeting.version
+        try:
+            response = self._call(
+                self.client.update_item,
+                TableName=self.table_name,
+                Key=_serialize({"pk": _pk(meeting.id)}),
+                UpdateExpression=expression,
+                ConditionExpression="#version = :expected",
+                ExpressionAttributeNames={
+                    f"#{name}": name for name in [*settable, *removable]
+                },
+                ExpressionAttributeValues=_serialize(values),
+                ReturnValues="ALL_NEW",
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
+            )
+        except _ConditionFailed as failed:
+            raise self._conflict(meeting, failed) from None
+        return self._from_item(_deserialize(response["Attributes"]))
+
+    def remove(self, meeting: Meeting) -> None:
+        """Delete meeting if it is still at meeting.version."""
+        try:
+            self._call(
+                self.client.delete_item,
+                TableName=self.table_name,
+                Key=_serialize({"pk": _pk(meeting.id)}),
+                ConditionExpression="version = :expected",
+                ExpressionAttributeValues=_serialize({":expected": meeting.version}),
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
+            )
+        except _ConditionFailed as failed:
+            raise self._conflict(meeting, failed) from None
+
+    def ping(self) -> None:
+        """Raise StoreUnavailable unless the table can be reached."""
+        self._call(self.client.describe_table, TableName=self.table_name)
+
+    # Listing
+
+    def _list_index(
+        self, index: str, partition: str, value: str, query: ListQuery
+    ) -> Page:
+        scope = query.cursor_scope()
+        position = cursors.decode(query.cursor, scope) if query.cursor else {}
+        params = self._query_params(index, partition, value, query)
+        items, next_key = self._read_pages(
+            params, index, partition, query.limit, position.get("key"), budget=None
+        )
+        next_cursor = cursors.encode(scope, {"key": next_key}) if next_key else None
+        return Page([self._from_item(item) for item in items], next_cursor)
+
+    def _list_timeline(self, query: ListQuery) -> Page:
+        """Walk the monthly buckets of the timeline index, newest month first."""
+        scope = query.cursor_scope()
+        position = cursors.decode(query.cursor, scope) if query.cursor else {}
+        month = position.get("month") or utcnow().strftime("%Y-%m")
+        start_key = position.get("key")
+        if not isinstance(month, str) or not _is_month(month):
+            raise cursors.InvalidCursor()
+        items: list[dict] = []
+        budget = _ReadBudget(MAX_READS_PER_PAGE)
+        while month >= settings.MEETINGS_EPOCH_MONTH:
+            params = self._query_params(TIMELINE_INDEX, "created_month", month, query)
+            found, next_key = self._read_pages(
+                params,
+                TIMELINE_INDEX,
+                "created_month",
+                query.limit - len(items),
+                start_key,
+                budget,
+            )
+            items.extend(found)
+            if next_key:
+                return self._timeline_page(items, scope, month, next_key)
+            month, start_key = _previous_month(month), None
+            if len(items) == query.limit or budget.spent():
+                break
+        more = month >= settings.MEETINGS_EPOCH_MONTH
+        return self._timeline_page(items, scope, month if more else None, None)
+
+    def _timeline_page(
+        self, items: list[dict], scope: str, month: str | None, key: dict | None
+    ) -> Page:
+        cursor = cursors.encode(scope, {"month": month, "key": key}) if month else None
+        return Page([self._from_item(item) for item in items], cursor)
+
+    def _query_params(
+        self, index: str, partition: str, value: str, query: ListQuery
+    ) -> dict[str, Any]:
+        names = {"#p": partition}
+        values: dict[str, Any] = {":p": value}
+        filters = []
+        if query.status and index != ACTIVE_STATUS_INDEX:
+            names["#status"] = "status"
+            values[":status"] = str(query.status)
+            filters.append("#status = :status")
+        if query.title_contains:
+            names["#title_lower"] = "title_lower"
+            values[":q"] = query.title_contains.lower()
+            filters.append("contains(#title_lower, :q)")
+        params = {
+            "TableName": self.table_name,
+            "IndexName": index,
+            "KeyConditionExpression": "#p = :p",
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": _serialize(values),
+            "ScanIndexForward": False,
+        }
+        if filters:
+            params["FilterExpression"] = " AND ".join(filters)
+        return params
+
+    def _read_pages(
+        self,
+        params: dict[str, Any],
+        index: str,
+        partition: str,
+        limit: int,
+        start_key: dict | None,
+        budget: _ReadBudget | None,
+    ) -> tuple[list[dict], dict | None]:
+        """Query until limit items pass the filter, the index ends or reads run out.
+
+        Return the items and the key to resume after the last one returned.
+        """
+        budget = budget or _ReadBudget(MAX_READS_PER_PAGE)
+        filtered = "FilterExpression" in params
+        items: list[dict] = []
+        key = start_key
+        while limit > len(items):
+            request = dict(params, Limit=FILTERED_READ_SIZE if filtered else limit)
+            if key:
+                request["ExclusiveStartKey"] = key
+            response = self._call(self.client.query, **request)
+            budget.spend()
+            for raw in response["Items"]:
+                items.append(_deserialize(raw))
+                if len(items) == limit:
+                    # Resume right after this item, not after the whole read.
+                    return items, {name: raw[name] for name in _index_keys(partition)}
+            key = response.get("LastEvaluatedKey")
+            if not key or budget.spent():
+                return items, key
+        return items, key
+
+    # Boundary
+
+    def _batch_get(self, keys: list[dict]) -> list[dict]:
+        items: list[dict] = []
+        pending = {self.table_name: {"Keys": keys, "ConsistentRead": False}}
+        for attempt in range(settings.DYNAMODB_UNPROCESSED_RETRIES + 1):
+            if attempt:
+                _sleep_with_jitter(attempt)
+            response = self._call(self.client.batch_get_item, RequestItems=pending)
+            items.extend(
+                _deserialize(raw)
+                for raw in response.get("Responses", {}).get(self.table_name, [])
+            )
+            pending = response.get("UnprocessedKeys") or {}
+            if not pending:
+                return items
+        raise StoreThrottled(
+            "DynamoDB left keys unprocessed after retries; try again shortly."
+        )
+
+    def _conflict(self, meeting: Meeting, failed: _ConditionFailed) -> Exception:
+        if not failed.item:
+            return MeetingNotFound(meeting.id)
+        return VersionConflict(meeting.version, self._from_item(failed.item))
+
+    def _call(self, operation: Callable[..., dict], **kwargs: Any) -> dict:
+        """Call DynamoDB, translating its failures into domain exceptions."""
+        try:
+            return operation(**kwargs)
+        except ClientError as error:
+            code = error.response.get("Error", {}).get("Code", "")
+            if code == "ConditionalCheckFailedException":
+                item = error.response.get("Item")
+                raise _ConditionFailed(_deserialize(item) if item else None) from None
+            if code in _THROTTLING_CODES:
+                raise StoreThrottled("DynamoDB is throttling requests.") from error
+            if code in _UNAVAILABLE_CODES:
+                raise StoreUnavailable(f"DynamoDB is unavailable ({code}).") from error
+            raise
+        except BotoCoreError as error:
+            raise StoreUnavailable("DynamoDB cannot be reached.") from error
+
+    @staticmethod
+    def _to_item(meeting: Meeting) -> dict[str, Any]:
+        created = meeting.created_at.isoformat()
+        return {
+            "pk": _pk(meeting.id),
+            "id": str(meeting.id),
+            "owner_id": meeting.owner_id,
+            "title": meeting.title,
+            "title_lower": meeting.title.lower(),
+            "description": meeting.description,
+            "scheduled_start": _iso_or_none(meeting.scheduled_start),
+            "duration_minutes": meeting.duration_minutes,
+            "participants": list(meeting.participants),
+            "status": str(meeting.status),
+            "active_status": (
+                str(meeting.status) if meeting.status in INDEXED_STATUSES else None
+            ),
+            "progress": meeting.progress,
+            "status_message": meeting.status_message,
+            "created_at": created,
+            "created_key": f"{created}#{meeting.id}",
+            "created_month": meeting.created_at.strftime("%Y-%m"),
+            "updated_at": _iso_or_none(meeting.updated_at),
+            "version": meeting.version,
+        }
+
+    @staticmethod
+    def _from_item(item: dict[str, Any]) -> Meeting:
+        duration = item.get("duration_minutes")
+        return Meeting(
+            id=uuid.UUID(item["id"]),
+            owner_id=item["owner_id"],
+            title=item["title"],
+            description=item.get("description", ""),
+            scheduled_start=_datetime_or_none(item.get("scheduled_start")),
+            duration_minutes=int(duration) if duration is not None else None,
+            participants=list(item.get("participants", [])),
+            status=Status(item["status"]),
+            progress=int(item.get("progress", 0)),
+            status_message=item.get("status_message", ""),
+            created_at=datetime.fromisoformat(item["created_at"]),
+            updated_at=_datetime_or_none(item.get("updated_at")),
+            version=int(item["version"]),
+        )
+
+
+def get_repository() -> MeetingRepository:
+    """Return the repository of the configured meetings table."""
+    return MeetingRepository(settings.DYNAMODB_TABLE)
+
+
+_IMMUTABLE_ATTRIBUTES = {"pk", "id", "created_at", "created_key", "created_month"}
+
+
+class _ConditionFailed(Exception):
+    def __init__(self, item: dict | None):
+        self.item = item
+
+
+class _ReadBudget:
+    def __init__(self, reads: int):
+        self.left = reads
+
+    def spend(self) -> None:
+        self.left -= 1
+
+    def spent(self) -> bool:
+        return self.left <= 0
+
+
+def _pk(meeting_id: uuid.UUID) -> str:
+    return f"MEETING#{meeting_id}"
+
+
+def _index_keys(partition: str) -> tuple[str, ...]:
+    return ("pk", partition, "created_key")
+
+
+def _serialize(values: dict[str, Any]) -> dict[str, Any]:
+    return {
+        name: _serializer.serialize(value)
+        for name, value in values.items()
+        if value is not None
+    }
+
+
+def _deserialize(item: dict[str, Any]) -> dict[str, Any]:
+    return {name: _deserializer.deserialize(value) for name, value in item.items()}
+
+
+def _iso_or_none(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _datetime_or_none(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def _is_month(value: str) -> bool:
+    try:
+        datetime.strptime(value, "%Y-%m")
+    except ValueError:
+        return False
+    return True
+
+
+def _previous_month(month: str) -> str:
+    year, number = map(int, month.split("-"))
+    return f"{year - 1}-12" if number == 1 else f"{year}-{number - 1:02d}"
+
+
+def _sleep_with_jitter(attempt: int) -> None:
+    """Sleep a random time up to an exponentially growing cap ("full jitter")."""
+    cap = min(
+        settings.DYNAMODB_BACKOFF_MAX, settings.DYNAMODB_BACKOFF_BASE * 2**attempt
+    )
+    time.sleep(random.uniform(0, cap))

@@ -1,0 +1,157 @@
+"""Input and output shapes of the meetings API."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.core.validators import RegexValidator
+from rest_framework import serializers
+
+from .domain import (
+    DESCRIPTION_MAX_LENGTH,
+    MAX_DURATION_MINUTES,
+    MAX_PARTICIPANTS,
+    STATUS_MESSAGE_MAX_LENGTH,
+    TITLE_MAX_LENGTH,
+    Meeting,
+    Status,
+)
+
+# C0/C1 control characters; multi-line fields may still hold tabs and newlines.
+_CONTROL = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
+no_control_characters = RegexValidator(
+    rf"[{_CONTROL}\t\n\r]", "Control characters are not allowed.", inverse_match=True
+)
+no_binary_characters = RegexValidator(
+    rf"[{_CONTROL}]", "Control characters are not allowed.", inverse_match=True
+)
+
+
+class AwareDateTimeField(serializers.DateTimeField):
+    """An ISO-8601 date-time that must state its timezone."""
+
+    def enforce_timezone(self, value):
+        if value.tzinfo is None:
+            self.fail("naive")
+        return super().enforce_timezone(value)
+
+    default_error_messages = {
+        "naive": "Include a timezone offset, for example 2030-01-31T09:00:00Z."
+    }
+
+
+class StrictFieldsMixin:
+    """Refuse unknown fields instead of silently dropping them."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, dict):
+            unknown = sorted(set(data) - set(self.fields))
+            if unknown:
+                raise serializers.ValidationError(
+                    {name: ["Unknown field."] for name in unknown}
+                )
+        return super().to_internal_value(data)
+
+
+class MeetingFieldsSerializer(StrictFieldsMixin, serializers.Serializer):
+    title = serializers.CharField(
+        max_length=TITLE_MAX_LENGTH, validators=[no_control_characters]
+    )
+    description = serializers.CharField(
+        max_length=DESCRIPTION_MAX_LENGTH,
+        allow_blank=True,
+        required=False,
+        trim_whitespace=False,
+        validators=[no_binary_characters],
+    )
+    scheduled_start = AwareDateTimeField(required=False, allow_null=True)
+    duration_minutes = serializers.IntegerField(
+        min_value=1, max_value=MAX_DURATION_MINUTES, required=False, allow_null=True
+    )
+    participants = serializers.ListField(
+        child=serializers.EmailField(max_length=254),
+        max_length=MAX_PARTICIPANTS,
+        required=False,
+    )
+
+    def validate_participants(self, value: list[str]) -> list[str]:
+        unique: dict[str, str] = {}
+        for address in value:
+            unique.setdefault(address.lower(), address)
+        return list(unique.values())
+
+
+class MeetingCreateSerializer(MeetingFieldsSerializer):
+    """Body of POST /v1/meetings."""
+
+
+class MeetingUpdateSerializer(MeetingFieldsSerializer):
+    """Body of PATCH /v1/meetings/{id}: any fields, and status reports."""
+
+    status = serializers.ChoiceField(choices=[s.value for s in Status], required=False)
+    progress = serializers.IntegerField(min_value=0, max_value=100, required=False)
+    status_message = serializers.CharField(
+        max_length=STATUS_MESSAGE_MAX_LENGTH,
+        allow_blank=True,
+        required=False,
+        validators=[no_binary_characters],
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        kwargs.setdefault("partial", True)
+        super().__init__(*args, **kwargs)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if not attrs:
+            raise serializers.ValidationError("Send at least one field to change.")
+        return attrs
+
+
+class MeetingSerializer(serializers.Serializer):
+    """A meeting as the API returns it."""
+
+    id = serializers.UUIDField()
+    owner_id = serializers.CharField()
+    title = serializers.CharField()
+    description = serializers.CharField()
+    scheduled_start = serializers.DateTimeField(allow_null=True)
+    duration_minutes = serializers.IntegerField(allow_null=True)
+    participants = serializers.ListField(child=serializers.EmailField())
+    status = serializers.ChoiceField(choices=[s.value for s in Status])
+    progress = serializers.IntegerField()
+    status_message = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+    version = serializers.IntegerField()
+
+
+class MeetingPageSerializer(serializers.Serializer):
+    results = MeetingSerializer(many=True)
+    next_cursor = serializers.CharField(allow_null=True)
+
+
+class MeetingListParamsSerializer(StrictFieldsMixin, serializers.Serializer):
+    """Query string of GET /v1/meetings."""
+
+    status = serializers.ChoiceField(choices=[s.value for s in Status], required=False)
+    owner = serializers.CharField(max_length=64, required=False)
+    q = serializers.CharField(max_length=100, required=False, trim_whitespace=True)
+    cursor = serializers.CharField(max_length=4096, required=False)
+    limit = serializers.IntegerField(min_value=1, max_value=100, required=False)
+
+
+def parse_if_match(header: str | None) -> int | None:
+    """Return the version an If-Match header names, or None if it names any."""
+    if header is None or header.strip() == "*":
+        return None
+    match = re.fullmatch(r'\s*(?:W/)?"?(\d{1,18})"?\s*', header)
+    if not match:
+        raise serializers.ValidationError(
+            {"If-Match": ['Send the ETag you received, for example "3".']}
+        )
+    return int(match.group(1))
+
+
+def etag_for(meeting: Meeting) -> str:
+    return f'"{meeting.version}"'

@@ -1,0 +1,8 @@
+from rest_framework.routers import SimpleRouter
+
+from .api import MeetingViewSet
+
+router = SimpleRouter(trailing_slash=False)
+router.register("meetings", MeetingViewSet, basename="meeting")
+
+urlpatterns = router.urls
