@@ -117,3 +117,9 @@ def client_for():
         return client
 
     return make
+
+
+@pytest.fixture
+def local_repository(local_table, settings) -> MeetingRepository:
+    """The repository on DynamoDB Local only: moto's writes are not atomic."""
+    return MeetingRepository(settings.DYNAMODB_TABLE)

@@ -1,3 +1,5 @@
+import signal
+import sys
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -21,6 +23,9 @@ class Command(BaseCommand):
         parser.add_argument("--no-demo", action="store_true", help="Skip demo data.")
 
     def handle(self, *args, host: str, port: int, no_demo: bool, **options) -> None:
+        # uvicorn re-raises the signal that stopped it; make SIGTERM unwind like
+        # Ctrl-C does, so the finally block below stops DynamoDB Local.
+        signal.signal(signal.SIGTERM, _exit_on_signal)
         dynamodb = self._start_dynamodb_local()
         try:
             call_command("migrate", interactive=False, verbosity=0)
@@ -59,3 +64,7 @@ class Command(BaseCommand):
             return dynamodb.start()
         except DynamoDBLocalError as error:
             raise CommandError(str(error)) from error
+
+
+def _exit_on_signal(signum, frame) -> None:
+    sys.exit(128 + signum)

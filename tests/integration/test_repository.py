@@ -1,0 +1,185 @@
+"""The repository's contract, on moto and on DynamoDB Local."""
+
+import threading
+import uuid
+
+import pytest
+
+from meetings.cursors import InvalidCursor
+from meetings.domain import (
+    DuplicateMeeting,
+    Meeting,
+    MeetingNotFound,
+    Status,
+    VersionConflict,
+)
+from meetings.dynamodb import ensure_table, get_client
+from meetings.repository import ListQuery
+
+pytestmark = pytest.mark.django_db
+
+
+def new_meeting(owner="1", title="Sync", **fields) -> Meeting:
+    return Meeting(owner_id=owner, title=title, **fields)
+
+
+def test_a_meeting_round_trips_with_every_field(repository):
+    from datetime import UTC, datetime
+
+    meeting = new_meeting(
+        description="Agenda\n- one",
+        scheduled_start=datetime(2030, 1, 2, 9, 30, tzinfo=UTC),
+        duration_minutes=45,
+        participants=["a@example.com", "b@example.com"],
+    )
+    repository.add(meeting)
+    assert repository.get(meeting.id) == meeting
+
+
+def test_get_of_a_missing_meeting_raises_not_found(repository):
+    with pytest.raises(MeetingNotFound):
+        repository.get(uuid.uuid4())
+
+
+def test_add_is_idempotent_for_the_same_fingerprint(repository):
+    meeting = new_meeting()
+    repository.add(meeting, fingerprint="f1")
+    again = repository.add(new_meeting(id=meeting.id, title="Sync"), fingerprint="f1")
+    assert again == meeting
+    with pytest.raises(DuplicateMeeting):
+        repository.add(new_meeting(id=meeting.id), fingerprint="other")
+
+
+def test_update_bumps_the_version_and_refuses_a_stale_one(repository):
+    meeting = repository.add(new_meeting())
+    meeting.title = "Renamed"
+    saved = repository.update(meeting)
+    assert (saved.version, saved.title) == (2, "Renamed")
+    assert saved.updated_at >= meeting.created_at
+    meeting.title = "Stale write"
+    with pytest.raises(VersionConflict) as conflict:
+        repository.update(meeting)  # still at version 1
+    # The current meeting comes back with the failure, without another read.
+    assert conflict.value.current.title == "Renamed"
+    assert repository.get(meeting.id).title == "Renamed"
+
+
+def test_update_of_a_deleted_meeting_is_not_found(repository):
+    meeting = repository.add(new_meeting())
+    repository.remove(meeting)
+    with pytest.raises(MeetingNotFound):
+        repository.update(meeting)
+
+
+def test_remove_refuses_a_stale_version(repository):
+    meeting = repository.add(new_meeting())
+    meeting.title = "v2"
+    repository.update(meeting)
+    with pytest.raises(VersionConflict):
+        repository.remove(meeting)
+    assert repository.get(meeting.id).title == "v2"
+
+
+def test_of_two_racing_updates_at_one_version_exactly_one_wins(local_repository):
+    repository = local_repository
+    meeting = repository.add(new_meeting())
+    outcomes: list[str] = []
+    barrier = threading.Barrier(2)
+
+    def write(title: str) -> None:
+        mine = repository.get(meeting.id)
+        mine.title = title
+        barrier.wait()
+        try:
+            repository.update(mine)
+            outcomes.append(title)
+        except VersionConflict:
+            outcomes.append("conflict")
+
+    threads = [threading.Thread(target=write, args=(t,)) for t in ("A", "B")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    winners = [o for o in outcomes if o != "conflict"]
+    assert len(winners) == 1 and outcomes.count("conflict") == 1
+    stored = repository.get(meeting.id)
+    assert (stored.title, stored.version) == (winners[0], 2)
+
+
+def test_get_many_reads_more_than_a_hundred_meetings(repository):
+    meetings = [repository.add(new_meeting(title=f"m{n}")) for n in range(130)]
+    ids = [m.id for m in meetings] + [meetings[0].id, uuid.uuid4()]  # dup, missing
+    found = repository.get_many(ids)
+    assert set(found) == {m.id for m in meetings}
+    assert found[meetings[42].id].title == "m42"
+
+
+def test_owner_listing_pages_newest_first_without_gaps(repository):
+    created = [repository.add(new_meeting(title=f"m{n}")) for n in range(7)]
+    repository.add(new_meeting(owner="2"))
+    seen, cursor = [], None
+    while True:
+        page = repository.list_for_owner(
+            "1", ListQuery(scope="1", limit=3, cursor=cursor)
+        )
+        seen.extend(page.meetings)
+        cursor = page.next_cursor
+        if not cursor:
+            break
+    assert [m.id for m in seen] == [m.id for m in reversed(created)]
+
+
+def test_listing_filters_by_status_and_title(repository):
+    first = repository.add(new_meeting(title="Weekly SYNC"))
+    repository.add(new_meeting(title="Planning"))
+    processing = repository.add(new_meeting(title="Retro sync"))
+    processing.status = Status.PROCESSING
+    repository.update(processing)
+    by_title = repository.list_for_owner(
+        "1", ListQuery(scope="1", title_contains="sync")
+    )
+    assert {m.id for m in by_title.meetings} == {first.id, processing.id}
+    by_status = repository.list_all(ListQuery(scope="s", status=Status.PROCESSING))
+    assert [m.id for m in by_status.meetings] == [processing.id]
+    scheduled = repository.list_all(ListQuery(scope="s", status=Status.SCHEDULED))
+    assert processing.id not in {m.id for m in scheduled.meetings}
+    assert len(scheduled.meetings) == 2
+
+
+def test_the_status_index_forgets_a_meeting_that_leaves_an_indexed_status(repository):
+    meeting = repository.add(new_meeting(status=Status.PROCESSING))
+    meeting.status = Status.COMPLETED
+    repository.update(meeting)
+    assert repository.list_all(ListQuery("s", status=Status.PROCESSING)).meetings == []
+
+
+def test_staff_timeline_pages_across_everyone(repository):
+    created = [repository.add(new_meeting(owner=str(n % 3))) for n in range(5)]
+    first = repository.list_all(ListQuery(scope="s", limit=3))
+    second = repository.list_all(
+        ListQuery(scope="s", limit=3, cursor=first.next_cursor)
+    )
+    ids = [m.id for m in first.meetings + second.meetings]
+    assert ids == [m.id for m in reversed(created)]
+
+
+@pytest.mark.parametrize("tamper", ["flip", "other-scope", "garbage"])
+def test_a_tampered_or_foreign_cursor_is_refused(repository, tamper):
+    for n in range(3):
+        repository.add(new_meeting(title=f"m{n}"))
+    page = repository.list_for_owner("1", ListQuery(scope="1", limit=1))
+    cursor = {
+        "flip": page.next_cursor[:-2]
+        + ("A" if page.next_cursor[-2] != "A" else "B")
+        + page.next_cursor[-1],
+        "other-scope": page.next_cursor,
+        "garbage": "not-a-cursor",
+    }[tamper]
+    scope = "2" if tamper == "other-scope" else "1"
+    with pytest.raises(InvalidCursor):
+        repository.list_for_owner("1", ListQuery(scope=scope, limit=1, cursor=cursor))
+
+
+def test_ensure_table_is_idempotent(repository, settings):
+    assert ensure_table(get_client(), settings.DYNAMODB_TABLE) == []
