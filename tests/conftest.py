@@ -123,3 +123,28 @@ def client_for():
 def local_repository(local_table, settings) -> MeetingRepository:
     """The repository on DynamoDB Local only: moto's writes are not atomic."""
     return MeetingRepository(settings.DYNAMODB_TABLE)
+
+
+@pytest.fixture
+def server_env(settings, local_table) -> dict[str, str]:
+    """Environment for a server process sharing this test's table and database."""
+    database = settings.DATABASES["default"]
+    return {
+        "DJANGO_SECRET_KEY": settings.SECRET_KEY,
+        "DATABASE_URL": f"sqlite:///{database['NAME']}",
+        "DYNAMODB_ENDPOINT_URL": settings.DYNAMODB_ENDPOINT_URL,
+        "DYNAMODB_TABLE": settings.DYNAMODB_TABLE,
+        "DJANGO_SECURE_COOKIES": "false",
+        "SSE_POLL_INTERVAL": "0.5",
+        "SSE_KEEPALIVE_INTERVAL": "2",
+    }
+
+
+@pytest.fixture
+def asgi_server(transactional_db, server_env):
+    """A running uvicorn server on DynamoDB Local; SIGKILLed after the test."""
+    from tests.support.live import LiveServer
+
+    server = LiveServer(server_env).start()
+    yield server
+    server.kill()
