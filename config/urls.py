@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from events.metrics import metrics_view
+
 from . import health
 
 handler400 = "config.errors.handler400"
@@ -12,6 +14,7 @@ handler500 = "config.errors.handler500"
 api_v1 = [
     path("auth/", include("accounts.urls")),
     path("", include("meetings.urls")),
+    path("", include("events.urls")),
     path("schema", SpectacularAPIView.as_view(), name="schema"),
     path("docs", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]
@@ -20,5 +23,6 @@ urlpatterns = [
     path("v1/", include(api_v1)),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    path("metrics", metrics_view, name="metrics"),
     path("admin/", admin.site.urls),
 ]

@@ -120,18 +120,21 @@ class MeetingRepository:
             raise MeetingNotFound(meeting_id)
         return self._from_item(_deserialize(response["Item"]))
 
-    def get_many(self, meeting_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Meeting]:
+    def get_many(
+        self, meeting_ids: Iterable[uuid.UUID], *, consistent: bool = False
+    ) -> dict[uuid.UUID, Meeting]:
         """Return the meetings that exist among meeting_ids, keyed by id.
 
-        Read eventually consistently with BatchGetItem, at most 100 unique keys
-        a call, retrying unprocessed keys with jittered backoff.
+        Read with BatchGetItem, at most 100 unique keys a call, retrying
+        unprocessed keys with jittered backoff; eventually consistent unless
+        asked otherwise.
         """
         unique = list(dict.fromkeys(meeting_ids))
         found: dict[uuid.UUID, Meeting] = {}
         for start in range(0, len(unique), BATCH_GET_LIMIT):
             chunk = unique[start : start + BATCH_GET_LIMIT]
             keys = [_serialize({"pk": _pk(meeting_id)}) for meeting_id in chunk]
-            for item in self._batch_get(keys):
+            for item in self._batch_get(keys, consistent):
                 meeting = self._from_item(item)
                 found[meeting.id] = meeting
         return found
@@ -318,9 +321,9 @@ class MeetingRepository:
 
     # Boundary
 
-    def _batch_get(self, keys: list[dict]) -> list[dict]:
+    def _batch_get(self, keys: list[dict], consistent: bool) -> list[dict]:
         items: list[dict] = []
-        pending = {self.table_name: {"Keys": keys, "ConsistentRead": False}}
+        pending = {self.table_name: {"Keys": keys, "ConsistentRead": consistent}}
         for attempt in range(settings.DYNAMODB_UNPROCESSED_RETRIES + 1):
             if attempt:
                 _sleep_with_jitter(attempt)

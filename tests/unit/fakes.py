@@ -37,7 +37,7 @@ class FakeRepository:
             raise MeetingNotFound(meeting_id)
         return copy.deepcopy(self.meetings[meeting_id])
 
-    def get_many(self, meeting_ids) -> dict[uuid.UUID, Meeting]:
+    def get_many(self, meeting_ids, *, consistent=False) -> dict[uuid.UUID, Meeting]:
         return {i: self.get(i) for i in set(meeting_ids) if i in self.meetings}
 
     def list_for_owner(self, owner_id: str, query: ListQuery) -> Page:

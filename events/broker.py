@@ -1,0 +1,221 @@
+"""One coalesced poller per process, fanning meeting changes out to open streams.
+
+Each tick reads every meeting that at least one open stream in this process
+watches, with one BatchGetItem per 100 meetings, however many streams there
+are. The registry of open streams is the only memory, and it dies with them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+import uuid
+from collections import Counter
+
+from django.conf import settings
+
+from meetings.domain import Meeting, StoreUnavailable, Viewer
+from meetings.repository import get_repository
+
+from . import metrics
+
+# A meeting must be missing from this many polls in a row to count as deleted:
+# an eventually consistent read may briefly miss a meeting that exists.
+MISSING_POLLS_FOR_DELETED = 2
+
+
+class TooManyStreams(Exception):
+    def __init__(self, limit: int):
+        super().__init__(f"You already have {limit} live streams open here.")
+        self.limit = limit
+
+
+class Draining(Exception):
+    """The process is shutting down and takes no new streams."""
+
+
+class Subscription:
+    """What one open stream is waiting for: changes, deletions, errors, close."""
+
+    __slots__ = ("changed", "closing", "error", "gone", "versions", "viewer", "wake")
+
+    def __init__(self, viewer: Viewer, meetings: dict[uuid.UUID, Meeting]):
+        self.viewer = viewer
+        self.versions = {meeting_id: m.version for meeting_id, m in meetings.items()}
+        self.wake = asyncio.Event()
+        self.changed: dict[uuid.UUID, Meeting] = {}
+        self.gone: set[uuid.UUID] = set()
+        self.error: StoreUnavailable | None = None
+        self.closing: tuple[str, int] | None = None
+
+    @property
+    def meeting_ids(self) -> list[uuid.UUID]:
+        return list(self.versions)
+
+    def notify(self, meeting: Meeting) -> None:
+        if meeting.version > self.versions.get(meeting.id, meeting.version):
+            self.changed[meeting.id] = meeting
+            self.wake.set()
+
+    def notify_gone(self, meeting_id: uuid.UUID) -> None:
+        self.gone.add(meeting_id)
+        self.wake.set()
+
+    def notify_error(self, error: StoreUnavailable) -> None:
+        self.error = error
+        self.wake.set()
+
+    def close(self, reason: str, retry_after_ms: int) -> None:
+        self.closing = (reason, retry_after_ms)
+        self.wake.set()
+
+
+class StatusBroker:
+    """The registry of this event loop's open streams and their shared poller."""
+
+    def __init__(self) -> None:
+        self._subscriptions: set[Subscription] = set()
+        self._watchers: dict[uuid.UUID, set[Subscription]] = {}
+        self._latest: dict[uuid.UUID, Meeting] = {}
+        self._missing: Counter[uuid.UUID] = Counter()
+        self._per_user: Counter[str] = Counter()
+        self._poller: asyncio.Task | None = None
+        self._failing = False
+        self.draining = False
+
+    @property
+    def open_streams(self) -> int:
+        return len(self._subscriptions)
+
+    @property
+    def watched_meetings(self) -> int:
+        return len(self._watchers)
+
+    def subscribe(self, subscription: Subscription) -> None:
+        """Register an open stream, refusing it past the per-user cap."""
+        if self.draining:
+            raise Draining()
+        limit = settings.SSE_MAX_STREAMS_PER_USER
+        if self._per_user[subscription.viewer.user_id] >= limit:
+            raise TooManyStreams(limit)
+        self._subscriptions.add(subscription)
+        self._per_user[subscription.viewer.user_id] += 1
+        for meeting_id in subscription.meeting_ids:
+            self._watchers.setdefault(meeting_id, set()).add(subscription)
+            if meeting_id in self._latest:
+                subscription.notify(self._latest[meeting_id])
+        metrics.OPEN_STREAMS.inc()
+        metrics.STREAMS_OPENED.inc()
+        if self._poller is None:
+            self._poller = asyncio.get_running_loop().create_task(self._poll_forever())
+
+    def unsubscribe(self, subscription: Subscription, reason: str) -> None:
+        """Forget a stream that ended; stop watching meetings nobody else watches."""
+        if subscription not in self._subscriptions:
+            return
+        self._subscriptions.discard(subscription)
+        self._per_user[subscription.viewer.user_id] -= 1
+        if self._per_user[subscription.viewer.user_id] <= 0:
+            del self._per_user[subscription.viewer.user_id]
+        for meeting_id in subscription.meeting_ids:
+            self.stop_watching(subscription, meeting_id)
+        metrics.OPEN_STREAMS.dec()
+        metrics.STREAMS_CLOSED.labels(reason).inc()
+
+    def stop_watching(self, subscription: Subscription, meeting_id: uuid.UUID) -> None:
+        watchers = self._watchers.get(meeting_id)
+        if watchers is None:
+            return
+        watchers.discard(subscription)
+        if not watchers:
+            del self._watchers[meeting_id]
+            self._latest.pop(meeting_id, None)
+            self._missing.pop(meeting_id, None)
+
+    def drain(self, window_seconds: float) -> None:
+        """Close every stream, spreading their reconnects across the window."""
+        self.draining = True
+        window_ms = int(window_seconds * 1000)
+        for subscription in list(self._subscriptions):
+            subscription.close("shutdown", random.randint(0, window_ms))
+
+    async def poll_once(self) -> None:
+        """Read every watched meeting once and tell each stream what changed."""
+        meeting_ids = list(self._watchers)
+        if not meeting_ids:
+            return
+        started = time.perf_counter()
+        try:
+            found = await asyncio.to_thread(get_repository().get_many, meeting_ids)
+        except StoreUnavailable as error:
+            metrics.DYNAMODB_ERRORS.labels(error.code).inc()
+            if not self._failing:
+                self._failing = True
+                for subscription in self._subscriptions:
+                    subscription.notify_error(error)
+            return
+        finally:
+            metrics.POLL_TICKS.inc()
+            metrics.POLL_LATENCY.observe(time.perf_counter() - started)
+        self._failing = False
+        for meeting_id in meeting_ids:
+            watchers = self._watchers.get(meeting_id)
+            if watchers:
+                self._fan_out(meeting_id, found.get(meeting_id), watchers)
+
+    def _fan_out(
+        self, meeting_id: uuid.UUID, meeting: Meeting | None, watchers: set
+    ) -> None:
+        if meeting is None:
+            self._missing[meeting_id] += 1
+            if self._missing[meeting_id] >= MISSING_POLLS_FOR_DELETED:
+                for subscription in watchers:
+                    subscription.notify_gone(meeting_id)
+            return
+        self._missing.pop(meeting_id, None)
+        previous = self._latest.get(meeting_id)
+        if previous is not None and meeting.version <= previous.version:
+            return
+        self._latest[meeting_id] = meeting
+        for subscription in watchers:
+            subscription.notify(meeting)
+
+    async def _poll_forever(self) -> None:
+        loop = asyncio.get_running_loop()
+        interval = settings.SSE_POLL_INTERVAL
+        next_tick = loop.time() + interval
+        try:
+            while self._subscriptions:
+                await asyncio.sleep(max(0.0, next_tick - loop.time()))
+                next_tick = max(next_tick + interval, loop.time())
+                await self.poll_once()
+        finally:
+            self._poller = None
+
+
+_brokers: dict[asyncio.AbstractEventLoop, StatusBroker] = {}
+
+
+def get_broker() -> StatusBroker:
+    """Return the broker of the running event loop (one per server process)."""
+    loop = asyncio.get_running_loop()
+    broker = _brokers.get(loop)
+    if broker is None:
+        for stale in [other for other in _brokers if other.is_closed()]:
+            del _brokers[stale]
+        broker = _brokers[loop] = StatusBroker()
+    return broker
+
+
+def open_stream_count() -> int:
+    """Return how many streams this process has open."""
+    return sum(broker.open_streams for broker in list(_brokers.values()))
+
+
+def begin_drain() -> None:
+    """Start draining every broker; safe to call from a signal handler."""
+    window = settings.SSE_DRAIN_WINDOW
+    for loop, broker in list(_brokers.items()):
+        if not loop.is_closed():
+            loop.call_soon_threadsafe(broker.drain, window)

@@ -1,0 +1,38 @@
+"""Prometheus metrics of this process's streams and poller, served at /metrics."""
+
+from __future__ import annotations
+
+from django.http import HttpResponse
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+)
+
+OPEN_STREAMS = Gauge("meetstream_open_streams", "SSE streams open in this process.")
+STREAMS_OPENED = Counter("meetstream_streams_opened_total", "SSE streams opened.")
+STREAMS_CLOSED = Counter(
+    "meetstream_streams_closed_total", "SSE streams closed, by reason.", ["reason"]
+)
+EVENTS_SENT = Counter(
+    "meetstream_events_sent_total", "SSE events sent, by type.", ["event"]
+)
+POLL_TICKS = Counter("meetstream_poll_ticks_total", "Poller ticks that read DynamoDB.")
+POLL_LATENCY = Histogram(
+    "meetstream_poll_batch_seconds",
+    "Time to read all watched meetings in one tick.",
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
+)
+DYNAMODB_ERRORS = Counter(
+    "meetstream_poll_dynamodb_errors_total",
+    "Poller reads that failed, by code.",
+    ["code"],
+)
+
+
+def metrics_view(request) -> HttpResponse:
+    """Return this process's metrics in the Prometheus text format."""
+    return HttpResponse(generate_latest(REGISTRY), content_type=CONTENT_TYPE_LATEST)

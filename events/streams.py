@@ -1,0 +1,180 @@
+"""The event stream of one open connection, as an async generator of SSE bytes."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import socket
+import time
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import aclosing
+from dataclasses import dataclass
+
+from django.conf import settings
+
+from meetings.domain import Meeting, utcnow
+
+from . import metrics, protocol
+from .broker import StatusBroker, Subscription
+
+INSTANCE = f"{socket.gethostname()}:{os.getpid()}"
+MAX_LAST_EVENT_ID = 8192
+MAX_LOST_RETRY_MS = 1000
+
+
+@dataclass
+class StreamSpec:
+    """What a stream serves: set up by the view after its checks pass."""
+
+    subscription: Subscription
+    initial: list[Meeting]
+    multi: bool
+    last_event_id: str
+    expires_at: float | None
+
+
+def known_versions(last_event_id: str, multi: bool) -> dict[str, int]:
+    """Parse Last-Event-ID into {meeting id: version}; ignore what is malformed."""
+    if not last_event_id or len(last_event_id) > MAX_LAST_EVENT_ID:
+        return {}
+    versions: dict[str, int] = {}
+    if not multi:
+        return {"": int(last_event_id)} if last_event_id.isdigit() else {}
+    for part in last_event_id.split(","):
+        meeting_id, _, version = part.partition(":")
+        if version.isdigit():
+            versions[meeting_id] = int(version)
+    return versions
+
+
+async def event_stream(broker: StatusBroker, spec: StreamSpec) -> AsyncIterator[bytes]:
+    """Yield retry, connected and status events, then changes until closed.
+
+    The stream unsubscribes in all cases, including cancellation by a client
+    disconnect, which it lets propagate.
+    """
+    subscription = spec.subscription
+    reason = "client_disconnected"
+    try:
+        yield protocol.retry(settings.SSE_RETRY_MS)
+        yield _sent("connected", protocol.event("connected", _connected_data(spec)))
+        known = known_versions(spec.last_event_id, spec.multi)
+        for meeting in spec.initial:
+            key = str(meeting.id) if spec.multi else ""
+            if known.get(key) != meeting.version:
+                yield _status(meeting, spec)
+            else:
+                subscription.versions[meeting.id] = meeting.version
+        async with aclosing(_follow(subscription, spec)) as events:
+            async for chunk, ended in events:
+                reason = ended or reason
+                if chunk:
+                    yield chunk
+    finally:
+        broker.unsubscribe(subscription, reason)
+
+
+async def _follow(
+    subscription: Subscription, spec: StreamSpec
+) -> AsyncIterator[tuple[bytes, str | None]]:
+    loop = asyncio.get_running_loop()
+    keepalive = settings.SSE_KEEPALIVE_INTERVAL
+    next_ping = loop.time() + keepalive
+    lifetime = settings.SSE_MAX_LIFETIME * random.uniform(0.9, 1.1)
+    deadline, deadline_reason = loop.time() + lifetime, "max_lifetime"
+    if spec.expires_at is not None:
+        token_left = spec.expires_at - time.time()
+        if token_left < lifetime:
+            deadline, deadline_reason = loop.time() + token_left, "token_expired"
+    while True:
+        try:
+            async with asyncio.timeout(
+                max(0.0, min(next_ping, deadline) - loop.time())
+            ):
+                await subscription.wake.wait()
+        except TimeoutError:
+            pass
+        subscription.wake.clear()
+        if subscription.closing:
+            reason, retry_after_ms = subscription.closing
+            yield _connection_lost(reason, retry_after_ms), reason
+            return
+        if loop.time() >= deadline:
+            retry_after_ms = random.randint(0, MAX_LOST_RETRY_MS)
+            yield _connection_lost(deadline_reason, retry_after_ms), deadline_reason
+            return
+        chunk, finished = _pending_events(subscription, spec)
+        if chunk:
+            yield chunk, None
+        if finished:
+            yield b"", "deleted"
+            return
+        if loop.time() >= next_ping:
+            next_ping = loop.time() + keepalive
+            yield _sent("ping", protocol.comment("ping")), None
+
+
+def _pending_events(subscription: Subscription, spec: StreamSpec) -> tuple[bytes, bool]:
+    """Return the events for what the poller delivered, and whether to close."""
+    chunks: list[bytes] = []
+    if subscription.error is not None:
+        error, subscription.error = subscription.error, None
+        data = {"code": error.code, "message": error.message, "retryable": True}
+        chunks.append(_sent("error", protocol.event("error", data)))
+    changed, subscription.changed = subscription.changed, {}
+    for meeting in changed.values():
+        if meeting.is_visible_to(subscription.viewer):
+            chunks.append(_status(meeting, spec))
+        else:
+            subscription.gone.add(meeting.id)
+    gone, subscription.gone = subscription.gone, set()
+    for meeting_id in gone:
+        if meeting_id in subscription.versions:
+            del subscription.versions[meeting_id]
+            data = {"meetingId": str(meeting_id)}
+            chunks.append(_sent("deleted", protocol.event("deleted", data)))
+    return b"".join(chunks), not subscription.versions
+
+
+def _status(meeting: Meeting, spec: StreamSpec) -> bytes:
+    subscription = spec.subscription
+    subscription.versions[meeting.id] = meeting.version
+    if spec.multi:
+        event_id = ",".join(f"{i}:{v}" for i, v in subscription.versions.items())
+    else:
+        event_id = str(meeting.version)
+    return _sent(
+        "status", protocol.event("status", protocol.status_data(meeting), event_id)
+    )
+
+
+def _connection_lost(reason: str, retry_after_ms: int) -> bytes:
+    data = {"reason": reason, "retryAfterMs": retry_after_ms}
+    return _sent("connectionLost", protocol.event("connectionLost", data))
+
+
+def _connected_data(spec: StreamSpec) -> dict:
+    ids = [str(meeting_id) for meeting_id in spec.subscription.meeting_ids]
+    data: dict = {"meetingIds": ids} if spec.multi else {"meetingId": ids[0]}
+    data.update(
+        instance=INSTANCE,
+        pollInterval=int(settings.SSE_POLL_INTERVAL * 1000),
+        keepaliveInterval=int(settings.SSE_KEEPALIVE_INTERVAL * 1000),
+        serverTime=utcnow().isoformat(),
+    )
+    return data
+
+
+def _sent(name: str, chunk: bytes) -> bytes:
+    metrics.EVENTS_SENT.labels(name).inc()
+    return chunk
+
+
+def parse_meeting_ids(values: list[str]) -> list[uuid.UUID] | None:
+    """Return the UUIDs in values, in order without repeats, or None if any is bad."""
+    try:
+        return list(dict.fromkeys(uuid.UUID(value) for value in values))
+    except ValueError:
+        return None

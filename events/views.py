@@ -1,0 +1,110 @@
+"""The live status endpoints: async views streaming Server-Sent Events."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+from django.conf import settings
+from django.http import HttpResponse, StreamingHttpResponse
+
+from config.errors import domain_error_response, error_response
+from meetings.domain import StoreUnavailable
+from meetings.repository import get_repository
+
+from . import protocol
+from .auth import Credentials, authenticate
+from .broker import Draining, Subscription, TooManyStreams, get_broker
+from .streams import StreamSpec, event_stream, parse_meeting_ids
+
+MAX_MEETINGS_PER_STREAM = 50
+
+
+async def meeting_events(request, meeting_id: str) -> HttpResponse:
+    """Stream one meeting: retry, connected, status, then changes (docs/events.md).
+
+    Refusals before the stream are JSON errors: 401, 400, 404, 429 or 503.
+    """
+    meeting_ids = parse_meeting_ids([meeting_id])
+    return await _open_stream(request, meeting_ids, multi=False)
+
+
+async def multi_events(request) -> HttpResponse:
+    """Stream up to 50 meetings (?meeting=<id>&meeting=<id>…) on one connection.
+
+    Same events as the single stream; status ids are `<id>:<version>,…`.
+    """
+    values = request.GET.getlist("meeting")
+    if not values or len(values) > MAX_MEETINGS_PER_STREAM:
+        return error_response(
+            400,
+            "invalid",
+            f"Give between 1 and {MAX_MEETINGS_PER_STREAM} meeting parameters.",
+            {"meeting": [f"1 to {MAX_MEETINGS_PER_STREAM} meeting ids."]},
+        )
+    return await _open_stream(request, parse_meeting_ids(values), multi=True)
+
+
+async def _open_stream(
+    request, meeting_ids: list[uuid.UUID] | None, *, multi: bool
+) -> HttpResponse:
+    credentials = await authenticate(request)
+    if credentials is None:
+        response = error_response(
+            401, "not_authenticated", "Log in or send a valid bearer token."
+        )
+        response["WWW-Authenticate"] = 'Bearer realm="api"'
+        return response
+    if meeting_ids is None:
+        return error_response(
+            400, "invalid", "Not a valid meeting id (a UUID).", {"meeting": ["UUID"]}
+        )
+    try:
+        found = await asyncio.to_thread(
+            get_repository().get_many, meeting_ids, consistent=True
+        )
+    except StoreUnavailable as error:
+        return domain_error_response(error)
+    missing = [
+        str(meeting_id)
+        for meeting_id in meeting_ids
+        if meeting_id not in found
+        or not found[meeting_id].is_visible_to(credentials.viewer)
+    ]
+    if missing:
+        return error_response(
+            404, "not_found", "No such meeting.", {"meeting": missing}
+        )
+    return _stream_response(
+        request, credentials, [found[i] for i in meeting_ids], multi
+    )
+
+
+def _stream_response(request, credentials: Credentials, meetings, multi: bool):
+    broker = get_broker()
+    subscription = Subscription(credentials.viewer, {m.id: m for m in meetings})
+    try:
+        broker.subscribe(subscription)
+    except TooManyStreams as refused:
+        response = error_response(429, "too_many_streams", str(refused))
+        response["Retry-After"] = str(int(settings.SSE_POLL_INTERVAL * 10))
+        return response
+    except Draining:
+        response = error_response(
+            503, "shutting_down", "This instance is restarting; reconnect."
+        )
+        response["Retry-After"] = "1"
+        return response
+    spec = StreamSpec(
+        subscription=subscription,
+        initial=meetings,
+        multi=multi,
+        last_event_id=request.headers.get("Last-Event-ID", ""),
+        expires_at=credentials.expires_at,
+    )
+    response = StreamingHttpResponse(
+        event_stream(broker, spec), content_type=protocol.CONTENT_TYPE
+    )
+    for name, value in protocol.HEADERS.items():
+        response[name] = value
+    return response
