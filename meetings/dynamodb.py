@@ -9,6 +9,7 @@ from typing import Any
 import boto3
 from botocore.config import Config
 from django.conf import settings
+from prometheus_client import Counter
 
 OWNER_INDEX = "by_owner"
 TIMELINE_INDEX = "by_month"
@@ -27,6 +28,12 @@ _INDEXES = {
     TIMELINE_INDEX: "created_month",
     ACTIVE_STATUS_INDEX: "active_status",
 }
+
+REQUESTS = Counter(
+    "meetstream_dynamodb_requests_total",
+    "HTTP requests sent to DynamoDB, retries included, by operation.",
+    ["operation"],
+)
 
 _lock = threading.Lock()
 _client: Any = None
@@ -56,13 +63,22 @@ def build_client() -> Any:
         read_timeout=settings.DYNAMODB_READ_TIMEOUT,
         max_pool_connections=settings.DYNAMODB_MAX_POOL_CONNECTIONS,
     )
-    return boto3.session.Session().client(
+    client = boto3.session.Session().client(
         "dynamodb",
         region_name=settings.AWS_REGION,
         endpoint_url=settings.DYNAMODB_ENDPOINT_URL or None,
         config=config,
         **settings.DYNAMODB_CREDENTIALS,
     )
+    client.meta.events.register("before-send.dynamodb", _count_request)
+    return client
+
+
+def _count_request(request: Any, **kwargs: Any) -> None:
+    operation = request.headers.get("X-Amz-Target", b"")
+    if isinstance(operation, bytes):
+        operation = operation.decode()
+    REQUESTS.labels(operation.rpartition(".")[2] or "unknown").inc()
 
 
 def table_definition(table_name: str) -> dict[str, Any]:

@@ -141,10 +141,24 @@ def server_env(settings, local_table) -> dict[str, str]:
 
 
 @pytest.fixture
-def asgi_server(transactional_db, server_env):
-    """A running uvicorn server on DynamoDB Local; SIGKILLed after the test."""
+def start_server(transactional_db, server_env):
+    """Start servers with settings overridden, e.g. start_server(SSE_MAX_LIFETIME=2)."""
     from tests.support.live import LiveServer
 
-    server = LiveServer(server_env).start()
-    yield server
-    server.kill()
+    servers = []
+
+    def start(**overrides) -> LiveServer:
+        env = {**server_env, **{name: str(v) for name, v in overrides.items()}}
+        server = LiveServer(env).start()
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.kill()
+
+
+@pytest.fixture
+def asgi_server(start_server):
+    """A running uvicorn server on DynamoDB Local; SIGKILLed after the test."""
+    return start_server()

@@ -1,0 +1,231 @@
+"""The live status stream, end to end: a real uvicorn on DynamoDB Local."""
+
+import time
+import uuid
+from datetime import timedelta
+
+import httpx
+import pytest
+from django.test import Client
+
+from accounts.tokens import ViewerTokenObtainPairSerializer
+from meetings import services
+from meetings.domain import Viewer
+from meetings.repository import get_repository
+from tests.conftest import access_token_for
+from tests.support.sse import StreamReader
+
+POLL = 0.5  # server_env's SSE_POLL_INTERVAL
+
+
+@pytest.fixture
+def meeting(alice, local_table):
+    return services.create_meeting(get_repository(), str(alice.pk), {"title": "Sync"})
+
+
+def bearer(user) -> dict[str, str]:
+    return {"Authorization": f"Bearer {access_token_for(user)}"}
+
+
+def open_stream(server, meeting_id, user, **headers) -> StreamReader:
+    url = f"{server.url}/v1/meetings/{meeting_id}/events"
+    return StreamReader(url, {**bearer(user), **headers}).start()
+
+
+def patch(meeting_id, user, **changes):
+    return services.update_meeting(
+        get_repository(), Viewer(str(user.pk)), meeting_id, changes
+    )
+
+
+def test_headers_and_the_order_of_the_first_events(asgi_server, meeting, alice):
+    stream = open_stream(asgi_server, meeting.id, alice)
+    try:
+        assert stream.response.status_code == 200
+        headers = stream.response.headers
+        assert headers["content-type"] == "text/event-stream; charset=utf-8"
+        assert headers["cache-control"] == "no-cache, no-transform"
+        assert headers["x-accel-buffering"] == "no"
+        assert "content-encoding" not in headers
+        connected = stream.next()
+        assert connected.event == "connected"
+        assert stream.parser.retry == 5000  # retry: came before connected
+        data = connected.json()
+        assert data["meetingId"] == str(meeting.id)
+        assert (data["pollInterval"], data["keepaliveInterval"]) == (500, 2000)
+        assert {"instance", "serverTime"} <= set(data)
+        status = stream.next()
+        assert (status.event, status.id) == ("status", "1")
+        assert status.json() == {
+            "meetingId": str(meeting.id),
+            "title": "Sync",
+            "status": "scheduled",
+            "progress": 0,
+            "statusMessage": "",
+            "updatedAt": meeting.updated_at.isoformat(),
+            "version": 1,
+        }
+        time.sleep(2.5)  # one keepalive interval
+        assert "ping" in stream.parser.comments
+    finally:
+        stream.close()
+
+
+def test_a_change_reaches_the_stream_within_a_poll_interval(
+    asgi_server, meeting, alice
+):
+    stream = open_stream(asgi_server, meeting.id, alice)
+    try:
+        stream.next_of("status")
+        started = time.monotonic()
+        patch(meeting.id, alice, status="in_progress")
+        update = stream.next_of("status", timeout=POLL + 2)
+        elapsed = time.monotonic() - started
+        assert (update.id, update.json()["status"]) == ("2", "in_progress")
+        assert elapsed < POLL + 1.0
+    finally:
+        stream.close()
+
+
+def test_last_event_id_skips_an_unchanged_status(asgi_server, meeting, alice):
+    stream = open_stream(asgi_server, meeting.id, alice, **{"Last-Event-ID": "1"})
+    try:
+        assert stream.next().event == "connected"
+        patch(meeting.id, alice, title="Renamed")
+        # The first status is the change, not a repeat of version 1.
+        assert stream.next_of("status", timeout=POLL + 2).id == "2"
+    finally:
+        stream.close()
+
+
+def test_a_deleted_meeting_closes_the_stream(asgi_server, meeting, alice):
+    stream = open_stream(asgi_server, meeting.id, alice)
+    try:
+        stream.next_of("status")
+        services.delete_meeting(get_repository(), Viewer(str(alice.pk)), meeting.id)
+        deleted = stream.next_of("deleted", timeout=POLL * 3 + 2)
+        assert deleted.json() == {"meetingId": str(meeting.id)}
+        assert stream.next(timeout=5) is None
+    finally:
+        stream.close()
+
+
+def test_the_stream_ends_when_the_bearer_token_expires(asgi_server, meeting, alice):
+    token = ViewerTokenObtainPairSerializer.get_token(alice).access_token
+    token.set_exp(lifetime=timedelta(seconds=2))
+    url = f"{asgi_server.url}/v1/meetings/{meeting.id}/events"
+    stream = StreamReader(url, {"Authorization": f"Bearer {token}"}).start()
+    try:
+        lost = stream.next_of("connectionLost", timeout=6)
+        assert lost.json()["reason"] == "token_expired"
+        assert 0 <= lost.json()["retryAfterMs"] <= 1000
+        assert stream.next(timeout=5) is None
+    finally:
+        stream.close()
+
+
+def test_the_stream_ends_at_its_maximum_lifetime(start_server, meeting, alice):
+    server = start_server(SSE_MAX_LIFETIME=1.5)
+    stream = open_stream(server, meeting.id, alice)
+    try:
+        started = time.monotonic()
+        lost = stream.next_of("connectionLost", timeout=6)
+        assert lost.json()["reason"] == "max_lifetime"
+        assert 1.3 <= time.monotonic() - started <= 3
+        assert stream.next(timeout=5) is None
+    finally:
+        stream.close()
+
+
+def test_streams_beyond_the_per_user_cap_get_429(start_server, meeting, alice, bob):
+    server = start_server(SSE_MAX_STREAMS_PER_USER=2)
+    streams = [open_stream(server, meeting.id, alice) for _ in range(2)]
+    try:
+        url = f"{server.url}/v1/meetings/{meeting.id}/events"
+        refused = httpx.get(url, headers=bearer(alice))
+        assert refused.status_code == 429
+        assert refused.json()["error"]["code"] == "too_many_streams"
+        assert refused.headers["Retry-After"].isdigit()
+        streams.pop().close()
+        time.sleep(0.5)
+        again = open_stream(server, meeting.id, alice)
+        streams.append(again)
+        assert again.response.status_code == 200
+    finally:
+        for stream in streams:
+            stream.close()
+
+
+@pytest.mark.parametrize(
+    ("path", "headers", "status"),
+    [
+        ("/v1/meetings/{id}/events", {}, 401),
+        ("/v1/meetings/{id}/events", {"Authorization": "Bearer forged.jwt.here"}, 401),
+        ("/v1/meetings/not-a-uuid/events", "alice", 400),
+        (f"/v1/meetings/{uuid.uuid4()}/events", "alice", 404),
+        ("/v1/meetings/{id}/events", "bob", 404),
+        ("/v1/events", "alice", 400),
+        ("/v1/events?meeting=nope", "alice", 400),
+        ("/v1/events?" + "&".join(["meeting={id}"] * 51), "alice", 400),
+    ],
+)
+def test_refusals_before_the_stream_are_json(
+    asgi_server, meeting, alice, bob, path, headers, status
+):
+    users = {"alice": alice, "bob": bob}
+    if isinstance(headers, str):
+        headers = bearer(users[headers])
+    response = httpx.get(asgi_server.url + path.format(id=meeting.id), headers=headers)
+    assert response.status_code == status
+    assert response.headers["content-type"] == "application/json"
+    assert set(response.json()["error"]) == {"code", "message", "details"}
+
+
+def test_the_session_cookie_authenticates_a_stream(asgi_server, meeting, alice):
+    browser = Client()
+    browser.force_login(alice)
+    cookie = f"sessionid={browser.cookies['sessionid'].value}"
+    url = f"{asgi_server.url}/v1/meetings/{meeting.id}/events"
+    stream = StreamReader(url, {"Cookie": cookie}).start()
+    try:
+        assert stream.next().event == "connected"
+    finally:
+        stream.close()
+
+
+def test_one_stream_follows_several_meetings(asgi_server, alice):
+    repository = get_repository()
+    meetings = [
+        services.create_meeting(repository, str(alice.pk), {"title": f"m{n}"})
+        for n in range(3)
+    ]
+    query = "&".join(f"meeting={m.id}" for m in meetings)
+    stream = StreamReader(f"{asgi_server.url}/v1/events?{query}", bearer(alice)).start()
+    try:
+        assert stream.next().json()["meetingIds"] == [str(m.id) for m in meetings]
+        first = [stream.next_of("status") for _ in meetings]
+        assert [e.json()["meetingId"] for e in first] == [str(m.id) for m in meetings]
+        patch(meetings[1].id, alice, status="in_progress")
+        update = stream.next_of("status", timeout=POLL + 2)
+        assert update.json()["meetingId"] == str(meetings[1].id)
+        assert f"{meetings[1].id}:2" in update.id.split(",")
+        assert f"{meetings[0].id}:1" in update.id.split(",")
+    finally:
+        stream.close()
+
+
+def test_sigterm_drains_every_stream_and_exits_promptly(asgi_server, meeting, alice):
+    streams = [open_stream(asgi_server, meeting.id, alice) for _ in range(10)]
+    try:
+        for stream in streams:
+            stream.next_of("status")
+        exit_time = asgi_server.terminate()
+        assert exit_time < 5, asgi_server.logs()[-2000:]
+        for stream in streams:
+            lost = stream.next_of("connectionLost", timeout=5)
+            assert lost.json()["reason"] == "shutdown"
+            assert 0 <= lost.json()["retryAfterMs"] <= 5000
+            assert stream.next(timeout=5) is None
+    finally:
+        for stream in streams:
+            stream.close()
