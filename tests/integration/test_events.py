@@ -229,3 +229,70 @@ def test_sigterm_drains_every_stream_and_exits_promptly(asgi_server, meeting, al
     finally:
         for stream in streams:
             stream.close()
+
+
+@pytest.fixture
+def own_dynamodb(settings, tmp_path):
+    """A DynamoDB Local of this test's own, on disk so it survives a restart."""
+    from config.dynamodb_local import DynamoDBLocal, free_port
+    from meetings.dynamodb import ensure_table, get_client, reset_client
+
+    server = DynamoDBLocal(free_port(), db_path=tmp_path / "ddb").start()
+    settings.DYNAMODB_ENDPOINT_URL = server.endpoint_url
+    reset_client()
+    ensure_table(get_client(), settings.DYNAMODB_TABLE)
+    yield server
+    server.stop()
+    reset_client()
+
+
+def test_a_dynamodb_outage_sends_error_events_then_status_resumes(
+    start_server, own_dynamodb, alice
+):
+    server = start_server(
+        DYNAMODB_ENDPOINT_URL=own_dynamodb.endpoint_url,
+        DYNAMODB_CONNECT_TIMEOUT=0.3,
+        DYNAMODB_READ_TIMEOUT=1,
+        DYNAMODB_MAX_ATTEMPTS=1,
+    )
+    meeting = services.create_meeting(get_repository(), str(alice.pk), {"title": "t"})
+    stream = open_stream(server, meeting.id, alice)
+    try:
+        stream.next_of("status")
+        own_dynamodb.stop()
+        error = stream.next_of("error", timeout=10)
+        assert error.json()["retryable"] is True
+        assert error.json()["code"] in {"store_unavailable", "store_throttled"}
+        own_dynamodb.start()
+        patch(meeting.id, alice, status="in_progress")
+        resumed = stream.next_of("status", timeout=10)
+        assert resumed.json()["status"] == "in_progress"
+    finally:
+        stream.close()
+
+
+def server_threads(server) -> int:
+    with open(f"/proc/{server.process.pid}/status") as status:
+        for line in status:
+            if line.startswith("Threads:"):
+                return int(line.split()[1])
+    raise AssertionError("no thread count")
+
+
+def test_open_streams_hold_no_threads(start_server, meeting, alice):
+    server = start_server(SSE_MAX_STREAMS_PER_USER=500)
+    warm = [open_stream(server, meeting.id, alice) for _ in range(5)]
+    for stream in warm:
+        stream.next_of("status")
+    idle = server_threads(server)
+    streams = []
+    try:
+        for _ in range(200):
+            streams.append(open_stream(server, meeting.id, alice))
+        for stream in streams:
+            stream.next_of("status")
+        busy = server_threads(server)
+        assert busy <= idle + 4, (idle, busy)
+    finally:
+        for stream in streams + warm:
+            stream.close()

@@ -1,0 +1,34 @@
+import json
+
+from events import protocol
+from events.streams import known_versions
+
+
+def test_an_event_is_name_id_and_one_data_line_ended_by_a_blank_line():
+    chunk = protocol.event("status", {"statusMessage": "a\nb\r\nc"}, "7")
+    text = chunk.decode()
+    assert text.endswith("\n\n")
+    lines = text[:-2].split("\n")
+    assert lines[0] == "event: status"
+    assert lines[1] == "id: 7"
+    assert len(lines) == 3 and lines[2].startswith("data: ")
+    assert json.loads(lines[2][6:]) == {"statusMessage": "a\nb\r\nc"}
+
+
+def test_comment_and_retry_fields():
+    assert protocol.comment("ping") == b": ping\n\n"
+    assert protocol.retry(5000) == b"retry: 5000\n\n"
+
+
+def test_last_event_id_of_a_single_stream_is_a_version():
+    assert known_versions("7", multi=False) == {"": 7}
+    assert known_versions("x7", multi=False) == {}
+
+
+def test_last_event_id_of_a_multi_stream_is_a_composite():
+    assert known_versions("a:1,b:22,junk,c:x", multi=True) == {"a": 1, "b": 22}
+
+
+def test_an_oversized_last_event_id_is_ignored():
+    assert known_versions("1" * 10_000, multi=False) == {}
+    assert known_versions("a:1," * 3000, multi=True) == {}
