@@ -1,0 +1,16 @@
+"""gunicorn settings: `gunicorn -c deploy/gunicorn.conf.py config.asgi:application`."""
+
+import os
+
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
+# Drains live streams on SIGTERM and honours graceful_timeout (config/workers.py).
+worker_class = "config.workers.DrainingUvicornWorker"
+# Streams end by themselves within a second of SIGTERM; this is the backstop.
+graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "10"))
+# Streams are long-lived requests: the worker heartbeat, not a request timeout.
+timeout = 30
+keepalive = 75
+# Each stream holds a file descriptor; leave room for thousands per worker.
+worker_connections = 20000
+accesslog = "-"
