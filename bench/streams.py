@@ -1,0 +1,210 @@
+"""Benchmark the live status stream: N streams on M meetings, one worker process.
+
+    .venv/bin/python -m bench.streams --streams 2000 --meetings 100
+
+Starts DynamoDB Local (in memory) and the server (`python -m config.server`,
+one process), opens N authenticated streams spread over M meetings, patches
+every meeting R times through the REST API, then SIGTERMs the server. In the
+same run it holds N streams on a bare ASGI SSE app (bench/bare_sse.py) as the
+baseline for memory. Figures go to stdout and, with --json, to a file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import time
+
+import httpx
+
+from bench.harness import (
+    StreamClient,
+    make_user_token,
+    percentile,
+    scrape,
+    setup_django,
+    start_dynamodb,
+    start_server,
+)
+
+WARM_STREAMS = 50
+
+
+async def hold_streams(server, token: str, paths: list[str]) -> dict:
+    """Open the streams in two steps and read memory and threads around them."""
+    client = StreamClient(server.port, token)
+    warm = min(WARM_STREAMS, len(paths) // 2)
+    await client.open_many(paths[:warm])
+    await asyncio.sleep(1)
+    idle_rss, idle_threads = server.rss_kib(), server.threads()
+    started = time.perf_counter()
+    await client.open_many(paths[warm:])
+    open_seconds = time.perf_counter() - started
+    await asyncio.sleep(2)
+    held_rss, held_threads = server.rss_kib(), server.threads()
+    added = max(1, client.stats.opened - warm)
+    return {
+        "client": client,
+        "open_seconds": open_seconds,
+        "rss_idle_mib": idle_rss / 1024,
+        "rss_held_mib": held_rss / 1024,
+        "kib_per_stream": (held_rss - idle_rss) / added,
+        "threads_idle": idle_threads,
+        "threads_held": held_threads,
+    }
+
+
+async def patch_rounds(port, token, client, meetings, rounds, poll) -> dict:
+    headers = {"Authorization": f"Bearer {token}"}
+    gate = asyncio.Semaphore(8)
+    before = scrape(port)
+    status_before = client.stats.events.get("status", 0)
+
+    async def patch(http, meeting_id: str, text: str) -> None:
+        async with gate:
+            response = await http.patch(
+                f"/v1/meetings/{meeting_id}", json={"status_message": text}
+            )
+        body = response.json()
+        client.sent_at[(body["id"], body["version"])] = time.perf_counter()
+
+    async with httpx.AsyncClient(
+        base_url=f"http://127.0.0.1:{port}", headers=headers, timeout=30
+    ) as http:
+        for number in range(rounds):
+            await asyncio.gather(
+                *(patch(http, str(m.id), f"round {number}") for m in meetings)
+            )
+            await asyncio.sleep(poll + 1.5)
+    after = scrape(port)
+
+    def delta(name: str) -> float:
+        return after.get(name, 0) - before.get(name, 0)
+
+    ticks = delta("meetstream_poll_ticks_total")
+    batch_gets = delta('meetstream_dynamodb_requests_total{operation="BatchGetItem"}')
+    return {
+        "delivered": client.stats.events.get("status", 0) - status_before,
+        "ticks": ticks,
+        "batch_gets_per_tick": batch_gets / ticks if ticks else float("nan"),
+    }
+
+
+async def measure_meetstream(env, token, meetings, streams, rounds, poll) -> dict:
+    server = start_server(env)
+    try:
+        paths = [
+            f"/v1/meetings/{meetings[n % len(meetings)].id}/events"
+            for n in range(streams)
+        ]
+        held = await hold_streams(server, token, paths)
+        client: StreamClient = held.pop("client")
+        cpu_before = server.cpu_seconds()
+        delivery = await patch_rounds(
+            server.port, token, client, meetings, rounds, poll
+        )
+        cpu = server.cpu_seconds() - cpu_before
+        started = time.perf_counter()
+        exit_seconds = await asyncio.to_thread(server.terminate)
+        while client.stats.closed < len(client.tasks):
+            await asyncio.sleep(0.01)
+            if time.perf_counter() - started > 60:
+                break
+        drain_seconds = time.perf_counter() - started
+        latencies = client.stats.latencies
+        return {
+            **held,
+            **delivery,
+            "streams_held": client.stats.opened,
+            "refused": client.stats.refused,
+            "errors": client.stats.errors,
+            "connection_lost_events": client.stats.lost,
+            "cpu_ms_per_delivered_event": 1000 * cpu / max(1, delivery["delivered"]),
+            "p50_delivery_ms": 1000 * percentile(latencies, 0.50),
+            "p99_delivery_ms": 1000 * percentile(latencies, 0.99),
+            "max_delivery_ms": 1000 * max(latencies, default=float("nan")),
+            "drain_seconds": drain_seconds,
+            "server_exit_seconds": exit_seconds,
+        }
+    finally:
+        server.kill()
+
+
+async def measure_bare(env, token, streams) -> dict:
+    server = start_server(env, app="bench.bare_sse:app")
+    try:
+        held = await hold_streams(server, token, ["/"] * streams)
+        client = held.pop("client")
+        return {
+            **held,
+            "streams_held": client.stats.opened,
+            "errors": client.stats.errors,
+        }
+    finally:
+        server.kill()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--streams", type=int, default=2000)
+    parser.add_argument("--meetings", type=int, default=100)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--poll", type=float, default=3.0)
+    parser.add_argument("--no-baseline", action="store_true")
+    parser.add_argument("--json", help="also write the figures to this file")
+    args = parser.parse_args()
+
+    dynamodb = start_dynamodb()
+    try:
+        env = setup_django(
+            dynamodb.endpoint_url,
+            {
+                "SSE_POLL_INTERVAL": str(args.poll),
+                "SSE_MAX_STREAMS_PER_USER": str(args.streams + 100),
+                "SSE_MAX_LIFETIME": "86400",
+                "JWT_ACCESS_TOKEN_SECONDS": "86400",
+            },
+        )
+        from meetings import services
+        from meetings.repository import get_repository
+
+        user, token = make_user_token()
+        meetings = [
+            services.create_meeting(get_repository(), str(user.pk), {"title": f"m{n}"})
+            for n in range(args.meetings)
+        ]
+        results = {"streams": args.streams, "meetings": args.meetings}
+        if not args.no_baseline:
+            results["bare"] = asyncio.run(measure_bare(env, token, args.streams))
+        results["meetstream"] = asyncio.run(
+            measure_meetstream(
+                env, token, meetings, args.streams, args.rounds, args.poll
+            )
+        )
+    finally:
+        dynamodb.stop()
+    report(results, args.poll)
+    if args.json:
+        with open(args.json, "w") as out:
+            json.dump(results, out, indent=2)
+
+
+def report(results: dict, poll: float) -> None:
+    ours = results["meetstream"]
+    print(f"\n== {results['streams']} streams on {results['meetings']} meetings ==")
+    for name, value in ours.items():
+        print(f"  {name:28} {value:,.3f}" if isinstance(value, float) else
+              f"  {name:28} {value}")  # fmt: skip
+    bare = results.get("bare")
+    if bare:
+        print("  -- baseline: bare ASGI SSE app, same uvicorn, same run --")
+        print(f"  {'bare kib_per_stream':28} {bare['kib_per_stream']:,.2f}")
+        print(f"  {'bare threads_held':28} {bare['threads_held']}")
+        ratio = ours["kib_per_stream"] / max(bare["kib_per_stream"], 0.001)
+        print(f"  {'memory per stream ratio':28} {ratio:.2f}x the bare app")
+    print(f"  {'p99 delivery / poll':28} {ours['p99_delivery_ms'] / (poll * 1000):.3f}")
+
+
+if __name__ == "__main__":
+    main()
