@@ -38,12 +38,24 @@ class Draining(Exception):
 class Subscription:
     """What one open stream is waiting for: changes, deletions, errors, close."""
 
-    __slots__ = ("changed", "closing", "error", "gone", "versions", "viewer", "wake")
+    __slots__ = (
+        "_waiter",
+        "_woken",
+        "changed",
+        "closing",
+        "error",
+        "gone",
+        "versions",
+        "viewer",
+    )
 
     def __init__(self, viewer: Viewer, meetings: dict[uuid.UUID, Meeting]):
         self.viewer = viewer
         self.versions = {meeting_id: m.version for meeting_id, m in meetings.items()}
-        self.wake = asyncio.Event()
+        # A bare future per wait costs less memory than an asyncio.Event and its
+        # deque, which adds up over thousands of streams.
+        self._waiter: asyncio.Future | None = None
+        self._woken = False
         self.changed: dict[uuid.UUID, Meeting] = {}
         self.gone: set[uuid.UUID] = set()
         self.error: StoreUnavailable | None = None
@@ -53,22 +65,42 @@ class Subscription:
     def meeting_ids(self) -> list[uuid.UUID]:
         return list(self.versions)
 
+    async def wait(self, timeout: float) -> None:
+        """Return when something was delivered, or after timeout seconds."""
+        if self._woken:
+            self._woken = False
+            return
+        self._waiter = asyncio.get_running_loop().create_future()
+        try:
+            async with asyncio.timeout(timeout):
+                await self._waiter
+        except TimeoutError:
+            pass
+        finally:
+            self._waiter = None
+            self._woken = False
+
+    def _wake(self) -> None:
+        self._woken = True
+        if self._waiter is not None and not self._waiter.done():
+            self._waiter.set_result(None)
+
     def notify(self, meeting: Meeting) -> None:
         if meeting.version > self.versions.get(meeting.id, meeting.version):
             self.changed[meeting.id] = meeting
-            self.wake.set()
+            self._wake()
 
     def notify_gone(self, meeting_id: uuid.UUID) -> None:
         self.gone.add(meeting_id)
-        self.wake.set()
+        self._wake()
 
     def notify_error(self, error: StoreUnavailable) -> None:
         self.error = error
-        self.wake.set()
+        self._wake()
 
     def close(self, reason: str, retry_after_ms: int) -> None:
         self.closing = (reason, retry_after_ms)
-        self.wake.set()
+        self._wake()
 
 
 class StatusBroker:

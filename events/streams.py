@@ -89,14 +89,7 @@ async def _follow(
         if token_left < lifetime:
             deadline, deadline_reason = loop.time() + token_left, "token_expired"
     while True:
-        try:
-            async with asyncio.timeout(
-                max(0.0, min(next_ping, deadline) - loop.time())
-            ):
-                await subscription.wake.wait()
-        except TimeoutError:
-            pass
-        subscription.wake.clear()
+        await subscription.wait(max(0.0, min(next_ping, deadline) - loop.time()))
         if subscription.closing:
             reason, retry_after_ms = subscription.closing
             yield _connection_lost(reason, retry_after_ms), reason
