@@ -159,7 +159,9 @@ DYNAMODB_BACKOFF_MAX = env_float("DYNAMODB_BACKOFF_MAX", 2.0)
 # The staff timeline is bucketed by month; no meeting was created before this.
 MEETINGS_EPOCH_MONTH = env("MEETINGS_EPOCH_MONTH", "2025-01")
 # Attempts at a write that lost a version race, when the client sent no If-Match.
-MEETINGS_WRITE_ATTEMPTS = env_int("MEETINGS_WRITE_ATTEMPTS", 5)
+MEETINGS_WRITE_ATTEMPTS = env_int("MEETINGS_WRITE_ATTEMPTS", 30)
+MEETINGS_RETRY_BASE = env_float("MEETINGS_RETRY_BASE", 0.01)
+MEETINGS_RETRY_MAX = env_float("MEETINGS_RETRY_MAX", 0.5)
 
 # REST API
 REST_FRAMEWORK = {

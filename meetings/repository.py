@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import random
-import time
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -15,6 +13,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
 
 from . import cursors
+from .backoff import sleep_with_jitter
 from .domain import (
     DuplicateMeeting,
     Meeting,
@@ -326,7 +325,11 @@ class MeetingRepository:
         pending = {self.table_name: {"Keys": keys, "ConsistentRead": consistent}}
         for attempt in range(settings.DYNAMODB_UNPROCESSED_RETRIES + 1):
             if attempt:
-                _sleep_with_jitter(attempt)
+                sleep_with_jitter(
+                    attempt,
+                    settings.DYNAMODB_BACKOFF_BASE,
+                    settings.DYNAMODB_BACKOFF_MAX,
+                )
             response = self._call(self.client.batch_get_item, RequestItems=pending)
             items.extend(
                 _deserialize(raw)
@@ -470,11 +473,3 @@ def _is_month(value: str) -> bool:
 def _previous_month(month: str) -> str:
     year, number = map(int, month.split("-"))
     return f"{year - 1}-12" if number == 1 else f"{year}-{number - 1:02d}"
-
-
-def _sleep_with_jitter(attempt: int) -> None:
-    """Sleep a random time up to an exponentially growing cap ("full jitter")."""
-    cap = min(
-        settings.DYNAMODB_BACKOFF_MAX, settings.DYNAMODB_BACKOFF_BASE * 2**attempt
-    )
-    time.sleep(random.uniform(0, cap))

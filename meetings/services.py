@@ -5,10 +5,12 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from django.conf import settings
 
+from .backoff import sleep_with_jitter
 from .domain import (
     Meeting,
     MeetingNotFound,
@@ -109,19 +111,14 @@ def update_meeting(
     it, a lost race is retried on the fresh meeting, so no write is lost and
     the lifecycle rules are checked against what is really stored.
     """
-    attempts = settings.MEETINGS_WRITE_ATTEMPTS
-    for attempt in range(1, attempts + 1):
+
+    def attempt() -> Meeting:
         meeting = get_meeting(repository, viewer, meeting_id)
         _check_expected(meeting, expected_version)
         meeting.apply(changes)
-        try:
-            return repository.update(meeting)
-        except VersionConflict as conflict:
-            if expected_version is not None:
-                raise PreconditionFailed(expected_version, conflict.current) from None
-            if attempt == attempts:
-                raise
-    raise AssertionError("unreachable")
+        return repository.update(meeting)
+
+    return _with_retries(attempt, expected_version)
 
 
 def delete_meeting(
@@ -131,16 +128,35 @@ def delete_meeting(
     expected_version: int | None = None,
 ) -> None:
     """Delete the meeting, at expected_version when one is given."""
-    for attempt in range(1, settings.MEETINGS_WRITE_ATTEMPTS + 1):
+
+    def attempt() -> None:
         meeting = get_meeting(repository, viewer, meeting_id)
         _check_expected(meeting, expected_version)
+        repository.remove(meeting)
+
+    _with_retries(attempt, expected_version)
+
+
+def _with_retries[T](attempt: Callable[[], T], expected_version: int | None) -> T:
+    """Run attempt, again after a jittered pause each time it loses a version race.
+
+    A client that named the version it expects gets PreconditionFailed at once.
+    """
+    attempts = settings.MEETINGS_WRITE_ATTEMPTS
+    for number in range(1, attempts + 1):
         try:
-            return repository.remove(meeting)
+            return attempt()
+        except PreconditionFailed:
+            raise
         except VersionConflict as conflict:
             if expected_version is not None:
                 raise PreconditionFailed(expected_version, conflict.current) from None
-            if attempt == settings.MEETINGS_WRITE_ATTEMPTS:
+            if number == attempts:
                 raise
+            sleep_with_jitter(
+                number, settings.MEETINGS_RETRY_BASE, settings.MEETINGS_RETRY_MAX
+            )
+    raise AssertionError("unreachable")
 
 
 def _check_expected(meeting: Meeting, expected_version: int | None) -> None:
