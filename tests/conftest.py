@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 
 import boto3
@@ -15,6 +16,9 @@ from accounts.tokens import ViewerTokenObtainPairSerializer
 from config.dynamodb_local import DynamoDBLocal, free_port
 from meetings.dynamodb import ensure_table, reset_client
 from meetings.repository import MeetingRepository
+
+# One line per HTTP request drowns the output of failing tests.
+logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
 @pytest.fixture(scope="session")

@@ -17,10 +17,17 @@ BASE_DIR = Path(__file__).resolve().parents[2]
 
 
 class LiveServer:
-    """One `python -m config.server` process, restartable on the same port."""
+    """One server process, restartable on the same port.
 
-    def __init__(self, env: dict[str, str], port: int | None = None):
+    `python -m config.server` (uvicorn) by default; with gunicorn=True, gunicorn
+    with deploy/gunicorn.conf.py and one DrainingUvicornWorker, as deployed.
+    """
+
+    def __init__(
+        self, env: dict[str, str], port: int | None = None, gunicorn: bool = False
+    ):
         self.port = port or free_port()
+        self.gunicorn = gunicorn
         self.env = {**os.environ, **env}
         self.process: subprocess.Popen | None = None
         self.log_path = BASE_DIR / "var" / f"live-server-{self.port}.log"
@@ -33,11 +40,12 @@ class LiveServer:
         self.log_path.parent.mkdir(exist_ok=True)
         log = open(self.log_path, "ab")  # noqa: SIM115 - the child writes to it
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "config.server", "--port", str(self.port)],
+            self.command(),
             cwd=BASE_DIR,
             env=self.env,
             stdout=log,
             stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         deadline = time.monotonic() + timeout
         while True:
@@ -54,12 +62,25 @@ class LiveServer:
                 raise RuntimeError(f"server not up after {timeout}s")
             time.sleep(0.1)
 
+    def command(self) -> list[str]:
+        if not self.gunicorn:
+            return [sys.executable, "-m", "config.server", "--port", str(self.port)]
+        return [
+            sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py",
+            "--bind", f"127.0.0.1:{self.port}", "--workers", "1",
+            "config.asgi:application",
+        ]  # fmt: skip
+
     def terminate(self, timeout: float = 15.0) -> float:
         """Send SIGTERM and wait for the exit; return how long it took."""
         return self._signal(signal.SIGTERM, timeout)
 
     def kill(self) -> None:
-        self._signal(signal.SIGKILL, 10)
+        """SIGKILL the server and its workers, as a crashed machine would stop."""
+        if self.process is None or self.process.poll() is not None:
+            return
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=10)
 
     def _signal(self, signum: int, timeout: float) -> float:
         if self.process is None or self.process.poll() is not None:

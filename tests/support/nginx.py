@@ -1,0 +1,84 @@
+"""nginx from Debian in front of test servers, configured by deploy/nginx.conf."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+from config.dynamodb_local import free_port, is_listening
+
+from .live import BASE_DIR
+
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+
+
+def render_site(upstreams: list[int], listen: int, static_root: Path) -> str:
+    """Return deploy/nginx.conf with these upstream ports and listen port."""
+    site = (BASE_DIR / "deploy" / "nginx.conf").read_text()
+    servers = "".join(
+        f"    server 127.0.0.1:{port} max_fails=1 fail_timeout=5s;\n"
+        for port in upstreams
+    )
+    site, count = re.subn(r"(?m)^    server 127\.0\.0\.1:\d+[^\n]*\n", "", site)
+    assert count, "deploy/nginx.conf has no upstream server lines"
+    site = site.replace("upstream meetstream {\n", "upstream meetstream {\n" + servers)
+    site = re.sub(r"listen \d+;", f"listen 127.0.0.1:{listen};", site)
+    return site.replace("/srv/meetstream/var/static/", f"{static_root}/")
+
+
+class Nginx:
+    def __init__(self, upstreams: list[int], workdir: Path):
+        self.port = free_port()
+        self.workdir = workdir
+        workdir.mkdir(parents=True, exist_ok=True)
+        (workdir / "static").mkdir(exist_ok=True)
+        site = render_site(upstreams, self.port, workdir / "static")
+        (workdir / "nginx.conf").write_text(
+            f"""
+user root;
+worker_processes 1;
+pid {workdir}/nginx.pid;
+error_log {workdir}/error.log warn;
+events {{ worker_connections 4096; }}
+http {{
+    access_log off;
+    client_body_temp_path {workdir}/client_body;
+    proxy_temp_path {workdir}/proxy;
+    fastcgi_temp_path {workdir}/fastcgi;
+    uwsgi_temp_path {workdir}/uwsgi;
+    scgi_temp_path {workdir}/scgi;
+{site}
+}}
+"""
+        )
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> Nginx:
+        self.process = subprocess.Popen(
+            [NGINX, "-p", str(self.workdir), "-c", str(self.workdir / "nginx.conf"),
+             "-g", "daemon off;"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        deadline = time.monotonic() + 10
+        while not is_listening(self.port):
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError((self.workdir / "error.log").read_text())
+            time.sleep(0.05)
+        return self
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGQUIT)
+            try:
+                self.process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
