@@ -17,15 +17,22 @@ NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 
 
 def render_site(upstreams: list[int], listen: int, static_root: Path) -> str:
-    """Return deploy/nginx.conf with these upstream ports and listen port."""
+    """Return deploy/nginx.conf with these upstream ports and listen port.
+
+    Each upstream block keeps its own server options; only ports change.
+    """
     site = (BASE_DIR / "deploy" / "nginx.conf").read_text()
-    servers = "".join(
-        f"    server 127.0.0.1:{port} max_fails=1 fail_timeout=5s;\n"
-        for port in upstreams
-    )
-    site, count = re.subn(r"(?m)^    server 127\.0\.0\.1:\d+[^\n]*\n", "", site)
-    assert count, "deploy/nginx.conf has no upstream server lines"
-    site = site.replace("upstream meetstream {\n", "upstream meetstream {\n" + servers)
+
+    def replace_servers(block: re.Match) -> str:
+        options = re.findall(r"server 127\.0\.0\.1:\d+([^;]*);", block.group(0))
+        assert options, "an upstream block without server lines"
+        servers = "".join(
+            f"    server 127.0.0.1:{port}{options[0]};\n" for port in upstreams
+        )
+        body = re.sub(r"(?m)^    server [^\n]*\n", "", block.group(0))
+        return body.replace("{\n", "{\n" + servers, 1)
+
+    site = re.sub(r"upstream \w+ \{[^}]*\}", replace_servers, site)
     site = re.sub(r"listen \d+;", f"listen 127.0.0.1:{listen};", site)
     return site.replace("/srv/meetstream/var/static/", f"{static_root}/")
 

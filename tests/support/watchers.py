@@ -20,7 +20,7 @@ class Watcher:
     latest: dict[str, int] = field(default_factory=dict)
     instance: str = ""
     connects: int = 0
-    refusals: int = 0
+    refusals: dict[int, int] = field(default_factory=dict)
     errors: list[dict] = field(default_factory=list)
     losses: list[str] = field(default_factory=list)
     last_event_id: str = ""
@@ -34,7 +34,8 @@ class Watcher:
             with contextlib.suppress(httpx.HTTPError):
                 async with client.stream("GET", self.url, headers=headers) as response:
                     if response.status_code != 200:
-                        self.refusals += 1
+                        code = response.status_code
+                        self.refusals[code] = self.refusals.get(code, 0) + 1
                         delay = 0.5
                     else:
                         delay = await self._read(response)
@@ -60,10 +61,12 @@ class Watcher:
         return delay
 
 
-async def wait_until(predicate, timeout: float, interval: float = 0.1) -> None:
+async def wait_until(
+    predicate, timeout: float, interval: float = 0.1, describe=lambda: ""
+) -> None:
     """Wait until predicate() is true, or fail after timeout seconds."""
     deadline = asyncio.get_running_loop().time() + timeout
     while not predicate():
         if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"condition not met within {timeout}s")
+            raise AssertionError(f"condition not met within {timeout}s {describe()}")
         await asyncio.sleep(interval)

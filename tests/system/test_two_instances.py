@@ -87,7 +87,9 @@ async def _scenario(nginx, a, b, meetings, headers, streams, servers) -> dict:
             drain_seconds = b.terminate()  # SIGTERM: B drains to A
             assert drain_seconds < 5
             await wait_until(
-                lambda: not any(w.instance.endswith(on_b) for w in watchers), 30
+                lambda: not any(w.instance.endswith(on_b) for w in watchers),
+                30,
+                describe=lambda: _census(watchers),
             )
             assert any("shutdown" in w.losses for w in watchers)
 
@@ -110,6 +112,18 @@ async def _scenario(nginx, a, b, meetings, headers, streams, servers) -> dict:
             await asyncio.gather(*tasks, writer, return_exceptions=True)
     assert sum(len(v) for v in acked.values()) > 0
     return acked
+
+
+def _census(watchers: list[Watcher]) -> str:
+    """Summarise where the watchers are, for failure messages."""
+    instances: dict[str, int] = {}
+    for watcher in watchers:
+        instances[watcher.instance] = instances.get(watcher.instance, 0) + 1
+    refusals: dict[int, int] = {}
+    for watcher in watchers:
+        for code, count in watcher.refusals.items():
+            refusals[code] = refusals.get(code, 0) + count
+    return f"instances={instances} refusals={refusals}"
 
 
 async def _write(client, headers, meetings, acked, stop: asyncio.Event) -> None:
