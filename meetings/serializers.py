@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from django.core.validators import RegexValidator
 from rest_framework import serializers
 
 from .domain import (
@@ -17,15 +16,7 @@ from .domain import (
     Meeting,
     Status,
 )
-
-# C0/C1 control characters; multi-line fields may still hold tabs and newlines.
-_CONTROL = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
-no_control_characters = RegexValidator(
-    rf"[{_CONTROL}\t\n\r]", "Control characters are not allowed.", inverse_match=True
-)
-no_binary_characters = RegexValidator(
-    rf"[{_CONTROL}]", "Control characters are not allowed.", inverse_match=True
-)
+from .validators import no_binary_characters, no_control_characters
 
 
 class AwareDateTimeField(serializers.DateTimeField):

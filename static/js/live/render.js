@@ -1,0 +1,61 @@
+/** Show a meeting's status on the page: the badge, progress, message and time. */
+
+const STATUSES = ["scheduled", "in_progress", "uploaded", "processing", "completed", "failed"];
+
+export function statusLabel(status) {
+  const text = status.replace(/_/g, " ");
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/** Convert a REST meeting (snake_case) to the stream's status shape. */
+export function fromApi(meeting) {
+  return {
+    meetingId: meeting.id,
+    title: meeting.title,
+    status: meeting.status,
+    progress: meeting.progress,
+    statusMessage: meeting.status_message,
+    updatedAt: meeting.updated_at,
+    version: meeting.version,
+  };
+}
+
+export function formatTime(iso) {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  return `${date.toISOString().slice(0, 19).replace("T", " ")} UTC`;
+}
+
+/**
+ * Update the fields inside root (an element with data-version) from data.
+ * Return false, changing nothing, when data is older than what is shown.
+ */
+export function applyStatus(root, data) {
+  if (Number(data.version) < Number(root.dataset.version || 0)) return false;
+  root.dataset.version = String(data.version);
+  const field = (name) => root.querySelector(`[data-live="${name}"]`);
+  const badge = field("status");
+  if (badge) {
+    badge.textContent = statusLabel(data.status);
+    badge.classList.remove(...STATUSES.map((status) => `badge--${status}`));
+    badge.classList.add(`badge--${data.status}`);
+  }
+  const progressBox = field("progress-box");
+  if (progressBox) progressBox.hidden = data.status !== "processing";
+  const bar = field("progress-bar");
+  if (bar) bar.value = data.progress;
+  const progress = field("progress");
+  if (progress) progress.textContent = String(data.progress);
+  const title = field("title");
+  if (title) title.textContent = data.title;
+  const message = field("status-message");
+  if (message) message.textContent = data.statusMessage;
+  const updated = field("updated-at");
+  if (updated && data.updatedAt) {
+    updated.dateTime = data.updatedAt;
+    updated.textContent = formatTime(data.updatedAt);
+  }
+  const version = field("version");
+  if (version) version.textContent = String(data.version);
+  return true;
+}
