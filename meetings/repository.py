@@ -27,6 +27,9 @@ from .domain import (
 from .dynamodb import ACTIVE_STATUS_INDEX, OWNER_INDEX, TIMELINE_INDEX, get_client
 
 BATCH_GET_LIMIT = 100
+# The item holding how many meetings are in each status.
+STATUS_COUNTS_PK = "STATS#status_counts"
+TRANSACTION_ATTEMPTS = 5
 # Statuses with an entry in the sparse status index: the ones staff watch.
 INDEXED_STATUSES = frozenset(
     {Status.IN_PROGRESS, Status.UPLOADED, Status.PROCESSING, Status.FAILED}
@@ -38,6 +41,7 @@ FILTERED_READ_SIZE = 200
 
 _THROTTLING_CODES = {
     "ProvisionedThroughputExceededException",
+    "ThrottlingError",
     "ThrottlingException",
     "RequestLimitExceeded",
 }
@@ -93,14 +97,14 @@ class MeetingRepository:
         """
         item = self._to_item(meeting)
         item["fingerprint"] = fingerprint
+        request = {
+            "TableName": self.table_name,
+            "Item": _serialize(item),
+            "ConditionExpression": "attribute_not_exists(pk)",
+            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+        }
         try:
-            self._call(
-                self.client.put_item,
-                TableName=self.table_name,
-                Item=_serialize(item),
-                ConditionExpression="attribute_not_exists(pk)",
-                ReturnValuesOnConditionCheckFailure="ALL_OLD",
-            )
+            self._write("Put", request, {meeting.status: 1})
         except _ConditionFailed as failed:
             if failed.item and failed.item.get("fingerprint") == fingerprint:
                 return self._from_item(failed.item)
@@ -150,11 +154,15 @@ class MeetingRepository:
             )
         return self._list_timeline(query)
 
-    def update(self, meeting: Meeting) -> Meeting:
+    def update(
+        self, meeting: Meeting, previous_status: Status | None = None
+    ) -> Meeting:
         """Store meeting's changes if the stored version is still meeting.version.
 
-        Return the meeting as stored, at the next version; raise VersionConflict
-        with the current meeting when another write came first.
+        previous_status is the status the meeting was read with, so that the
+        per-status counts follow a transition. Return the meeting as stored, at
+        the next version; raise VersionConflict with the current meeting when
+        another write came first.
         """
         item = self._to_item(meeting)
         item["version"] = meeting.version + 1
@@ -174,37 +182,83 @@ class MeetingRepository:
             expression += " REMOVE " + ", ".join(f"#{name}" for name in removable)
         values = {f":{name}": value for name, value in settable.items()}
         values[":expected"] = meeting.version
+        request = {
+            "TableName": self.table_name,
+            "Key": _serialize({"pk": _pk(meeting.id)}),
+            "UpdateExpression": expression,
+            "ConditionExpression": "#version = :expected",
+            "ExpressionAttributeNames": {
+                f"#{name}": name for name in [*settable, *removable]
+            },
+            "ExpressionAttributeValues": _serialize(values),
+            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+        }
+        counts = {}
+        if previous_status is not None and previous_status != meeting.status:
+            counts = {previous_status: -1, meeting.status: 1}
         try:
-            response = self._call(
-                self.client.update_item,
-                TableName=self.table_name,
-                Key=_serialize({"pk": _pk(meeting.id)}),
-                UpdateExpression=expression,
-                ConditionExpression="#version = :expected",
-                ExpressionAttributeNames={
-                    f"#{name}": name for name in [*settable, *removable]
-                },
-                ExpressionAttributeValues=_serialize(values),
-                ReturnValues="ALL_NEW",
-                ReturnValuesOnConditionCheckFailure="ALL_OLD",
-            )
+            self._write("Update", request, counts)
         except _ConditionFailed as failed:
             raise self._conflict(meeting, failed) from None
-        return self._from_item(_deserialize(response["Attributes"]))
+        return self._from_item(item)
 
     def remove(self, meeting: Meeting) -> None:
         """Delete meeting if it is still at meeting.version."""
+        request = {
+            "TableName": self.table_name,
+            "Key": _serialize({"pk": _pk(meeting.id)}),
+            "ConditionExpression": "version = :expected",
+            "ExpressionAttributeValues": _serialize({":expected": meeting.version}),
+            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+        }
         try:
-            self._call(
-                self.client.delete_item,
-                TableName=self.table_name,
-                Key=_serialize({"pk": _pk(meeting.id)}),
-                ConditionExpression="version = :expected",
-                ExpressionAttributeValues=_serialize({":expected": meeting.version}),
-                ReturnValuesOnConditionCheckFailure="ALL_OLD",
-            )
+            self._write("Delete", request, {meeting.status: -1})
         except _ConditionFailed as failed:
             raise self._conflict(meeting, failed) from None
+
+    def status_counts(self) -> dict[Status, int]:
+        """Return how many meetings are in each status: one consistent GetItem.
+
+        The counts live in one item that every create, transition and delete
+        adjusts in the same transaction as its own write.
+        """
+        response = self._call(
+            self.client.get_item,
+            TableName=self.table_name,
+            Key=_serialize({"pk": STATUS_COUNTS_PK}),
+            ConsistentRead=True,
+        )
+        stored = _deserialize(response.get("Item", {}))
+        return {status: int(stored.get(status.value, 0)) for status in Status}
+
+    def recount_statuses(self) -> dict[Status, int]:
+        """Count every meeting by status with a Scan and store the counts.
+
+        For maintenance only (`manage.py recount_statuses`), never a request.
+        """
+        counts = dict.fromkeys(Status, 0)
+        request: dict[str, Any] = {
+            "TableName": self.table_name,
+            "ProjectionExpression": "#status",
+            "FilterExpression": "begins_with(pk, :meeting)",
+            "ExpressionAttributeNames": {"#status": "status"},
+            "ExpressionAttributeValues": _serialize({":meeting": "MEETING#"}),
+        }
+        while True:
+            response = self._call(self.client.scan, **request)
+            for raw in response["Items"]:
+                counts[Status(_deserialize(raw)["status"])] += 1
+            if "LastEvaluatedKey" not in response:
+                break
+            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        self._call(
+            self.client.put_item,
+            TableName=self.table_name,
+            Item=_serialize(
+                {"pk": STATUS_COUNTS_PK, **{s.value: n for s, n in counts.items()}}
+            ),
+        )
+        return counts
 
     def ping(self) -> None:
         """Raise StoreUnavailable unless the table can be reached."""
@@ -342,6 +396,51 @@ class MeetingRepository:
             "DynamoDB left keys unprocessed after retries; try again shortly."
         )
 
+    def _write(self, action: str, request: dict, counts: dict[Status, int]) -> None:
+        """Run one conditional write, with the status counts when they change.
+
+        Counts change in a transaction with the write, so they never drift; a
+        transaction that lost a race for the counts item is retried.
+        """
+        if not counts:
+            operation = {
+                "Put": self.client.put_item,
+                "Update": self.client.update_item,
+                "Delete": self.client.delete_item,
+            }[action]
+            self._call(operation, **request)
+            return
+        deltas = {status: delta for status, delta in counts.items() if delta}
+        names = {f"#c{n}": status.value for n, status in enumerate(deltas)}
+        values = {f":c{n}": delta for n, delta in enumerate(deltas.values())}
+        adjust_counts = {
+            "Update": {
+                "TableName": self.table_name,
+                "Key": _serialize({"pk": STATUS_COUNTS_PK}),
+                "UpdateExpression": "ADD "
+                + ", ".join(f"#c{n} :c{n}" for n in range(len(deltas))),
+                "ExpressionAttributeNames": names,
+                "ExpressionAttributeValues": _serialize(values),
+            }
+        }
+        for attempt in range(1, TRANSACTION_ATTEMPTS + 1):
+            try:
+                self._call(
+                    self.client.transact_write_items,
+                    TransactItems=[{action: request}, adjust_counts],
+                )
+                return
+            except _TransactionConflict:
+                if attempt == TRANSACTION_ATTEMPTS:
+                    raise StoreThrottled(
+                        "Too many concurrent changes; try again shortly."
+                    ) from None
+                sleep_with_jitter(
+                    attempt,
+                    settings.DYNAMODB_BACKOFF_BASE,
+                    settings.DYNAMODB_BACKOFF_MAX,
+                )
+
     def _conflict(self, meeting: Meeting, failed: _ConditionFailed) -> Exception:
         if not failed.item:
             return MeetingNotFound(meeting.id)
@@ -356,6 +455,8 @@ class MeetingRepository:
             if code == "ConditionalCheckFailedException":
                 item = error.response.get("Item")
                 raise _ConditionFailed(_deserialize(item) if item else None) from None
+            if code == "TransactionCanceledException":
+                raise _cancellation(error) from None
             if code in _THROTTLING_CODES:
                 raise StoreThrottled("DynamoDB is throttling requests.") from error
             if code in _UNAVAILABLE_CODES:
@@ -421,6 +522,24 @@ _IMMUTABLE_ATTRIBUTES = {"pk", "id", "created_at", "created_key", "created_month
 class _ConditionFailed(Exception):
     def __init__(self, item: dict | None):
         self.item = item
+
+
+class _TransactionConflict(Exception):
+    """Another transaction was changing the same item at the same moment."""
+
+
+def _cancellation(error: ClientError) -> Exception:
+    """Explain a cancelled transaction by its first item's reason."""
+    reasons = error.response.get("CancellationReasons") or [{}]
+    first = reasons[0]
+    if first.get("Code") == "ConditionalCheckFailed":
+        item = first.get("Item")
+        return _ConditionFailed(_deserialize(item) if item else None)
+    if any(reason.get("Code") == "TransactionConflict" for reason in reasons):
+        return _TransactionConflict()
+    if any(reason.get("Code") in _THROTTLING_CODES for reason in reasons):
+        return StoreThrottled("DynamoDB is throttling requests.")
+    return error
 
 
 class _ReadBudget:

@@ -34,7 +34,9 @@ class Repository(Protocol):
     ) -> dict[uuid.UUID, Meeting]: ...
     def list_for_owner(self, owner_id: str, query: ListQuery) -> Page: ...
     def list_all(self, query: ListQuery) -> Page: ...
-    def update(self, meeting: Meeting) -> Meeting: ...
+    def update(
+        self, meeting: Meeting, previous_status: Status | None = None
+    ) -> Meeting: ...
     def remove(self, meeting: Meeting) -> None: ...
 
 
@@ -115,8 +117,9 @@ def update_meeting(
     def attempt() -> Meeting:
         meeting = get_meeting(repository, viewer, meeting_id)
         _check_expected(meeting, expected_version)
+        previous_status = meeting.status
         meeting.apply(changes)
-        return repository.update(meeting)
+        return repository.update(meeting, previous_status)
 
     return _with_retries(attempt, expected_version)
 

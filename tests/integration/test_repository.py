@@ -183,3 +183,31 @@ def test_a_tampered_or_foreign_cursor_is_refused(repository, tamper):
 
 def test_ensure_table_is_idempotent(repository, settings):
     assert ensure_table(get_client(), settings.DYNAMODB_TABLE) == []
+
+
+def test_status_counts_follow_creates_transitions_and_deletes(repository):
+    meetings = [repository.add(new_meeting(title=f"m{n}")) for n in range(3)]
+    moved = meetings[0]
+    moved.status = Status.IN_PROGRESS
+    moved = repository.update(moved, previous_status=Status.SCHEDULED)
+    moved.title = "renamed, same status"
+    repository.update(moved, previous_status=Status.IN_PROGRESS)
+    repository.remove(meetings[1])
+    counts = repository.status_counts()
+    assert counts[Status.SCHEDULED] == 1
+    assert counts[Status.IN_PROGRESS] == 1
+    assert sum(counts.values()) == 2
+    assert repository.recount_statuses() == counts
+
+
+def test_a_conflicting_transition_changes_no_count(repository):
+    meeting = repository.add(new_meeting())
+    stale = repository.get(meeting.id)
+    meeting.title = "v2"
+    repository.update(meeting)
+    stale.status = Status.IN_PROGRESS
+    with pytest.raises(VersionConflict) as conflict:
+        repository.update(stale, previous_status=Status.SCHEDULED)
+    assert conflict.value.current.title == "v2"
+    assert repository.status_counts()[Status.SCHEDULED] == 1
+    assert repository.status_counts()[Status.IN_PROGRESS] == 0

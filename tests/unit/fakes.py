@@ -47,7 +47,7 @@ class FakeRepository:
     def list_all(self, query: ListQuery) -> Page:
         return self._page(list(self.meetings.values()), query)
 
-    def update(self, meeting: Meeting) -> Meeting:
+    def update(self, meeting: Meeting, previous_status=None) -> Meeting:
         if self.interleaved_writes:
             self._write_behind_our_back(meeting.id, self.interleaved_writes.pop(0))
         stored = self.meetings.get(meeting.id)

@@ -111,3 +111,20 @@ def test_an_unreachable_endpoint_maps_to_store_unavailable():
     client.meta.events.register("before-send.dynamodb.GetItem", refuse)
     with pytest.raises(StoreUnavailable):
         MeetingRepository(TABLE, client=client).get(uuid.uuid4())
+
+
+def test_a_transaction_conflict_on_the_counts_is_retried(stubbed):
+    from meetings.domain import Meeting
+
+    repository, stubber = stubbed
+    stubber.add_client_error(
+        "transact_write_items",
+        "TransactionCanceledException",
+        http_status_code=400,
+        modeled_fields={
+            "CancellationReasons": [{"Code": "None"}, {"Code": "TransactionConflict"}]
+        },
+    )
+    stubber.add_response("transact_write_items", {})
+    meeting = Meeting(owner_id="1", title="t")
+    assert repository.add(meeting) == meeting

@@ -30,6 +30,7 @@ class Command(BaseCommand):
         try:
             call_command("migrate", interactive=False, verbosity=0)
             call_command("ensure_table")
+            call_command("recount_statuses", verbosity=0)
             if not no_demo:
                 call_command("seed_demo")
             self.stdout.write(

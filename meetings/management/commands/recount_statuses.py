@@ -1,0 +1,15 @@
+from django.core.management.base import BaseCommand
+
+from meetings.repository import get_repository
+
+
+class Command(BaseCommand):
+    help = (
+        "Count meetings per status with a full Scan and store the counts. Writes "
+        "keep them current; run this after importing data or restoring a backup."
+    )
+
+    def handle(self, *args, **options) -> None:
+        counts = get_repository().recount_statuses()
+        for status, count in counts.items():
+            self.stdout.write(f"  {status.label:12} {count}")
