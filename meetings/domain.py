@@ -186,6 +186,9 @@ class Meeting:
         for name in EDITABLE_FIELDS:
             if name in changes:
                 setattr(self, name, changes[name])
+        if "owner_id" in changes:
+            # Only staff tools offer this; the REST API has no such field.
+            self.owner_id = str(changes["owner_id"])
         if "status" in changes:
             self.transition_to(changes["status"])
         if "progress" in changes:

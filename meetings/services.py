@@ -55,11 +55,16 @@ def create_meeting(
     """Create a meeting owned by owner_id; retries with the same key create one."""
     fingerprint = _fingerprint(owner_id, fields)
     if idempotency_key:
-        meeting_id = uuid.uuid5(IDEMPOTENCY_NAMESPACE, f"{owner_id}:{idempotency_key}")
+        meeting_id = meeting_id_for_key(owner_id, idempotency_key)
     else:
         meeting_id = uuid.uuid4()
     meeting = Meeting(id=meeting_id, owner_id=owner_id, **fields)
     return repository.add(meeting, fingerprint=fingerprint)
+
+
+def meeting_id_for_key(owner_id: str, idempotency_key: str) -> uuid.UUID:
+    """Return the id a create with this idempotency key gives its meeting."""
+    return uuid.uuid5(IDEMPOTENCY_NAMESPACE, f"{owner_id}:{idempotency_key}")
 
 
 def get_meeting(

@@ -4,7 +4,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
 from meetings import services
-from meetings.domain import Status, Viewer, utcnow
+from meetings.domain import MeetingNotFound, Status, Viewer, utcnow
 from meetings.repository import get_repository
 
 DEMO_USERS = [
@@ -29,6 +29,15 @@ class Command(BaseCommand):
             owner = owner or user
         repository = get_repository()
         for key, title, status, days in DEMO_MEETINGS:
+            try:
+                meeting = repository.get(
+                    services.meeting_id_for_key(str(owner.pk), key)
+                )
+            except MeetingNotFound:
+                pass
+            else:
+                self.stdout.write(f"  meeting {meeting.id}  {meeting.title}")
+                continue
             meeting = services.create_meeting(
                 repository,
                 str(owner.pk),
@@ -42,7 +51,7 @@ class Command(BaseCommand):
                 },
                 idempotency_key=key,
             )
-            if meeting.version == 1 and status != Status.SCHEDULED:
+            if status != Status.SCHEDULED:
                 self._walk_to(repository, owner, meeting, status)
             self.stdout.write(f"  meeting {meeting.id}  {title}")
         self.stdout.write(self.style.SUCCESS("Demo data is ready."))
