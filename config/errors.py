@@ -89,9 +89,13 @@ def _describe(exc: Exception, response: Response) -> tuple[str, str, Any]:
     if isinstance(exc, PermissionDenied):
         return "permission_denied", "You may not do this.", None
     if isinstance(exc, exceptions.APIException):
+        detail = exc.detail
+        if isinstance(detail, dict):  # simplejwt: {"detail": ..., "code": ...}
+            code = str(detail.get("code", exc.default_code))
+            return code, str(detail.get("detail", exc.default_detail)), None
         codes = exc.get_codes()
         code = codes if isinstance(codes, str) else exc.default_code
-        return code, str(exc.detail), None
+        return code, str(detail), None
     return "error", str(exc), response.data
 
 

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import uuid
 
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
+
+from config.openapi import ObjectResponseSchema
 
 from . import services
 from .permissions import viewer_for
@@ -27,6 +30,10 @@ IF_MATCH = OpenApiParameter(
     str,
     OpenApiParameter.HEADER,
     description='The ETag of the version you changed, e.g. "3"; 412 if stale.',
+    pattern=r'^(\*|\s*(W/)?"?[0-9]{1,18}"?\s*)$',
+)
+MEETING_ID = OpenApiParameter(
+    "id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="The meeting's id."
 )
 IDEMPOTENCY_KEY = OpenApiParameter(
     "Idempotency-Key",
@@ -48,6 +55,7 @@ def parse_meeting_id(value: str) -> uuid.UUID:
 class MeetingViewSet(viewsets.ViewSet):
     """Meetings visible to the requester; others' meetings answer 404."""
 
+    schema = ObjectResponseSchema()
     lookup_value_regex = "[^/]+"
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
@@ -91,7 +99,7 @@ class MeetingViewSet(viewsets.ViewSet):
         )
         return _meeting_response(meeting, status.HTTP_201_CREATED)
 
-    @extend_schema(responses=MeetingSerializer)
+    @extend_schema(responses=MeetingSerializer, parameters=[MEETING_ID])
     def retrieve(self, request: Request, pk: str) -> Response:
         """Return the meeting with its ETag."""
         meeting = services.get_meeting(
@@ -102,7 +110,7 @@ class MeetingViewSet(viewsets.ViewSet):
     @extend_schema(
         request=MeetingUpdateSerializer,
         responses=MeetingSerializer,
-        parameters=[IF_MATCH],
+        parameters=[MEETING_ID, IF_MATCH],
     )
     def partial_update(self, request: Request, pk: str) -> Response:
         """Change fields and/or status, progress and status message."""
@@ -119,7 +127,7 @@ class MeetingViewSet(viewsets.ViewSet):
         )
         return _meeting_response(meeting)
 
-    @extend_schema(responses={204: None}, parameters=[IF_MATCH])
+    @extend_schema(responses={204: None}, parameters=[MEETING_ID, IF_MATCH])
     def destroy(self, request: Request, pk: str) -> Response:
         """Delete the meeting; answer 204 with no body."""
         meeting_id = parse_meeting_id(pk)

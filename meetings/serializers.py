@@ -32,6 +32,17 @@ class AwareDateTimeField(serializers.DateTimeField):
     }
 
 
+class TextField(serializers.CharField):
+    """A string, and only a string: DRF's CharField would turn 0 into "0"."""
+
+    default_error_messages = {"not_text": "Must be a string."}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("not_text")
+        return super().to_internal_value(data)
+
+
 class StrictFieldsMixin:
     """Refuse unknown fields instead of silently dropping them."""
 
@@ -46,10 +57,8 @@ class StrictFieldsMixin:
 
 
 class MeetingFieldsSerializer(StrictFieldsMixin, serializers.Serializer):
-    title = serializers.CharField(
-        max_length=TITLE_MAX_LENGTH, validators=[no_control_characters]
-    )
-    description = serializers.CharField(
+    title = TextField(max_length=TITLE_MAX_LENGTH, validators=[no_control_characters])
+    description = TextField(
         max_length=DESCRIPTION_MAX_LENGTH,
         allow_blank=True,
         required=False,
@@ -82,7 +91,7 @@ class MeetingUpdateSerializer(MeetingFieldsSerializer):
 
     status = serializers.ChoiceField(choices=[s.value for s in Status], required=False)
     progress = serializers.IntegerField(min_value=0, max_value=100, required=False)
-    status_message = serializers.CharField(
+    status_message = TextField(
         max_length=STATUS_MESSAGE_MAX_LENGTH,
         allow_blank=True,
         required=False,

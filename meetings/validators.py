@@ -1,4 +1,8 @@
-"""Validators for meeting text, shared by the API and the page forms."""
+"""Validators for meeting text, shared by the API and the page forms.
+
+They are written as patterns the whole value must match (not as forbidden
+characters), so the OpenAPI schema can state them as `pattern`.
+"""
 
 from django.core.validators import RegexValidator
 
@@ -6,8 +10,8 @@ from django.core.validators import RegexValidator
 _CONTROL = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
 
 no_control_characters = RegexValidator(
-    rf"[{_CONTROL}\t\n\r]", "Control characters are not allowed.", inverse_match=True
+    rf"\A[^{_CONTROL}\t\n\r]*\Z", "Control characters are not allowed."
 )
 no_binary_characters = RegexValidator(
-    rf"[{_CONTROL}]", "Control characters are not allowed.", inverse_match=True
+    rf"\A[^{_CONTROL}]*\Z", "Control characters are not allowed."
 )
