@@ -296,3 +296,30 @@ def test_open_streams_hold_no_threads(start_server, meeting, alice):
     finally:
         for stream in streams + warm:
             stream.close()
+
+
+def test_forged_tokens_cannot_open_a_stream(asgi_server, meeting, alice, settings):
+    from tests.integration.test_bad_input import forged_tokens
+
+    url = f"{asgi_server.url}/v1/meetings/{meeting.id}/events"
+    for name, token in forged_tokens(alice, settings.SECRET_KEY).items():
+        response = httpx.get(url, headers={"Authorization": f"Bearer {token}"})
+        assert response.status_code == 401, name
+        assert response.json()["error"]["code"] == "not_authenticated"
+
+
+def test_a_10_kb_last_event_id_is_ignored_on_both_streams(asgi_server, meeting, alice):
+    huge = "9" * 10_240
+    single = open_stream(asgi_server, meeting.id, alice, **{"Last-Event-ID": huge})
+    multi = StreamReader(
+        f"{asgi_server.url}/v1/events?meeting={meeting.id}",
+        {**bearer(alice), "Last-Event-ID": f"{meeting.id}:1," * 300},
+    ).start()
+    try:
+        for stream in (single, multi):
+            assert stream.response.status_code == 200
+            assert stream.next().event == "connected"
+            assert stream.next_of("status").json()["version"] == 1
+    finally:
+        single.close()
+        multi.close()
