@@ -166,3 +166,21 @@ def start_server(transactional_db, server_env):
 def asgi_server(start_server):
     """A running uvicorn server on DynamoDB Local; SIGKILLed after the test."""
     return start_server()
+
+
+@pytest.fixture
+def servers(transactional_db, server_env):
+    """Start gunicorn servers sharing the test's table and database."""
+    from tests.support.live import LiveServer
+
+    started: list[LiveServer] = []
+
+    def start(**overrides) -> LiveServer:
+        env = {**server_env, **{name: str(v) for name, v in overrides.items()}}
+        server = LiveServer(env, gunicorn=True).start()
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.kill()

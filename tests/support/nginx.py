@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import signal
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -37,12 +39,22 @@ def render_site(upstreams: list[int], listen: int, static_root: Path) -> str:
     return site.replace("/srv/meetstream/var/static/", f"{static_root}/")
 
 
+def collect_static(root: Path) -> None:
+    """Collect the static files into root, for nginx to serve as in production."""
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
+        cwd=BASE_DIR,
+        env={**os.environ, "DJANGO_STATIC_ROOT": str(root)},
+        check=True,
+    )
+
+
 class Nginx:
     def __init__(self, upstreams: list[int], workdir: Path):
         self.port = free_port()
         self.workdir = workdir
         workdir.mkdir(parents=True, exist_ok=True)
-        (workdir / "static").mkdir(exist_ok=True)
+        collect_static(workdir / "static")
         site = render_site(upstreams, self.port, workdir / "static")
         (workdir / "nginx.conf").write_text(
             f"""
@@ -52,6 +64,8 @@ pid {workdir}/nginx.pid;
 error_log {workdir}/error.log warn;
 events {{ worker_connections 4096; }}
 http {{
+    include /etc/nginx/mime.types;
+    default_type application/octet-stream;
     access_log off;
     client_body_temp_path {workdir}/client_body;
     proxy_temp_path {workdir}/proxy;
