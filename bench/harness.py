@@ -152,6 +152,8 @@ class StreamClient:
         # (meeting id, version) -> perf_counter() when the PATCH was acknowledged
         self.sent_at: dict[tuple[str, int], float] = {}
         self.tasks: list[asyncio.Task] = []
+        # Each stream's last status, by stream number: (meeting id, version).
+        self.last_status: dict[int, tuple[str, int]] = {}
         self.connected = 0
         self._ready = asyncio.Event()
 
@@ -187,7 +189,7 @@ class StreamClient:
                 # The first chunk holds retry:, the second connected.
                 self.stats.opened += 1
             opened.set_result(True)
-            await self._read_events(reader)
+            await self._read_events(reader, id(opened))
         except (OSError, asyncio.IncompleteReadError, ValueError, IndexError):
             self.stats.errors += 1
             if not opened.done():
@@ -197,7 +199,7 @@ class StreamClient:
             if writer is not None:
                 writer.close()
 
-    async def _read_events(self, reader: asyncio.StreamReader) -> None:
+    async def _read_events(self, reader: asyncio.StreamReader, stream: int) -> None:
         buffer = b""
         while True:
             size = int((await reader.readline()).strip() or b"0", 16)
@@ -206,9 +208,9 @@ class StreamClient:
             buffer += (await reader.readexactly(size + 2))[:-2]
             while b"\n\n" in buffer:
                 block, buffer = buffer.split(b"\n\n", 1)
-                self._on_event(block)
+                self._on_event(block, stream)
 
-    def _on_event(self, block: bytes) -> None:
+    def _on_event(self, block: bytes, stream: int = 0) -> None:
         if block.startswith(b":"):
             name = "ping"
         elif block.startswith(b"event: "):
@@ -219,7 +221,8 @@ class StreamClient:
         events[name] = events.get(name, 0) + 1
         if name == "status":
             data = json.loads(block[block.rindex(b"data: ") + 6 :])
-            sent = self.sent_at.get((data["meetingId"], data["version"]))
+            self.last_status[stream] = (data.get("meetingId"), data.get("version"))
+            sent = self.sent_at.get((data.get("meetingId"), data.get("version")))
             if sent is not None:
                 self.stats.latencies.append(time.perf_counter() - sent)
         elif name == "connectionLost":
