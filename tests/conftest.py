@@ -184,3 +184,25 @@ def servers(transactional_db, server_env):
     yield start
     for server in started:
         server.kill()
+
+
+@pytest.fixture
+def own_dynamodb(settings, tmp_path):
+    """A DynamoDB Local of the test's own, on disk so it survives a restart.
+
+    Settings point at it, with the test's table created; stop() and start()
+    it to stage an outage.
+    """
+    server = DynamoDBLocal(free_port(), db_path=tmp_path / "ddb").start()
+    settings.DYNAMODB_ENDPOINT_URL = server.endpoint_url
+    settings.DYNAMODB_CREDENTIALS = {
+        "aws_access_key_id": "local",
+        "aws_secret_access_key": "local",
+    }
+    reset_client()
+    from meetings.dynamodb import get_client
+
+    ensure_table(get_client(), settings.DYNAMODB_TABLE, timeout=30)
+    yield server
+    server.stop()
+    reset_client()

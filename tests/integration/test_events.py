@@ -231,21 +231,6 @@ def test_sigterm_drains_every_stream_and_exits_promptly(asgi_server, meeting, al
             stream.close()
 
 
-@pytest.fixture
-def own_dynamodb(settings, tmp_path):
-    """A DynamoDB Local of this test's own, on disk so it survives a restart."""
-    from config.dynamodb_local import DynamoDBLocal, free_port
-    from meetings.dynamodb import ensure_table, get_client, reset_client
-
-    server = DynamoDBLocal(free_port(), db_path=tmp_path / "ddb").start()
-    settings.DYNAMODB_ENDPOINT_URL = server.endpoint_url
-    reset_client()
-    ensure_table(get_client(), settings.DYNAMODB_TABLE)
-    yield server
-    server.stop()
-    reset_client()
-
-
 def test_a_dynamodb_outage_sends_error_events_then_status_resumes(
     start_server, own_dynamodb, alice
 ):

@@ -8,9 +8,7 @@ import time
 import httpx
 import pytest
 
-from config.dynamodb_local import DynamoDBLocal, free_port
 from meetings import services
-from meetings.dynamodb import ensure_table, get_client, reset_client
 from meetings.repository import get_repository
 from tests.conftest import access_token_for
 from tests.support.watchers import Watcher, wait_until
@@ -19,18 +17,6 @@ pytestmark = pytest.mark.system
 OUTAGE_SECONDS = 20
 # Connect timeout 0.5 s, 2 attempts: no request may take much longer.
 MAX_REQUEST_SECONDS = 4
-
-
-@pytest.fixture
-def own_dynamodb(settings, tmp_path):
-    """A DynamoDB Local of the test's own, on disk so it survives a restart."""
-    server = DynamoDBLocal(free_port(), db_path=tmp_path / "ddb").start()
-    settings.DYNAMODB_ENDPOINT_URL = server.endpoint_url
-    reset_client()
-    ensure_table(get_client(), settings.DYNAMODB_TABLE)
-    yield server
-    server.stop()
-    reset_client()
 
 
 def test_an_outage_gives_503s_and_error_events_then_everything_recovers(
