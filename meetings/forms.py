@@ -1,7 +1,8 @@
-"""Forms of the meeting pages."""
+"""Forms of the meeting pages; their limits are the API serializers' limits."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django import forms
@@ -9,17 +10,19 @@ from django.core.validators import EmailValidator
 
 from .domain import (
     DESCRIPTION_MAX_LENGTH,
+    EDITABLE_FIELDS,
     MAX_DURATION_MINUTES,
     MAX_PARTICIPANTS,
     TITLE_MAX_LENGTH,
     Meeting,
     Status,
 )
+from .services import MAX_SEARCH_LENGTH
 from .validators import no_binary_characters, no_control_characters
 
 
 class MeetingForm(forms.Form):
-    """Create or edit a meeting's own fields; status moves through the API."""
+    """Create a meeting from its own fields; status moves through the API."""
 
     title = forms.CharField(
         max_length=TITLE_MAX_LENGTH, validators=[no_control_characters]
@@ -33,11 +36,18 @@ class MeetingForm(forms.Form):
     )
     scheduled_start = forms.DateTimeField(
         required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        # The value format datetime-local inputs read and write.
+        widget=forms.DateTimeInput(
+            format="%Y-%m-%dT%H:%M", attrs={"type": "datetime-local"}
+        ),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"],
         help_text="In UTC.",
     )
     duration_minutes = forms.IntegerField(
-        required=False, min_value=1, max_value=MAX_DURATION_MINUTES
+        required=False,
+        min_value=1,
+        max_value=MAX_DURATION_MINUTES,
+        help_text="Minutes.",
     )
     participants = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -45,8 +55,17 @@ class MeetingForm(forms.Form):
         help_text=f"E-mail addresses, one per line or comma-separated; at most "
         f"{MAX_PARTICIPANTS}.",
     )
-    # The version the form was filled from: saving a newer meeting is a conflict.
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+    # Makes a double-submitted (or retried) create make one meeting.
+    request_id = forms.UUIDField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if "request_id" in self.fields:
+            self.fields["request_id"].initial = uuid.uuid4()
+
+    def clean_description(self) -> str:
+        # Browsers submit textarea lines with CRLF; store them as typed.
+        return self.cleaned_data["description"].replace("\r\n", "\n")
 
     def clean_participants(self) -> list[str]:
         raw = self.cleaned_data["participants"].replace(",", "\n")
@@ -67,9 +86,15 @@ class MeetingForm(forms.Form):
         return list(addresses.values())
 
     def meeting_fields(self) -> dict[str, Any]:
-        """Return the cleaned fields in the shape the services take."""
-        fields = {k: v for k, v in self.cleaned_data.items() if k != "version"}
-        return fields
+        """Return the cleaned meeting fields in the shape the services take."""
+        return {name: self.cleaned_data[name] for name in EDITABLE_FIELDS}
+
+
+class MeetingEditForm(MeetingForm):
+    """Edit a meeting's own fields at the version the form was filled from."""
+
+    request_id = None
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
     @classmethod
     def initial_for(cls, meeting: Meeting) -> dict[str, Any]:
@@ -82,11 +107,31 @@ class MeetingForm(forms.Form):
             "version": meeting.version,
         }
 
+    def changes_to(self, meeting: Meeting) -> dict[str, Any]:
+        """Return the fields whose cleaned values differ from meeting's."""
+        changes = {}
+        for name, value in self.meeting_fields().items():
+            current = getattr(meeting, name)
+            if name == "scheduled_start" and value and current:
+                # The input has minutes only: keep seconds it could not show.
+                current = current.replace(second=0, microsecond=0)
+            if value != current:
+                changes[name] = value
+        return changes
+
+
+class MeetingDeleteForm(forms.Form):
+    """Confirm deleting the meeting at the version the page showed."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
 
 class MeetingFilterForm(forms.Form):
     """The list page's search box and status filter."""
 
-    q = forms.CharField(required=False, max_length=100, label="Title contains")
+    q = forms.CharField(
+        required=False, max_length=MAX_SEARCH_LENGTH, label="Title contains"
+    )
     status = forms.ChoiceField(
         required=False,
         choices=[("", "Any status")] + [(s.value, s.label) for s in Status],

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
+from collections.abc import Callable
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
@@ -15,8 +18,14 @@ from django.views.decorators.http import require_http_methods
 
 from . import services
 from .cursors import InvalidCursor
-from .domain import MeetingNotFound, StoreUnavailable
-from .forms import MeetingFilterForm, MeetingForm
+from .domain import (
+    DuplicateMeeting,
+    InvalidChange,
+    Meeting,
+    MeetingNotFound,
+    StoreUnavailable,
+)
+from .forms import MeetingDeleteForm, MeetingEditForm, MeetingFilterForm, MeetingForm
 from .permissions import viewer_for
 from .repository import get_repository
 
@@ -25,14 +34,33 @@ PAGE_SIZE = 20
 MAX_TRAIL = 20
 
 
+def domain_errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Map domain errors to pages: a meeting not found is a 404, no store a 503."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except MeetingNotFound:
+            raise Http404("No such meeting.") from None
+        except StoreUnavailable as error:
+            response = render(request, "meetings/unavailable.html", status=503)
+            response["Retry-After"] = str(error.retry_after_seconds)
+            return response
+
+    return wrapper
+
+
 @login_required
+@require_http_methods(["GET", "HEAD"])
+@domain_errors
 def meeting_list(request: HttpRequest) -> HttpResponse:
     """List the meetings the user may see, newest first, with live statuses."""
     filters = MeetingFilterForm(request.GET)
-    if not filters.is_valid():
-        filters = MeetingFilterForm()
-        filters.is_valid()
-    query = filters.cleaned_data
+    filters.is_valid()
+    # A malformed filter (an unknown status, say) is ignored, not an error.
+    query = {name: filters.cleaned_data.get(name) or "" for name in filters.fields}
+    # The cursors of the pages before this one, oldest last: "Newer" pops one.
     trail = request.GET.getlist("back")[-MAX_TRAIL:]
     try:
         page = services.list_meetings(
@@ -46,44 +74,61 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
     except InvalidCursor:
         messages.warning(request, "That page link had expired; back to the start.")
         return redirect("meetings:list")
-    except StoreUnavailable:
-        return _unavailable(request)
     base = {"q": query["q"], "status": query["status"]}
+    older_url = newer_url = None
+    if page.next_cursor:
+        older_url = _page_url(base, page.next_cursor, [*trail, query["cursor"]])
+    if trail:
+        newer_url = _page_url(base, trail[-1], trail[:-1])
     return render(
         request,
         "meetings/list.html",
         {
             "filters": filters,
+            "filtered": bool(query["q"] or query["status"]),
             "rows": _rows(page.meetings, with_owners=request.user.is_staff),
-            "older_url": _page_url(base, page.next_cursor, [*trail, query["cursor"]])
-            if page.next_cursor
-            else None,
-            "newer_url": _page_url(base, trail[-1], trail[:-1]) if trail else None,
-            "events_url": _events_url(page.meetings),
+            "older_url": older_url,
+            "newer_url": newer_url,
+            **_live_settings(),
         },
     )
 
 
 @login_required
+@require_http_methods(["GET", "HEAD"])
+@domain_errors
 def meeting_detail(request: HttpRequest, meeting_id: uuid.UUID) -> HttpResponse:
     """Show every field of a meeting, with its status live."""
-    meeting = _get_or_404(request, meeting_id)
-    if meeting is None:
-        return _unavailable(request)
-    return render(request, "meetings/detail.html", {"meeting": meeting})
+    meeting = services.get_meeting(
+        get_repository(), viewer_for(request.user), meeting_id
+    )
+    return render(
+        request, "meetings/detail.html", {"meeting": meeting, **_live_settings()}
+    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@domain_errors
 def meeting_create(request: HttpRequest) -> HttpResponse:
+    """Create a meeting owned by the user; a double submit creates one."""
     form = MeetingForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        owner_id = str(request.user.pk)
+        key = form.cleaned_data["request_id"]
         try:
             meeting = services.create_meeting(
-                get_repository(), str(request.user.pk), form.meeting_fields()
+                get_repository(),
+                owner_id,
+                form.meeting_fields(),
+                idempotency_key=str(key) if key else None,
             )
-        except StoreUnavailable:
-            return _unavailable(request)
+        except DuplicateMeeting:
+            # The form was submitted before with other values (edited after
+            # going back): that is a new meeting of its own.
+            meeting = services.create_meeting(
+                get_repository(), owner_id, form.meeting_fields()
+            )
         messages.success(request, f"Created “{meeting.title}”.")
         return redirect("meetings:detail", meeting_id=meeting.id)
     return render(request, "meetings/form.html", {"form": form, "creating": True})
@@ -91,68 +136,68 @@ def meeting_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@domain_errors
 def meeting_edit(request: HttpRequest, meeting_id: uuid.UUID) -> HttpResponse:
-    """Edit a meeting; if it changed since the form was loaded, show both."""
-    meeting = _get_or_404(request, meeting_id)
-    if meeting is None:
-        return _unavailable(request)
+    """Edit a meeting at the version the form was loaded at.
+
+    If it changed meanwhile nothing is saved: the page shows the current values
+    beside the user's, and saving again is a knowing overwrite.
+    """
+    repository = get_repository()
+    viewer = viewer_for(request.user)
+    meeting = services.get_meeting(repository, viewer, meeting_id)
     if request.method == "GET":
-        form = MeetingForm(initial=MeetingForm.initial_for(meeting))
-        return render(request, "meetings/form.html", {"form": form, "meeting": meeting})
-    form = MeetingForm(request.POST)
-    conflict = None
-    if form.is_valid():
-        try:
-            saved = services.update_meeting(
-                get_repository(),
-                viewer_for(request.user),
-                meeting_id,
-                form.meeting_fields(),
-                expected_version=form.cleaned_data["version"] or meeting.version,
-            )
-        except services.PreconditionFailed as failed:
-            conflict = failed.current
-        except MeetingNotFound:
-            raise Http404("No such meeting.") from None
-        except StoreUnavailable:
-            return _unavailable(request)
-        else:
-            messages.success(request, f"Saved “{saved.title}”.")
-            return redirect("meetings:detail", meeting_id=saved.id)
-    if conflict is not None:
-        # Saving again means "overwrite what is there now", knowingly.
-        data = request.POST.copy()
-        data["version"] = conflict.version
-        form = MeetingForm(data)
-        form.is_valid()
-        meeting = conflict
-    return render(
-        request,
-        "meetings/form.html",
-        {"form": form, "meeting": meeting, "conflict": conflict},
-        status=409 if conflict else 200,
-    )
+        form = MeetingEditForm(initial=MeetingEditForm.initial_for(meeting))
+        return _edit_page(request, form, meeting)
+    form = MeetingEditForm(request.POST)
+    if not form.is_valid():
+        return _edit_page(request, form, meeting)
+    changes = form.changes_to(meeting)
+    version = form.cleaned_data["version"]
+    if version == meeting.version and not changes:
+        messages.info(request, "Nothing changed.")
+        return redirect("meetings:detail", meeting_id=meeting.id)
+    try:
+        saved = services.update_meeting(
+            repository, viewer, meeting_id, changes, expected_version=version
+        )
+    except services.PreconditionFailed as failed:
+        return _edit_page(request, form, failed.current or meeting, conflict=True)
+    except InvalidChange as error:
+        form.add_error(None, error.message)
+        return _edit_page(request, form, meeting)
+    messages.success(request, f"Saved “{saved.title}”.")
+    return redirect("meetings:detail", meeting_id=saved.id)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@domain_errors
 def meeting_delete(request: HttpRequest, meeting_id: uuid.UUID) -> HttpResponse:
-    meeting = _get_or_404(request, meeting_id)
-    if meeting is None:
-        return _unavailable(request)
+    """Ask before deleting a meeting, then delete it at the version shown."""
+    repository = get_repository()
+    viewer = viewer_for(request.user)
+    meeting = services.get_meeting(repository, viewer, meeting_id)
     if request.method == "GET":
         return render(request, "meetings/confirm_delete.html", {"meeting": meeting})
-    version = request.POST.get("version", "")
+    form = MeetingDeleteForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "The form was incomplete; nothing was deleted.")
+        return render(
+            request, "meetings/confirm_delete.html", {"meeting": meeting}, status=400
+        )
     try:
         services.delete_meeting(
-            get_repository(),
-            viewer_for(request.user),
+            repository,
+            viewer,
             meeting_id,
-            expected_version=int(version) if version.isdigit() else meeting.version,
+            expected_version=form.cleaned_data["version"],
         )
     except services.PreconditionFailed as failed:
         messages.error(
-            request, "The meeting changed since you opened this page; check it again."
+            request,
+            "The meeting changed since you opened this page; nothing was deleted. "
+            "Check it below, then delete it again if you still mean to.",
         )
         return render(
             request,
@@ -160,33 +205,38 @@ def meeting_delete(request: HttpRequest, meeting_id: uuid.UUID) -> HttpResponse:
             {"meeting": failed.current or meeting},
             status=409,
         )
-    except MeetingNotFound:
-        raise Http404("No such meeting.") from None
-    except StoreUnavailable:
-        return _unavailable(request)
     messages.success(request, f"Deleted “{meeting.title}”.")
     return redirect("meetings:list")
 
 
-def _get_or_404(request: HttpRequest, meeting_id: uuid.UUID):
-    """Return the visible meeting; None means the store is unavailable."""
-    try:
-        return services.get_meeting(
-            get_repository(), viewer_for(request.user), meeting_id
-        )
-    except MeetingNotFound:
-        raise Http404("No such meeting.") from None
-    except StoreUnavailable:
-        return None
+def _edit_page(
+    request: HttpRequest,
+    form: MeetingEditForm,
+    meeting: Meeting,
+    conflict: bool = False,
+) -> HttpResponse:
+    if conflict:
+        # Keep what the user typed, now at the current version: saving again
+        # replaces the values shown beside it, knowingly.
+        data = request.POST.copy()
+        data["version"] = str(meeting.version)
+        form = MeetingEditForm(data)
+        form.is_valid()
+    return render(
+        request,
+        "meetings/form.html",
+        {"form": form, "meeting": meeting, "conflict": meeting if conflict else None},
+        status=409 if conflict else 200,
+    )
 
 
-def _unavailable(request: HttpRequest) -> HttpResponse:
-    response = render(request, "meetings/unavailable.html", status=503)
-    response["Retry-After"] = str(StoreUnavailable.retry_after_seconds)
-    return response
+def _live_settings() -> dict[str, int]:
+    """Return what the live-status script reads from data-* attributes."""
+    # The page starts from the same delay the stream's retry: hint will give.
+    return {"reconnect_base_ms": settings.SSE_RETRY_MS}
 
 
-def _rows(meetings, with_owners: bool) -> list[tuple]:
+def _rows(meetings: list[Meeting], with_owners: bool) -> list[tuple[Meeting, str]]:
     """Pair each meeting with its owner's username, in one query, for staff."""
     names: dict[str, str] = {}
     if with_owners:
@@ -196,16 +246,9 @@ def _rows(meetings, with_owners: bool) -> list[tuple]:
     return [(m, names.get(m.owner_id, m.owner_id)) for m in meetings]
 
 
-def _page_url(base: dict, cursor: str, trail: list[str]) -> str:
+def _page_url(base: dict[str, str], cursor: str, trail: list[str]) -> str:
     params = [(k, v) for k, v in base.items() if v]
     if cursor:
         params.append(("cursor", cursor))
     params += [("back", entry) for entry in trail[-MAX_TRAIL:]]
     return f"{reverse('meetings:list')}?{urlencode(params)}"
-
-
-def _events_url(meetings) -> str:
-    if not meetings:
-        return ""
-    query = urlencode([("meeting", str(m.id)) for m in meetings])
-    return f"{reverse('events')}?{query}"

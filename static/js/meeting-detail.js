@@ -1,35 +1,40 @@
 /** Live status on the meeting detail page. */
+import { getJson } from "./live/api.js";
+import { scheduleFrom } from "./live/backoff.js";
 import { Banner } from "./live/banner.js";
-import { getJson, goToLogin, stopOnLeave } from "./live/page.js";
+import { bindToPage, goToLogin } from "./live/lifecycle.js";
 import { applyStatus, fromApi } from "./live/render.js";
 import { LiveStream } from "./live/stream.js";
 
 const root = document.querySelector("[data-live-meeting]");
 
-function showDeleted(stream) {
-  stream.stop("meeting deleted");
-  banner.hide();
-  document.getElementById("meeting-gone").hidden = false;
-  root.classList.add("meeting--gone");
-}
-
-const banner = new Banner(document.getElementById("connection-banner"));
-
 if (root) {
   const { meetingId, eventsUrl, apiUrl, loginUrl } = root.dataset;
+  const banner = new Banner(document.getElementById("connection-banner"));
+  const gone = document.getElementById("meeting-gone");
+
+  const showDeleted = () => {
+    stream.stop("meeting deleted");
+    banner.hide();
+    if (gone) gone.hidden = false;
+    root.classList.add("meeting--gone");
+    for (const action of root.querySelectorAll("[data-needs-meeting]")) action.hidden = true;
+  };
+
   const stream = new LiveStream({
     url: eventsUrl,
     label: `meeting ${meetingId}`,
+    schedule: scheduleFrom(root.dataset),
     handlers: {
       onConnected: () => banner.hide(),
       onStatus: (data) => applyStatus(root, data),
-      onDeleted: () => showDeleted(stream),
-      onGone: () => showDeleted(stream),
+      onDeleted: showDeleted,
+      onGone: showDeleted,
       onUnauthorized: () => goToLogin(loginUrl),
       onDisconnected: ({ attempt }) => banner.show(attempt),
       beforeReconnect: async () => applyStatus(root, fromApi(await getJson(apiUrl))),
     },
   });
-  stopOnLeave(stream);
+  bindToPage(stream);
   stream.start();
 }

@@ -1,52 +1,79 @@
 /** Live statuses on the meeting list: one stream for every row on the page. */
+import { getJson, HttpError } from "./live/api.js";
+import { scheduleFrom } from "./live/backoff.js";
 import { Banner } from "./live/banner.js";
-import { getJson, goToLogin, stopOnLeave } from "./live/page.js";
+import { bindToPage, goToLogin } from "./live/lifecycle.js";
 import { applyStatus, fromApi } from "./live/render.js";
-import { HttpError, LiveStream } from "./live/stream.js";
+import { LiveStream } from "./live/stream.js";
 
 const table = document.querySelector("[data-live-list]");
+const rows = new Map(
+  [...(table?.querySelectorAll("tr[data-meeting-id]") ?? [])].map((row) => [row.dataset.meetingId, row]),
+);
+// The meetings the stream watches; a deleted one leaves, so reconnects skip it.
+const watched = new Set(rows.keys());
 
-function rowFor(meetingId) {
-  return table.querySelector(`tr[data-meeting-id="${CSS.escape(meetingId)}"]`);
+function eventsUrl() {
+  if (watched.size === 0) return "";
+  const query = new URLSearchParams([...watched].map((id) => ["meeting", id]));
+  return `${table.dataset.eventsUrl}?${query}`;
 }
 
 function markGone(meetingId) {
-  const row = rowFor(meetingId);
+  watched.delete(meetingId);
+  const row = rows.get(meetingId);
   if (!row) return;
   row.classList.add("meetings__row--gone");
   const badge = row.querySelector('[data-live="status"]');
-  if (badge) badge.textContent = "Deleted";
+  if (badge) {
+    badge.textContent = "Deleted";
+    badge.className = "badge badge--deleted";
+  }
+  const progress = row.querySelector('[data-live="progress-box"]');
+  if (progress) progress.hidden = true;
 }
 
+/** Read every watched row from the API; return whether some turned out deleted. */
 async function resyncRows() {
-  const rows = [...table.querySelectorAll("tr[data-meeting-id]")];
-  await Promise.all(rows.map(async (row) => {
+  const before = watched.size;
+  await Promise.all([...watched].map(async (meetingId) => {
+    const row = rows.get(meetingId);
     try {
-      applyStatus(row, fromApi(await getJson(`${table.dataset.apiUrl}/${row.dataset.meetingId}`)));
+      applyStatus(row, fromApi(await getJson(row.dataset.apiUrl)));
     } catch (error) {
-      if (error instanceof HttpError && error.status === 404) markGone(row.dataset.meetingId);
+      if (error instanceof HttpError && error.status === 404) markGone(meetingId);
       else throw error;
     }
   }));
+  return watched.size < before;
 }
 
-if (table && table.dataset.eventsUrl) {
+if (table && watched.size > 0) {
   const banner = new Banner(document.getElementById("connection-banner"));
   const stream = new LiveStream({
-    url: table.dataset.eventsUrl,
-    label: `${table.querySelectorAll("tr[data-meeting-id]").length} meetings`,
+    url: eventsUrl,
+    label: `${watched.size} meetings`,
+    schedule: scheduleFrom(table.dataset),
     handlers: {
       onConnected: () => banner.hide(),
       onStatus: (data) => {
-        const row = rowFor(data.meetingId);
-        if (row) applyStatus(row, data);
+        const row = rows.get(data.meetingId);
+        if (row && watched.has(data.meetingId)) applyStatus(row, data);
       },
       onDeleted: ({ meetingId }) => markGone(meetingId),
+      // One missing meeting refuses the whole stream: drop it and go on.
+      onGone: async () => {
+        try {
+          return await resyncRows();
+        } catch {
+          return false;
+        }
+      },
       onUnauthorized: () => goToLogin(table.dataset.loginUrl),
       onDisconnected: ({ attempt }) => banner.show(attempt),
       beforeReconnect: resyncRows,
     },
   });
-  stopOnLeave(stream);
+  bindToPage(stream);
   stream.start();
 }

@@ -4,35 +4,44 @@
  * It touches no DOM, so it runs (and is tested) under Node as well.
  */
 import { createParser } from "../../vendor/eventsource-parser/4.1.3/index.js";
-import { reconnectDelay, scheduleFor } from "./backoff.js";
+import { DEFAULT_SCHEDULE, reconnectDelay } from "./backoff.js";
 
 const DEFAULT_KEEPALIVE_MS = 15000;
 
 export class LiveStream {
   #attempt = 0;
   #controller = null;
+  // Bumped by start(), stop() and resume(): work begun under an older epoch
+  // (a fetch, a read, a re-sync) sees the change after its await and gives up.
+  #epoch = 0;
   #lastEventId = "";
   #nextDelayMs = null;
-  #retryMs = 5000;
-  #stopped = false;
   #reconnectTimer = null;
-  #watchdogTimer = null;
-  #watchdogMs = 2 * DEFAULT_KEEPALIVE_MS;
+  #stopped = true;
   #watchdogFired = false;
+  #watchdogMs = 2 * DEFAULT_KEEPALIVE_MS;
+  #watchdogTimer = null;
 
   /**
    * @param {object} options
-   * @param {string} options.url the events URL
+   * @param {string|function(): string} options.url the events URL, or a function
+   *   read before each connect; an empty URL stops the stream
    * @param {string} options.label what the log lines call this stream
+   * @param {object} options.schedule the reconnect backoff ({baseMs, maxMs, jitter});
+   *   the server's `retry:` replaces baseMs
    * @param {object} options.handlers onConnected, onStatus, onError, onDeleted,
-   *   onDisconnected({attempt, delayMs, reason}), onUnauthorized, onGone,
-   *   and beforeReconnect(), awaited before each reconnect
+   *   onDisconnected({attempt, delayMs, reason}), onUnauthorized, and
+   *   beforeReconnect(), awaited before each reconnect. onGone() runs on a 404;
+   *   it may return true (or a promise of true) after dropping what was missing
+   *   from the URL, and the stream then reconnects at once instead of stopping.
    */
-  constructor({ url, label, handlers = {}, fetch = globalThis.fetch.bind(globalThis),
-                log = console, random = Math.random, timers = globalThis }) {
+  constructor({ url, label, handlers = {}, schedule = DEFAULT_SCHEDULE,
+                fetch = globalThis.fetch.bind(globalThis), log = console,
+                random = Math.random, timers = globalThis }) {
     this.url = url;
     this.label = label;
     this.handlers = handlers;
+    this.schedule = { ...DEFAULT_SCHEDULE, ...schedule };
     this.fetch = fetch;
     this.log = log;
     this.random = random;
@@ -44,8 +53,9 @@ export class LiveStream {
   get stopped() { return this.#stopped; }
 
   start() {
+    if (!this.#stopped) return this;
     this.#stopped = false;
-    this.#connect();
+    this.#connect(++this.#epoch);
     return this;
   }
 
@@ -53,65 +63,88 @@ export class LiveStream {
   stop(reason = "stopped") {
     if (this.#stopped) return;
     this.#stopped = true;
+    this.#epoch += 1;
     this.log.info(`📡 SSE closed (${reason})`);
     this.timers.clearTimeout(this.#reconnectTimer);
     this.timers.clearTimeout(this.#watchdogTimer);
     this.#controller?.abort();
+    this.#controller = null;
   }
 
-  async #connect() {
-    if (this.#stopped) return;
+  /** Start again after stop(), re-syncing first (a page back from the bfcache). */
+  resume() {
+    if (!this.#stopped) return;
+    this.#stopped = false;
+    this.#resyncThenConnect(++this.#epoch);
+  }
+
+  async #connect(epoch) {
+    if (epoch !== this.#epoch) return;
+    const url = typeof this.url === "function" ? this.url() : this.url;
+    if (!url) return this.stop("nothing left to watch");
     this.log.info(`📡 Connecting SSE for ${this.label}...`);
     const controller = new AbortController();
     this.#controller = controller;
     this.#watchdogFired = false;
+    // A server that accepts the connection but never answers is dead as well.
+    this.#armWatchdog(controller);
     const headers = { Accept: "text/event-stream" };
     if (this.#lastEventId) headers["Last-Event-ID"] = this.#lastEventId;
     let response;
     try {
-      response = await this.fetch(this.url, {
+      response = await this.fetch(url, {
         headers, credentials: "same-origin", cache: "no-store", signal: controller.signal,
       });
     } catch (error) {
-      return this.#disconnected(`network error: ${error.message}`);
+      if (epoch !== this.#epoch) return;
+      return this.#disconnected(epoch, this.#watchdogFired ? WATCHDOG : `network error: ${error.message}`);
     }
-    if (response.status === 401) return this.#end("onUnauthorized", "401 Unauthorized");
-    if (response.status === 404) return this.#end("onGone", "404 Not Found");
+    if (epoch !== this.#epoch) return;
+    const { status } = response;
     const type = response.headers.get("Content-Type") || "";
-    if (!response.ok || !type.startsWith("text/event-stream")) {
-      const retryAfter = Number(response.headers.get("Retry-After"));
-      if (retryAfter > 0) this.#nextDelayMs = retryAfter * 1000;
-      response.body?.cancel().catch(() => {});
-      return this.#disconnected(`HTTP ${response.status}`);
+    if (status === 200 && type.startsWith("text/event-stream")) {
+      return this.#read(epoch, response.body);
     }
-    await this.#read(response.body);
+    response.body?.cancel().catch(() => {});
+    this.timers.clearTimeout(this.#watchdogTimer);
+    if (status === 401) return this.#unauthorized("401 Unauthorized");
+    if (status === 404) return this.#gone(epoch, "404 Not Found");
+    if (status >= 400 && status < 500 && status !== 408 && status !== 429) {
+      this.log.error(`📡 SSE refused with HTTP ${status}; not reconnecting`);
+      return this.stop(`HTTP ${status}`);
+    }
+    const retryAfter = Number(response.headers.get("Retry-After"));
+    if (retryAfter > 0) this.#nextDelayMs = retryAfter * 1000;
+    return this.#disconnected(epoch, `HTTP ${status}`);
   }
 
-  async #read(body) {
+  async #read(epoch, body) {
     const parser = createParser({
-      onEvent: (event) => this.#dispatch(event),
-      onRetry: (ms) => { this.#retryMs = ms; },
+      onEvent: (event) => this.#dispatch(epoch, event),
+      onRetry: (ms) => { this.schedule.baseMs = ms; },
+      onError: (error) => this.log.warn(`📡 Ignoring a malformed line: ${error.message}`),
     });
     const reader = body.getReader();
     const decoder = new TextDecoder();
-    this.#armWatchdog();
     try {
       for (;;) {
         const { done, value } = await reader.read();
+        if (epoch !== this.#epoch) return;
         if (done) break;
-        this.#armWatchdog();
+        this.#armWatchdog(this.#controller);
         parser.feed(decoder.decode(value, { stream: true }));
       }
-      this.#disconnected("stream ended");
     } catch (error) {
-      this.#disconnected(this.#watchdogFired ? "no data within the watchdog interval" : `read error: ${error.message}`);
-    } finally {
-      this.timers.clearTimeout(this.#watchdogTimer);
+      if (epoch !== this.#epoch) return;
+      return this.#disconnected(epoch, this.#watchdogFired ? WATCHDOG : `read error: ${error.message}`);
     }
+    if (epoch !== this.#epoch) return;
+    this.log.info("📡 SSE stream ended");
+    this.#disconnected(epoch, "stream ended");
   }
 
-  #dispatch(event) {
-    if (this.#stopped) return;
+  #dispatch(epoch, event) {
+    if (epoch !== this.#epoch) return;
     // The parser hands over the id in force for this event: commit it now.
     if (event.id !== undefined) this.#lastEventId = event.id;
     let data;
@@ -125,7 +158,7 @@ export class LiveStream {
       case "connected":
         this.#attempt = 0;
         this.#watchdogMs = 2 * (data.keepaliveInterval || DEFAULT_KEEPALIVE_MS);
-        this.#armWatchdog();
+        this.#armWatchdog(this.#controller);
         this.log.info("📡 SSE connected:", data);
         this.handlers.onConnected?.(data);
         break;
@@ -144,60 +177,66 @@ export class LiveStream {
         break;
       case "connectionLost":
         this.log.info("📡 Server is closing the stream:", data);
-        this.#nextDelayMs = data.retryAfterMs;
+        if (Number.isFinite(data.retryAfterMs)) this.#nextDelayMs = Math.max(0, data.retryAfterMs);
         break;
       default:
         break;
     }
   }
 
-  #disconnected(reason) {
-    if (this.#stopped) return;
+  #disconnected(epoch, reason) {
+    if (epoch !== this.#epoch) return;
     this.timers.clearTimeout(this.#watchdogTimer);
     this.#attempt += 1;
-    const delayMs = this.#nextDelayMs ?? reconnectDelay(this.#attempt, scheduleFor(this.#retryMs), this.random);
+    const delayMs = this.#nextDelayMs ?? reconnectDelay(this.#attempt, this.schedule, this.random);
     this.#nextDelayMs = null;
     this.log.info(`📡 SSE disconnected (${reason}), showing banner and scheduling reconnect...`);
     this.log.info(`📡 Reconnecting in ${delayMs}ms (attempt ${this.#attempt})...`);
     this.handlers.onDisconnected?.({ attempt: this.#attempt, delayMs, reason });
-    this.#reconnectTimer = this.timers.setTimeout(() => this.#resyncThenConnect(), delayMs);
+    this.#reconnectTimer = this.timers.setTimeout(() => this.#resyncThenConnect(epoch), delayMs);
   }
 
-  async #resyncThenConnect() {
-    if (this.#stopped) return;
+  async #resyncThenConnect(epoch) {
+    if (epoch !== this.#epoch) return;
     if (this.handlers.beforeReconnect) {
       this.log.info("📡 Re-syncing meeting state from API...");
       try {
         await this.handlers.beforeReconnect();
+        if (epoch !== this.#epoch) return;
         this.log.info("📡 State re-synced successfully");
       } catch (error) {
-        if (error.status === 401) return this.#end("onUnauthorized", "401 during re-sync");
-        if (error.status === 404) return this.#end("onGone", "404 during re-sync");
+        if (epoch !== this.#epoch) return;
+        if (error.status === 401 || error.status === 403) {
+          return this.#unauthorized(`${error.status} during re-sync`);
+        }
+        if (error.status === 404) return this.#gone(epoch, "404 during re-sync");
         this.log.warn(`📡 Re-sync failed (${error.message}); reconnecting anyway`);
       }
     }
-    this.#connect();
+    this.#connect(epoch);
   }
 
-  #end(handler, reason) {
+  #unauthorized(reason) {
     this.stop(reason);
-    this.handlers[handler]?.();
+    this.handlers.onUnauthorized?.();
   }
 
-  #armWatchdog() {
+  async #gone(epoch, reason) {
+    const again = await this.handlers.onGone?.();
+    if (epoch !== this.#epoch) return;
+    if (again) return this.#connect(epoch);
+    this.stop(reason);
+  }
+
+  #armWatchdog(controller) {
     this.timers.clearTimeout(this.#watchdogTimer);
+    if (!controller) return;
     this.#watchdogTimer = this.timers.setTimeout(() => {
       this.log.warn(`📡 No data for ${this.#watchdogMs}ms; treating the stream as dead`);
       this.#watchdogFired = true;
-      this.#controller?.abort();
+      controller.abort();
     }, this.#watchdogMs);
   }
 }
 
-/** An error carrying the HTTP status of a failed re-sync request. */
-export class HttpError extends Error {
-  constructor(status) {
-    super(`HTTP ${status}`);
-    this.status = status;
-  }
-}
+const WATCHDOG = "no data within the watchdog interval";
