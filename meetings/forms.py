@@ -10,7 +10,6 @@ from django.core.validators import EmailValidator
 
 from .domain import (
     DESCRIPTION_MAX_LENGTH,
-    EDITABLE_FIELDS,
     MAX_DURATION_MINUTES,
     MAX_PARTICIPANTS,
     TITLE_MAX_LENGTH,
@@ -22,7 +21,7 @@ from .validators import no_binary_characters, no_control_characters
 
 
 class MeetingForm(forms.Form):
-    """Create a meeting from its own fields; status moves through the API."""
+    """A meeting's own fields; status moves through the API (or the admin)."""
 
     title = forms.CharField(
         max_length=TITLE_MAX_LENGTH, validators=[no_control_characters]
@@ -40,14 +39,10 @@ class MeetingForm(forms.Form):
         widget=forms.DateTimeInput(
             format="%Y-%m-%dT%H:%M", attrs={"type": "datetime-local"}
         ),
-        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"],
         help_text="In UTC.",
     )
     duration_minutes = forms.IntegerField(
-        required=False,
-        min_value=1,
-        max_value=MAX_DURATION_MINUTES,
-        help_text="Minutes.",
+        required=False, min_value=1, max_value=MAX_DURATION_MINUTES
     )
     participants = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -55,13 +50,11 @@ class MeetingForm(forms.Form):
         help_text=f"E-mail addresses, one per line or comma-separated; at most "
         f"{MAX_PARTICIPANTS}.",
     )
-    # Makes a double-submitted (or retried) create make one meeting.
-    request_id = forms.UUIDField(widget=forms.HiddenInput, required=False)
+    # The version the form was filled from: saving a newer meeting is a conflict.
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
 
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        if "request_id" in self.fields:
-            self.fields["request_id"].initial = uuid.uuid4()
+    # Fields about the submission rather than the meeting.
+    bookkeeping = ("version",)
 
     def clean_description(self) -> str:
         # Browsers submit textarea lines with CRLF; store them as typed.
@@ -87,14 +80,11 @@ class MeetingForm(forms.Form):
 
     def meeting_fields(self) -> dict[str, Any]:
         """Return the cleaned meeting fields in the shape the services take."""
-        return {name: self.cleaned_data[name] for name in EDITABLE_FIELDS}
-
-
-class MeetingEditForm(MeetingForm):
-    """Edit a meeting's own fields at the version the form was filled from."""
-
-    request_id = None
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+        return {
+            name: value
+            for name, value in self.cleaned_data.items()
+            if name not in self.bookkeeping
+        }
 
     @classmethod
     def initial_for(cls, meeting: Meeting) -> dict[str, Any]:
@@ -106,6 +96,25 @@ class MeetingEditForm(MeetingForm):
             "participants": "\n".join(meeting.participants),
             "version": meeting.version,
         }
+
+
+class MeetingCreateForm(MeetingForm):
+    """Create a meeting; a double-submitted (or retried) form makes one."""
+
+    version = None
+    request_id = forms.UUIDField(widget=forms.HiddenInput, required=False)
+
+    bookkeeping = ("request_id",)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["request_id"].initial = uuid.uuid4()
+
+
+class MeetingEditForm(MeetingForm):
+    """Edit a meeting's own fields at the version the form was filled from."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
     def changes_to(self, meeting: Meeting) -> dict[str, Any]:
         """Return the fields whose cleaned values differ from meeting's."""

@@ -25,7 +25,12 @@ from .domain import (
     MeetingNotFound,
     StoreUnavailable,
 )
-from .forms import MeetingDeleteForm, MeetingEditForm, MeetingFilterForm, MeetingForm
+from .forms import (
+    MeetingCreateForm,
+    MeetingDeleteForm,
+    MeetingEditForm,
+    MeetingFilterForm,
+)
 from .permissions import viewer_for
 from .repository import get_repository
 
@@ -112,7 +117,7 @@ def meeting_detail(request: HttpRequest, meeting_id: uuid.UUID) -> HttpResponse:
 @domain_errors
 def meeting_create(request: HttpRequest) -> HttpResponse:
     """Create a meeting owned by the user; a double submit creates one."""
-    form = MeetingForm(request.POST or None)
+    form = MeetingCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         owner_id = str(request.user.pk)
         key = form.cleaned_data["request_id"]
