@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 import httpx
 import pytest
+from django.contrib.sessions.models import Session
 from playwright.sync_api import expect
 
 from meetings import services
@@ -11,7 +14,8 @@ from meetings.domain import Status, Viewer
 from meetings.repository import get_repository
 from tests.conftest import access_token_for
 
-POLL_MS = 500  # browser_env's SSE_POLL_INTERVAL
+POLL_MS = 500  # server_env's SSE_POLL_INTERVAL
+BANNER = "#connection-banner"
 
 
 @pytest.fixture
@@ -29,6 +33,11 @@ def patch_over_api(server, user, meeting_id, **changes) -> dict:
     return response.json()
 
 
+def change_in_dynamodb(user, meeting_id, **changes) -> None:
+    """Change a meeting straight through the repository, with no server involved."""
+    services.update_meeting(get_repository(), Viewer(str(user.pk)), meeting_id, changes)
+
+
 def open_meeting(page, server, login, meeting) -> None:
     login(page, server, "alice")
     page.goto(f"{server.url}/meetings/{meeting.id}")
@@ -36,57 +45,85 @@ def open_meeting(page, server, login, meeting) -> None:
     wait_for_console(page, "SSE connected")
 
 
-def wait_for_console(page, text: str, timeout_ms: int = 10_000) -> None:
-    deadline = timeout_ms
-    while deadline > 0:
-        if any(text in line for line in page.console_lines):
-            return
+def wait_for_console(page, text: str, count: int = 1, timeout_ms: int = 10_000):
+    """Wait until count console lines contain text."""
+    waited = 0
+    while sum(text in line for line in page.console_lines) < count:
+        if waited >= timeout_ms:
+            raise AssertionError(f"no console line with {text!r}: {page.console_lines}")
         page.wait_for_timeout(100)
-        deadline -= 100
-    raise AssertionError(f"no console line with {text!r}: {page.console_lines}")
+        waited += 100
+
+
+def requests_to(page, fragment: str) -> list[str]:
+    """Record the URLs of the page's requests that contain fragment."""
+    seen: list[str] = []
+    page.on(
+        "request",
+        lambda request: seen.append(request.url) if fragment in request.url else None,
+    )
+    return seen
 
 
 def badge(page):
     return page.locator('[data-live-meeting] [data-live="status"]')
 
 
+def assert_no_errors(page) -> None:
+    """No uncaught exception, and no console error (a CSP violation is one)."""
+    assert page.page_errors == []
+    assert page.console_errors == []
+
+
 def test_a_status_patched_over_the_api_shows_without_a_reload(
     page, live_site, login, meeting, alice
 ):
     open_meeting(page, live_site, login, meeting)
+    page.evaluate("window.loadedOnce = true")  # gone if the page reloads
     patch_over_api(live_site, alice, meeting.id, status="in_progress")
     expect(badge(page)).to_have_text("In progress", timeout=POLL_MS + 1000)
     for status in ("uploaded", "processing"):
         patch_over_api(live_site, alice, meeting.id, status=status)
-    patch_over_api(live_site, alice, meeting.id, progress=40, status_message="Halfway")
-    expect(page.locator('[data-live="progress"]')).to_have_text("40", timeout=2000)
     expect(page.locator('[data-live="progress-box"]')).to_be_visible()
+    patch_over_api(live_site, alice, meeting.id, progress=40, status_message="Halfway")
+    expect(page.locator('[data-live="progress"]')).to_have_text(
+        "40", timeout=POLL_MS + 1000
+    )
+    expect(page.locator('[data-live="progress-bar"]')).to_have_js_property("value", 40)
     expect(page.locator('[data-live="status-message"]')).to_have_text("Halfway")
+    expect(page.locator('[data-live="version"]')).to_have_text("5")
+    patch_over_api(live_site, alice, meeting.id, status="completed")
+    expect(badge(page)).to_have_text("Completed", timeout=POLL_MS + 1000)
+    expect(badge(page)).to_have_class("badge badge--completed")
+    expect(page.locator('[data-live="progress-box"]')).to_be_hidden()
+    assert page.evaluate("window.loadedOnce") is True
+    expect(page.locator(BANNER)).to_be_hidden()
+    assert_no_errors(page)
 
 
 def test_the_banner_shows_while_the_server_is_down_and_the_page_recovers(
     page, live_site, login, meeting, alice
 ):
     open_meeting(page, live_site, login, meeting)
-    banner = page.locator("#connection-banner")
+    banner = page.locator(BANNER)
     expect(banner).to_be_hidden()
     live_site.kill()
     expect(banner).to_be_visible(timeout=5000)
     expect(banner).to_contain_text("Live updates disconnected, retrying...")
-    expect(banner).to_contain_text("Reconnection attempt")
-    # Changed straight in DynamoDB while no server is up.
-    services.update_meeting(
-        get_repository(),
-        Viewer(str(alice.pk)),
-        meeting.id,
-        {"status": Status.IN_PROGRESS},
-    )
+    expect(banner).to_contain_text("The app will automatically reconnect")
+    expect(banner).to_contain_text("Reconnection attempt 1...")
+    expect(banner).to_have_attribute("role", "status")
+    expect(banner).to_contain_text("Reconnection attempt 2...", timeout=5000)
+    change_in_dynamodb(alice, meeting.id, status=Status.IN_PROGRESS)
     live_site.start()
     expect(banner).to_be_hidden(timeout=15_000)
     expect(badge(page)).to_have_text("In progress")
-    assert any(
-        "Re-syncing meeting state from API" in line for line in page.console_lines
-    )
+    wait_for_console(page, "State re-synced successfully")
+    wait_for_console(page, "Reconnecting in")
+    # The page goes on updating over the new stream.
+    patch_over_api(live_site, alice, meeting.id, status="uploaded")
+    expect(badge(page)).to_have_text("Uploaded", timeout=POLL_MS + 1000)
+    assert page.page_errors == []
 
 
 def test_a_draining_server_is_reconnected_to_without_errors(
@@ -94,58 +131,98 @@ def test_a_draining_server_is_reconnected_to_without_errors(
 ):
     open_meeting(page, live_site, login, meeting)
     live_site.terminate()
+    wait_for_console(page, "Server is closing the stream")
     live_site.start()
-    expect(page.locator("#connection-banner")).to_be_hidden(timeout=15_000)
-    assert any("Server is closing the stream" in line for line in page.console_lines)
-    patch_over_api(live_site, alice, meeting.id, status="in_progress")
-    expect(badge(page)).to_have_text("In progress", timeout=POLL_MS + 2000)
+    wait_for_console(page, "SSE connected", count=2, timeout_ms=15_000)
+    expect(page.locator(BANNER)).to_be_hidden()
     expect(page.locator("#meeting-gone")).to_be_hidden()
-
-
-def events_requests(page, meeting_id) -> list[str]:
-    requests: list[str] = []
-    page.on(
-        "request",
-        lambda request: (
-            requests.append(request.url)
-            if f"/v1/meetings/{meeting_id}/events" in request.url
-            else None
-        ),
-    )
-    return requests
+    patch_over_api(live_site, alice, meeting.id, status="in_progress")
+    expect(badge(page)).to_have_text("In progress", timeout=POLL_MS + 1000)
+    assert page.page_errors == []
 
 
 def test_logout_stops_the_stream(page, live_site, login, meeting):
-    requests = events_requests(page, meeting.id)
+    streams = requests_to(page, f"/v1/meetings/{meeting.id}/events")
     open_meeting(page, live_site, login, meeting)
-    assert len(requests) == 1
+    assert len(streams) == 1
     page.click("text=Log out")
     page.wait_for_url(f"{live_site.url}/accounts/login/")
     page.wait_for_timeout(3000)  # several reconnect delays
-    assert len(requests) == 1
+    assert len(streams) == 1
+    wait_for_console(page, "SSE closed (form submitted)")
 
 
 def test_deleting_stops_the_stream(page, live_site, login, meeting):
-    requests = events_requests(page, meeting.id)
+    api_calls = requests_to(page, "/v1/")
     open_meeting(page, live_site, login, meeting)
-    page.click("a.button--danger")  # to the confirmation page
+    page.get_by_role("link", name="Delete").click()  # to the confirmation page
     page.click("button.button--danger")
     page.wait_for_url(f"{live_site.url}/")
+    expect(page.locator(".message--success")).to_contain_text("Deleted “Sync”.")
     page.wait_for_timeout(3000)
-    assert len(requests) == 1
+    # The page's stream, and nothing after it: no reconnect, no re-sync.
+    stream = f"{live_site.url}/v1/meetings/{meeting.id}/events"
+    assert api_calls[api_calls.index(stream) :] == [stream]
+    assert get_repository().get_many([meeting.id]) == {}
+
+
+def test_leaving_the_page_stops_the_stream(page, live_site, login, meeting):
+    streams = requests_to(page, f"/v1/meetings/{meeting.id}/events")
+    open_meeting(page, live_site, login, meeting)
+    page.goto(f"{live_site.url}/meetings/new")
+    page.wait_for_timeout(3000)
+    assert len(streams) == 1
+
+
+def test_coming_back_to_the_page_resumes_live_updates(
+    page, live_site, login, meeting, alice
+):
+    open_meeting(page, live_site, login, meeting)
+    page.click("text=Edit")
+    page.wait_for_url(f"{live_site.url}/meetings/{meeting.id}/edit")
+    change_in_dynamodb(alice, meeting.id, status=Status.IN_PROGRESS)
+    page.go_back()  # from the back/forward cache, or loaded again
+    expect(badge(page)).to_have_text("In progress", timeout=5000)
+    wait_for_console(page, "SSE connected", count=2)
+    patch_over_api(live_site, alice, meeting.id, status="uploaded")
+    expect(badge(page)).to_have_text("Uploaded", timeout=POLL_MS + 1000)
 
 
 def test_a_meeting_deleted_elsewhere_says_so_and_stops(
     page, live_site, login, meeting, alice
 ):
-    requests = events_requests(page, meeting.id)
+    streams = requests_to(page, f"/v1/meetings/{meeting.id}/events")
     open_meeting(page, live_site, login, meeting)
     services.delete_meeting(get_repository(), Viewer(str(alice.pk)), meeting.id)
-    expect(page.locator("#meeting-gone")).to_be_visible(timeout=5000)
-    expect(page.locator("#meeting-gone")).to_contain_text("This meeting was deleted")
+    gone = page.locator("#meeting-gone")
+    expect(gone).to_be_visible(timeout=POLL_MS + 1000)
+    expect(gone).to_contain_text("This meeting was deleted")
+    expect(page.locator("text=Edit")).to_be_hidden()
     page.wait_for_timeout(2000)
-    assert len(requests) == 1
-    expect(page.locator("#connection-banner")).to_be_hidden()
+    assert len(streams) == 1
+    expect(page.locator(BANNER)).to_be_hidden()
+
+
+def test_a_meeting_deleted_while_the_server_was_down_says_so(
+    page, live_site, login, meeting, alice
+):
+    open_meeting(page, live_site, login, meeting)
+    live_site.kill()
+    expect(page.locator(BANNER)).to_be_visible(timeout=5000)
+    services.delete_meeting(get_repository(), Viewer(str(alice.pk)), meeting.id)
+    live_site.start()
+    expect(page.locator("#meeting-gone")).to_be_visible(timeout=15_000)
+    expect(page.locator(BANNER)).to_be_hidden()
+
+
+def test_an_expired_session_goes_to_the_login_page(page, live_site, login, meeting):
+    open_meeting(page, live_site, login, meeting)
+    live_site.kill()
+    expect(page.locator(BANNER)).to_be_visible(timeout=5000)
+    Session.objects.all().delete()
+    live_site.start()
+    back_here = f"/accounts/login/?next={quote(f'/meetings/{meeting.id}', safe='')}"
+    page.wait_for_url(f"{live_site.url}{back_here}", timeout=15_000)
 
 
 def test_the_list_updates_a_row_live_over_one_stream(page, live_site, login, alice):
@@ -154,13 +231,7 @@ def test_the_list_updates_a_row_live_over_one_stream(page, live_site, login, ali
         services.create_meeting(repository, str(alice.pk), {"title": f"M{n}"})
         for n in range(3)
     ]
-    streams: list[str] = []
-    page.on(
-        "request",
-        lambda request: (
-            streams.append(request.url) if "/v1/events" in request.url else None
-        ),
-    )
+    streams = requests_to(page, "/v1/events")
     login(page, live_site, "alice")
     wait_for_console(page, "SSE connected")
     assert len(streams) == 1 and streams[0].count("meeting=") == 3
@@ -169,3 +240,64 @@ def test_the_list_updates_a_row_live_over_one_stream(page, live_site, login, ali
     expect(row).to_have_text("In progress", timeout=POLL_MS + 1000)
     other = page.locator(f'tr[data-meeting-id="{meetings[0].id}"] [data-live="status"]')
     expect(other).to_have_text("Scheduled")
+    assert len(streams) == 1
+    assert_no_errors(page)
+
+
+def test_the_list_recovers_without_the_rows_deleted_while_it_was_down(
+    page, live_site, login, alice
+):
+    repository = get_repository()
+    kept, deleted = (
+        services.create_meeting(repository, str(alice.pk), {"title": title})
+        for title in ("Kept", "Deleted")
+    )
+    streams = requests_to(page, "/v1/events")
+    login(page, live_site, "alice")
+    wait_for_console(page, "SSE connected")
+    live_site.kill()
+    expect(page.locator(BANNER)).to_be_visible(timeout=5000)
+    services.delete_meeting(repository, Viewer(str(alice.pk)), deleted.id)
+    change_in_dynamodb(alice, kept.id, status=Status.IN_PROGRESS)
+    live_site.start()
+    expect(page.locator(BANNER)).to_be_hidden(timeout=15_000)
+    status = '[data-live="status"]'
+    expect(page.locator(f'tr[data-meeting-id="{deleted.id}"] {status}')).to_have_text(
+        "Deleted"
+    )
+    kept_badge = page.locator(f'tr[data-meeting-id="{kept.id}"] {status}')
+    expect(kept_badge).to_have_text("In progress")
+    # The stream now watches only what is left, and still updates it.
+    assert streams[-1] == f"{live_site.url}/v1/events?meeting={kept.id}"
+    patch_over_api(live_site, alice, kept.id, status="uploaded")
+    expect(kept_badge).to_have_text("Uploaded", timeout=POLL_MS + 1000)
+
+
+@pytest.mark.parametrize("page", [{"java_script_enabled": False}], indirect=True)
+def test_every_page_works_without_javascript(page, live_site, login, alice):
+    login(page, live_site, "alice")
+    page.click("text=New meeting")
+    page.fill("#id_title", "")
+    page.click("button:has-text('Create')")
+    expect(page.locator("#id_title_error")).to_contain_text("This field is required.")
+    page.fill("#id_title", "No script")
+    page.fill("#id_participants", "ana@example.com")
+    page.click("button:has-text('Create')")
+    expect(page.locator("h1")).to_have_text("No script")
+    expect(badge(page)).to_have_text("Scheduled")
+    page.click("text=Edit")
+    page.fill("#id_title", "Still no script")
+    page.click("button:has-text('Save')")
+    expect(page.locator("h1")).to_have_text("Still no script")
+    page.click("text=Meetings")
+    expect(page.locator("table.meetings")).to_contain_text("Still no script")
+    page.fill("#id_q", "nothing like it")
+    page.click("button:has-text('Filter')")
+    expect(page.locator(".empty")).to_contain_text("No meetings match")
+    page.click("text=Show all")
+    page.click("text=Still no script")
+    page.get_by_role("link", name="Delete").click()
+    page.click("button.button--danger")
+    expect(page.locator(".message--success")).to_contain_text("Deleted")
+    page.click("text=Log out")
+    page.wait_for_url(f"{live_site.url}/accounts/login/")
