@@ -181,6 +181,23 @@ test("an empty id resets Last-Event-ID, which is then not sent", async () => {
   stream.stop();
 });
 
+test("an id arrives with its event: none before the blank line, even without data", async () => {
+  let push;
+  const body = () => new Response(new ReadableStream({
+    start(controller) { push = (text) => controller.enqueue(encoder.encode(text)); },
+  }), { headers: { "Content-Type": "text/event-stream" } });
+  const { stream } = streamWith([body]);
+  stream.start();
+  await settle();
+  push("event: status\nid: 4\n");
+  await settle();
+  assert.equal(stream.lastEventId, "");
+  push("\nid: 5\n\n");
+  await settle();
+  assert.equal(stream.lastEventId, "5");
+  stream.stop();
+});
+
 test("the page's schedule is used until the server sends retry:", async () => {
   const down = () => new TypeError("connection refused");
   const { stream, timers, disconnects } = streamWith([down(), down()], {

@@ -121,6 +121,9 @@ export class LiveStream {
   async #read(epoch, body) {
     const parser = createParser({
       onEvent: (event) => this.#dispatch(epoch, event),
+      // Called as an event is dispatched, even one without data (as the spec
+      // says), so the id is committed then and only then.
+      onId: (id) => { if (epoch === this.#epoch) this.#lastEventId = id; },
       onRetry: (ms) => { this.schedule.baseMs = ms; },
       onError: (error) => this.log.warn(`📡 Ignoring a malformed line: ${error.message}`),
     });
@@ -145,8 +148,6 @@ export class LiveStream {
 
   #dispatch(epoch, event) {
     if (epoch !== this.#epoch) return;
-    // The parser hands over the id in force for this event: commit it now.
-    if (event.id !== undefined) this.#lastEventId = event.id;
     let data;
     try {
       data = JSON.parse(event.data);
