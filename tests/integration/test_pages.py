@@ -3,6 +3,7 @@
 import re
 import uuid
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from django.contrib.staticfiles import finders
@@ -13,6 +14,8 @@ from meetings.domain import Status, Viewer
 from meetings.repository import get_repository
 
 pytestmark = pytest.mark.django_db
+
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
 
 @pytest.fixture(autouse=True)
@@ -557,3 +560,16 @@ def test_a_store_outage_is_a_friendly_503(alice, browser_for, settings):
         assert "Meetings are unavailable right now" in response.content.decode()
     response = client.post("/meetings/new", {"title": "Lost?"})
     assert response.status_code == 503
+
+
+def test_templates_follow_the_house_style():
+    pages = [path for path in TEMPLATES.rglob("*.html") if "admin" not in path.parts]
+    assert len(pages) > 8
+    for path in pages:
+        text = path.read_text()
+        if "{% extends" in text:
+            assert text.startswith("{% extends "), path
+        assert not re.search(r"{% endblock %}", text), path
+        assert not re.search(r"{% endpartialdef %}", text), path
+        assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", text), path
+        assert " style=" not in text and "onclick=" not in text, path

@@ -255,14 +255,16 @@ test("401 and 404 end the stream for good", async () => {
   }
 });
 
-test("a request the server refuses as malformed is not retried", async () => {
-  const { stream, calls, timers, names } = streamWith([json(400)]);
-  stream.start();
-  await settle();
-  assert.ok(stream.stopped);
-  assert.deepEqual(names(), []);
-  assert.deepEqual(timers.delays(), []);
-  assert.equal(calls.length, 1);
+test("a malformed request (400) or a 204 is not retried", async () => {
+  for (const response of [json(400), new Response(null, { status: 204 })]) {
+    const { stream, calls, timers, names } = streamWith([response]);
+    stream.start();
+    await settle();
+    assert.ok(stream.stopped);
+    assert.deepEqual(names(), []);
+    assert.deepEqual(timers.delays(), []);
+    assert.equal(calls.length, 1);
+  }
 });
 
 test("429 and 503 wait as long as Retry-After says", async () => {

@@ -107,6 +107,8 @@ export class LiveStream {
     }
     response.body?.cancel().catch(() => {});
     this.timers.clearTimeout(this.#watchdogTimer);
+    // 204 is the standard "stop reconnecting" answer (WHATWG HTML §9.2).
+    if (status === 204) return this.stop("HTTP 204");
     if (status === 401) return this.#unauthorized("401 Unauthorized");
     if (status === 404) return this.#gone(epoch, "404 Not Found");
     if (status >= 400 && status < 500 && status !== 408 && status !== 429) {
