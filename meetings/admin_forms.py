@@ -2,112 +2,219 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db.models import Q
 
 from .domain import (
     ALLOWED_TRANSITIONS,
     STATUS_MESSAGE_MAX_LENGTH,
+    InvalidChange,
+    InvalidTransition,
     Meeting,
     Status,
 )
 from .forms import MeetingForm
+from .services import MAX_SEARCH_LENGTH
 from .validators import no_binary_characters
 
-# Form field → the label the admin's history uses for it.
-FIELD_LABELS = {
-    "title": "Title",
-    "description": "Description",
-    "scheduled_start": "Scheduled start",
-    "duration_minutes": "Duration",
-    "participants": "Participants",
-    "owner_id": "Owner",
-    "status": "Status",
-    "progress": "Progress",
-    "status_message": "Status message",
-}
+STATUS_CHOICES = [(status.value, status.label) for status in Status]
 
 
 class OwnerField(forms.ModelChoiceField):
+    """A user of the ORM, shown by username; meetings store its pk as a string."""
+
     def label_from_instance(self, user) -> str:
         return user.get_username()
 
 
 class MeetingAdminForm(MeetingForm):
-    """Every field of a meeting; status only along the allowed transitions."""
+    """A meeting's own fields, and its owner chosen from the ORM's users."""
 
-    owner = OwnerField(queryset=get_user_model().objects.none())
-    status = forms.ChoiceField(choices=[(s.value, s.label) for s in Status])
-    progress = forms.IntegerField(min_value=0, max_value=100, required=False)
+    owner = OwnerField(queryset=get_user_model()._default_manager.none())
+
+    field_order = ["title", "owner"]
+
+    def __init__(self, *args: Any, owner_id: str | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        users = get_user_model()._default_manager
+        offered = Q(is_active=True)
+        current = owner_pk(owner_id)
+        if current is not None:
+            # A deactivated owner stays a valid choice, so saving keeps them.
+            offered |= Q(pk=current)
+        self.fields["owner"].queryset = users.filter(offered).order_by(
+            get_user_model().USERNAME_FIELD
+        )
+
+    def meeting_fields(self) -> dict[str, Any]:
+        """Return the cleaned fields as the services take them, in form order."""
+        fields = {}
+        for name, value in super().meeting_fields().items():
+            if name == "owner":
+                name, value = "owner_id", str(value.pk)
+            fields[name] = value
+        return fields
+
+    @classmethod
+    def initial_for(cls, meeting: Meeting) -> dict[str, Any]:
+        return {**super().initial_for(meeting), "owner": owner_pk(meeting.owner_id)}
+
+
+class MeetingAddForm(MeetingAdminForm):
+    """Add a meeting for any user; it starts scheduled, as every meeting does."""
+
+    version = None
+
+
+class MeetingChangeForm(MeetingAdminForm):
+    """Change every field of a meeting, at the version the form was filled from.
+
+    The status select offers only the lifecycle's next steps, and clean() checks
+    the whole change against the meeting's own rules, so what the domain would
+    refuse is a form error rather than a failed save.
+    """
+
+    status = forms.ChoiceField(choices=STATUS_CHOICES)
+    progress = forms.IntegerField(
+        min_value=0,
+        max_value=100,
+        label="Progress (%)",
+        help_text="Changes only while the meeting is processing.",
+    )
     status_message = forms.CharField(
         max_length=STATUS_MESSAGE_MAX_LENGTH,
         required=False,
         validators=[no_binary_characters],
     )
+    version = forms.IntegerField(
+        widget=forms.HiddenInput,
+        min_value=1,
+        error_messages={
+            "required": "The form lacks the version it was loaded at; reload it.",
+            "invalid": "The form's version is garbled; reload it.",
+        },
+    )
 
-    def __init__(self, *args: Any, meeting: Meeting | None = None, **kwargs: Any):
-        super().__init__(*args, **kwargs)
+    def __init__(self, data: Any = None, *, meeting: Meeting, **kwargs: Any):
+        kwargs.setdefault("initial", self.initial_for(meeting))
+        super().__init__(data, owner_id=meeting.owner_id, **kwargs)
         self.meeting = meeting
-        self.fields["owner"].queryset = (
-            get_user_model().objects.filter(is_active=True).order_by("username")
+        following = ALLOWED_TRANSITIONS[meeting.status]
+        reachable = [s for s in Status if s == meeting.status or s in following]
+        # Every status stays a valid choice so that clean() can explain why a
+        # step is refused; the select shows only the ones that can be taken.
+        self.fields["status"].widget.choices = [(s.value, s.label) for s in reachable]
+        self.fields["status"].help_text = (
+            f"The lifecycle allows only the next steps from “{meeting.status.label}”."
+            if following
+            else f"“{meeting.status.label}” is final."
         )
-        if meeting is None:
-            # New meetings start scheduled; status moves once they exist.
-            for name in ("status", "progress", "status_message"):
-                del self.fields[name]
-        else:
-            reachable = [meeting.status, *sorted(ALLOWED_TRANSITIONS[meeting.status])]
-            self.fields["status"].choices = [(s.value, s.label) for s in reachable]
-            self.fields["status"].help_text = "Only the next steps of the lifecycle."
-
-    def clean_status(self) -> str:
-        status = Status(self.cleaned_data["status"])
-        if self.meeting is not None and not self.meeting.can_transition_to(status):
-            raise forms.ValidationError(
-                f"Cannot change status from “{self.meeting.status.label}” to "
-                f"“{status.label}”."
-            )
-        return status
-
-    def changes(self) -> dict[str, Any]:
-        """Return the fields to store, status fields included when present."""
-        fields = self.meeting_fields()
-        fields["owner_id"] = str(fields.pop("owner").pk)
-        # Progress is sent back unchanged with every form; only a new value is
-        # a progress report (a transition may set it too, e.g. completed → 100).
-        if self.meeting is None or fields.get("progress") in (
-            None,
-            self.meeting.progress,
-        ):
-            fields.pop("progress", None)
-        return fields
-
-    def changed_labels(self, before: Meeting) -> list[str]:
-        """Return the history labels of the fields whose values differ from before."""
-        changes = self.changes()
-        return [
-            FIELD_LABELS[name]
-            for name, value in changes.items()
-            if name in FIELD_LABELS and getattr(before, name) != value
-        ]
 
     @classmethod
     def initial_for(cls, meeting: Meeting) -> dict[str, Any]:
-        initial = super().initial_for(meeting)
-        initial.update(
-            owner=meeting.owner_id if meeting.owner_id.isdigit() else None,
-            status=meeting.status.value,
-            progress=meeting.progress,
-            status_message=meeting.status_message,
-        )
-        return initial
+        return {
+            **super().initial_for(meeting),
+            "status": meeting.status.value,
+            "progress": meeting.progress,
+            "status_message": meeting.status_message,
+        }
+
+    def submitted_version(self) -> int | None:
+        """Return the version the form was loaded at, or None when it is missing."""
+        try:
+            return self.fields["version"].clean(self["version"].data)
+        except ValidationError:
+            return None
+
+    def is_stale(self) -> bool:
+        """Return whether the meeting changed since the form was loaded."""
+        version = self.submitted_version()
+        return version is not None and version != self.meeting.version
+
+    def clean_status(self) -> Status:
+        return Status(self.cleaned_data["status"])
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        preview = copy.deepcopy(self.meeting)
+        try:
+            preview.apply(self.changes())
+        except InvalidTransition as refused:
+            self.add_error("status", _transition_message(refused))
+        except InvalidChange as refused:
+            # The details name the field the rule is about, e.g. progress.
+            field = next(iter(refused.details or {}), None)
+            self.add_error(field if field in self.fields else None, refused.message)
+        return cleaned
+
+    def changes(self) -> dict[str, Any]:
+        """Return the cleaned values that differ from the meeting's, by attribute."""
+        changes = {}
+        for name, value in self.meeting_fields().items():
+            current = getattr(self.meeting, name)
+            if name == "scheduled_start" and value and current:
+                # The input has minutes only: keep seconds it could not show.
+                current = current.replace(second=0, microsecond=0)
+            if value != current:
+                changes[name] = value
+        return changes
+
+    def changed_labels(self) -> list[str]:
+        """Return the labels of the changed fields, for the admin's history."""
+        names = {"owner_id": "owner"}
+        return [str(self[names.get(name, name)].label) for name in self.changes()]
 
 
 class MarkFailedForm(forms.Form):
+    """The reason given to every meeting a bulk "mark as failed" fails."""
+
     reason = forms.CharField(
         max_length=STATUS_MESSAGE_MAX_LENGTH,
         validators=[no_binary_characters],
-        help_text="Shown as the status message of each meeting.",
+        help_text="Becomes the status message of each meeting.",
+    )
+
+
+class ChangeListForm(forms.Form):
+    """The changelist's search, filters and page; a malformed one is ignored."""
+
+    q = forms.CharField(required=False, max_length=MAX_SEARCH_LENGTH)
+    status = forms.TypedChoiceField(
+        required=False, choices=STATUS_CHOICES, coerce=Status, empty_value=None
+    )
+    owner = forms.CharField(required=False, max_length=150)
+    cursor = forms.CharField(required=False, max_length=4096)
+
+    def query(self) -> dict[str, Any]:
+        """Return each parameter's clean value, or None when empty or invalid."""
+        self.is_valid()
+        return {name: self.cleaned_data.get(name) or None for name in self.fields}
+
+
+def owner_pk(owner_id: str | None) -> Any:
+    """Return a meeting's owner_id as a user pk, or None when it cannot be one."""
+    if not owner_id:
+        return None
+    try:
+        return get_user_model()._meta.pk.to_python(owner_id)
+    except ValidationError:
+        return None
+
+
+def _transition_message(refused: InvalidTransition) -> str:
+    current, requested = Status(refused.details["from"]), Status(refused.details["to"])
+    allowed = [f"“{s.label}”" for s in Status if s in refused.details["allowed"]]
+    reason = (
+        f"from “{current.label}” it can only go to {' or '.join(allowed)}"
+        if allowed
+        else f"“{current.label}” is final"
+    )
+    return (
+        f"Cannot change the status from “{current.label}” to “{requested.label}”; "
+        f"{reason}."
     )

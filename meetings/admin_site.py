@@ -1,25 +1,17 @@
-"""The admin site, with meeting views beside the ORM's models.
+"""The admin site: Django's, with the meetings that live in DynamoDB beside Users.
 
-Meetings live in DynamoDB, so they have no ModelAdmin; this site adds their
-views to its URLs and their entry to the index and sidebar, authorised by the
-permissions of the unmanaged MeetingRecord model.
+Meetings have no ORM model to register, so the site mounts MeetingAdmin's
+views itself, at the URLs and names a registered model would have, and adds
+the meetings app to the app list that the index and the sidebar show.
 """
 
 from __future__ import annotations
 
 from django.contrib import admin
-from django.urls import path, reverse
+from django.urls import include, path, re_path
+from django.views.decorators.http import require_safe
 
-from . import admin_views
-from .models import MeetingRecord
-
-APP_LABEL = MeetingRecord._meta.app_label
-MODEL_NAME = MeetingRecord._meta.model_name
-
-
-def url_name(view: str) -> str:
-    """Return the admin URL name of a meeting view, as ModelAdmin would name it."""
-    return f"{APP_LABEL}_{MODEL_NAME}_{view}"
+from .admin_views import MeetingAdmin
 
 
 class MeetstreamAdminSite(admin.AdminSite):
@@ -27,63 +19,33 @@ class MeetstreamAdminSite(admin.AdminSite):
     site_title = "meetstream admin"
     index_title = "Administration"
 
+    def __init__(self, name: str = "admin"):
+        super().__init__(name)
+        self.meeting_admin = MeetingAdmin(self)
+
     def get_urls(self):
-        wrap = self.admin_view
-        meeting = f"{APP_LABEL}/{MODEL_NAME}"
+        opts = self.meeting_admin.opts
         return [
-            path(
-                f"{APP_LABEL}/",
-                wrap(admin_views.dashboard),
-                name=f"{APP_LABEL}_dashboard",
+            # The meetings app's index is its dashboard; it takes the name the
+            # admin's own templates reverse for an app's index.
+            re_path(
+                rf"^(?P<app_label>{opts.app_label})/$",
+                self.admin_view(require_safe(self.meeting_admin.dashboard_view)),
+                name="app_list",
             ),
             path(
-                f"{meeting}/", wrap(admin_views.changelist), name=url_name("changelist")
-            ),
-            path(f"{meeting}/add/", wrap(admin_views.add), name=url_name("add")),
-            path(
-                f"{meeting}/<uuid:meeting_id>/change/",
-                wrap(admin_views.change),
-                name=url_name("change"),
-            ),
-            path(
-                f"{meeting}/<uuid:meeting_id>/delete/",
-                wrap(admin_views.delete),
-                name=url_name("delete"),
-            ),
-            path(
-                f"{meeting}/<uuid:meeting_id>/history/",
-                wrap(admin_views.history),
-                name=url_name("history"),
+                f"{opts.app_label}/{opts.model_name}/",
+                include(self.meeting_admin.urls),
             ),
             *super().get_urls(),
         ]
 
     def get_app_list(self, request, app_label=None):
-        apps = super().get_app_list(request, app_label)
-        perms = admin_views.meeting_perms(request.user)
-        if perms["view"] and app_label in (None, APP_LABEL):
-            apps.append(self._meetings_app(perms))
-            apps.sort(key=lambda app: app["name"].lower())
-        return apps
-
-    def _meetings_app(self, perms: dict[str, bool]) -> dict:
-        changelist = reverse(f"{self.name}:{url_name('changelist')}")
-        return {
-            "name": "Meetings",
-            "app_label": APP_LABEL,
-            "app_url": reverse(f"{self.name}:{APP_LABEL}_dashboard"),
-            "has_module_perms": True,
-            "models": [
-                {
-                    "model": MeetingRecord,
-                    "name": "Meetings",
-                    "object_name": "Meeting",
-                    "perms": perms,
-                    "admin_url": changelist,
-                    "add_url": reverse(f"{self.name}:{url_name('add')}")
-                    if perms["add"]
-                    else None,
-                    "view_only": not perms["change"],
-                }
-            ],
-        }
+        app_list = super().get_app_list(request, app_label)
+        if app_label in (None, self.meeting_admin.opts.app_label):
+            meetings = self.meeting_admin.app_dict(request)
+            if meetings is not None:
+                app_list = sorted(
+                    [*app_list, meetings], key=lambda app: app["name"].lower()
+                )
+        return app_list
