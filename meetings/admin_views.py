@@ -274,8 +274,8 @@ class MeetingAdmin:
                 "filtered": filtered,
                 "clear_filters_url": self._list_url({}),
                 "filters": [
-                    self._filter("status", query, "status", _status_choices()),
-                    self._filter("owner", query, "owner", owners),
+                    self._filter("status", query, _status_choices()),
+                    self._filter("owner", query, owners),
                 ],
                 "search_hidden": [
                     (name, query[name]) for name in ("status", "owner") if query[name]
@@ -310,26 +310,20 @@ class MeetingAdmin:
         users = user_model._default_manager.order_by(user_model.USERNAME_FIELD)
         offered = {str(u.pk): u.get_username() for u in users[:MAX_OWNER_CHOICES]}
         wanted = {m.owner_id for m in meetings} | ({selected} if selected else set())
-        pks = [owner_pk(i) for i in wanted - offered.keys()]
-        names = {
-            **offered,
-            **{
-                str(u.pk): u.get_username()
-                for u in users.filter(pk__in=[pk for pk in pks if pk is not None])
-            },
+        others = [pk for pk in map(owner_pk, wanted - offered.keys()) if pk]
+        names = offered | {
+            str(u.pk): u.get_username() for u in users.filter(pk__in=others)
         }
         choices = list(offered.items())
         if selected and selected not in offered:
             choices.append((selected, names.get(selected, selected)))
         return names, choices
 
-    def _filter(
-        self, title: str, query: dict, name: str, choices: list[tuple[str, str]]
-    ) -> dict:
+    def _filter(self, name: str, query: dict, choices: list[tuple[str, str]]) -> dict:
         """Return one filter of the sidebar, as admin/filter.html renders it."""
         current = query[name]
         return {
-            "title": title,
+            "title": name,
             "choices": [
                 {
                     "display": "All",
@@ -727,9 +721,9 @@ class MeetingAdmin:
         # The stream registry is the events app's; only this page needs it.
         from events.broker import open_stream_count
 
-        can_view = self.has_view_permission(request)
-        counts = get_repository().status_counts() if can_view else {}
-        top = max([*counts.values(), 1])
+        counts = {}
+        if self.has_view_permission(request):
+            counts = get_repository().status_counts()
         return self.render(
             request,
             "dashboard.html",
@@ -737,28 +731,35 @@ class MeetingAdmin:
                 "title": f"{self.opts.app_config.verbose_name} administration",
                 "subtitle": None,
                 "app_list": self.admin_site.get_app_list(request, app_label),
-                "bars": [
-                    {
-                        "status": status,
-                        "count": count,
-                        "url": self._list_url({"status": status}),
-                        "y": row * CHART_ROW_HEIGHT,
-                        "width": round(CHART_BAR_WIDTH * max(count, 0) / top),
-                        "count_x": CHART_LABEL_WIDTH
-                        + round(CHART_BAR_WIDTH * max(count, 0) / top)
-                        + 6,
-                    }
-                    for row, (status, count) in enumerate(counts.items())
-                ],
-                "chart": {
-                    "label_width": CHART_LABEL_WIDTH,
-                    "width": CHART_LABEL_WIDTH + CHART_BAR_WIDTH + 60,
-                    "height": len(counts) * CHART_ROW_HEIGHT,
-                },
+                "chart": self._status_chart(counts),
                 "total": sum(counts.values()),
                 "open_streams": open_stream_count(),
             },
         )
+
+    def _status_chart(self, counts: dict[Status, int]) -> dict:
+        """Return the geometry of the bar chart of counts, one row per status."""
+        top = max([*counts.values(), 1])
+        bars = []
+        for row, (status, count) in enumerate(counts.items()):
+            # A drifted count can go below zero; draw it as an empty bar.
+            width = round(CHART_BAR_WIDTH * max(count, 0) / top)
+            bars.append(
+                {
+                    "status": status,
+                    "count": count,
+                    "url": self._list_url({"status": status}),
+                    "y": row * CHART_ROW_HEIGHT,
+                    "width": width,
+                    "count_x": CHART_LABEL_WIDTH + width + 6,
+                }
+            )
+        return {
+            "bars": bars,
+            "label_width": CHART_LABEL_WIDTH,
+            "width": CHART_LABEL_WIDTH + CHART_BAR_WIDTH + 60,
+            "height": len(bars) * CHART_ROW_HEIGHT,
+        }
 
     # Responses
 
