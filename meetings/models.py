@@ -12,9 +12,10 @@ from django.db import models
 class MeetingRecord(models.Model):
     """The permissions of the admin's meeting views; never queried.
 
-    view_meetingrecord opens the changelist and pages, add_, change_ and
-    delete_ allow what they say. LogEntry rows of meeting changes point at this
-    content type, with the meeting's UUID as object_id.
+    view_meetingrecord opens the changelist and the read-only pages; add_,
+    change_ (which includes viewing) and delete_ allow what they say. LogEntry
+    rows of meeting changes point at this content type, with the meeting's
+    UUID as object_id.
     """
 
     id = models.UUIDField(primary_key=True)

@@ -84,3 +84,15 @@ def test_recent_actions_link_to_the_meeting(make_user, alice):
     recent = page_for(editor, "/admin/").split('id="recent-actions-module"')[1]
     assert f'<a href="{CHANGELIST}{meeting.id}/change/">Q1</a>' in recent
     assert "Meeting" in recent
+
+
+def test_the_permission_only_model_gives_the_meeting_permissions():
+    names = set(
+        Permission.objects.filter(content_type__app_label="meetings").values_list(
+            "codename", "name"
+        )
+    )
+    assert names == {
+        (f"{action}_meetingrecord", f"Can {action} meeting")
+        for action in ("add", "change", "delete", "view")
+    }
