@@ -11,10 +11,11 @@ from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
 from django.contrib.auth.models import Permission
 from django.test import Client
 
+from meetings import admin_history, services
 from meetings import repository as repository_module
-from meetings import services
 from meetings.domain import ALLOWED_TRANSITIONS, Status, Viewer
 from meetings.repository import get_repository
+from tests.conftest import raw_client
 
 pytestmark = pytest.mark.django_db
 BASE = "/admin/meetings/meetingrecord/"
@@ -708,6 +709,33 @@ def test_mark_failed_asks_a_reason_then_reports_each_outcome(editor, alice):
 
 def list_all():
     return services.list_meetings(get_repository(), OTHER, limit=100).meetings
+
+
+def test_a_bulk_action_stops_where_the_store_goes_away(
+    editor, alice, settings, monkeypatch
+):
+    meetings = [create(alice, title=t) for t in ("A", "B", "C")]
+    log_deletion = admin_history.log_deletion
+
+    def log_then_lose_the_table(user, meeting):
+        log_deletion(user, meeting)
+        raw_client(settings).delete_table(TableName=settings.DYNAMODB_TABLE)
+
+    monkeypatch.setattr(admin_history, "log_deletion", log_then_lose_the_table)
+    response = client_for(editor).post(
+        BASE,
+        {
+            "action": "delete_selected",
+            "post": "yes",
+            "_selected_action": [f"{m.id}:{m.version}" for m in meetings],
+        },
+        follow=True,
+    )
+    assert messages_of(response) == [
+        "Deleted 1 meeting. None conflicted. 2 meetings were not attempted: the "
+        "meetings store is unavailable."
+    ]
+    assert response.status_code == 503  # the changelist it returns to
 
 
 def test_an_action_without_rows_or_a_choice_changes_nothing(editor, alice):
