@@ -58,6 +58,28 @@ def make_user_token(username: str = "bench", is_staff: bool = True) -> tuple:
     return user, str(ViewerTokenObtainPairSerializer.get_token(user).access_token)
 
 
+def long_stream_settings(streams: int, **extra: str) -> dict[str, str]:
+    """Settings that let the bench user hold `streams` streams, and keep them
+    open and authenticated, for the whole run."""
+    return {
+        "SSE_MAX_STREAMS_PER_USER": str(streams + 100),
+        "SSE_MAX_LIFETIME": "86400",
+        "JWT_ACCESS_TOKEN_SECONDS": "86400",
+        **extra,
+    }
+
+
+def create_meetings(user, count: int) -> list:
+    """`count` meetings owned by `user`, through the service layer."""
+    from meetings import services
+    from meetings.repository import get_repository
+
+    return [
+        services.create_meeting(get_repository(), str(user.pk), {"title": f"m{n}"})
+        for n in range(count)
+    ]
+
+
 def start_dynamodb():
     from config.dynamodb_local import DynamoDBLocal, free_port
 

@@ -22,6 +22,7 @@ import httpx
 
 from bench.harness import (
     Process,
+    create_meetings,
     make_user_token,
     percentile,
     setup_django,
@@ -77,18 +78,9 @@ def main() -> None:
         from django.conf import settings
 
         from config.dynamodb_local import free_port
-        from meetings import services
-        from meetings.repository import get_repository
 
         user, token = make_user_token(is_staff=False)
-        ids = [
-            str(
-                services.create_meeting(
-                    get_repository(), str(user.pk), {"title": f"m{n}"}
-                ).id
-            )
-            for n in range(50)
-        ]
+        ids = [str(meeting.id) for meeting in create_meetings(user, 50)]
         port = free_port()
         server = Process(
             [sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py",

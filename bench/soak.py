@@ -19,6 +19,8 @@ import httpx
 
 from bench.harness import (
     StreamClient,
+    create_meetings,
+    long_stream_settings,
     make_user_token,
     setup_django,
     start_dynamodb,
@@ -88,23 +90,9 @@ def main() -> None:
     args = parser.parse_args()
     dynamodb = start_dynamodb()
     try:
-        env = setup_django(
-            dynamodb.endpoint_url,
-            {"SSE_MAX_STREAMS_PER_USER": str(args.streams + 10),
-             "SSE_MAX_LIFETIME": "86400", "JWT_ACCESS_TOKEN_SECONDS": "86400"},
-        )  # fmt: skip
-        from meetings import services
-        from meetings.repository import get_repository
-
+        env = setup_django(dynamodb.endpoint_url, long_stream_settings(args.streams))
         user, token = make_user_token()
-        ids = [
-            str(
-                services.create_meeting(
-                    get_repository(), str(user.pk), {"title": "m"}
-                ).id
-            )
-            for _ in range(args.meetings)
-        ]
+        ids = [str(meeting.id) for meeting in create_meetings(user, args.meetings)]
         server = start_server(env)
         try:
             result = asyncio.run(

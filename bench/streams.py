@@ -20,6 +20,8 @@ import httpx
 
 from bench.harness import (
     StreamClient,
+    create_meetings,
+    long_stream_settings,
     make_user_token,
     percentile,
     scrape,
@@ -159,21 +161,10 @@ def main() -> None:
     try:
         env = setup_django(
             dynamodb.endpoint_url,
-            {
-                "SSE_POLL_INTERVAL": str(args.poll),
-                "SSE_MAX_STREAMS_PER_USER": str(args.streams + 100),
-                "SSE_MAX_LIFETIME": "86400",
-                "JWT_ACCESS_TOKEN_SECONDS": "86400",
-            },
+            long_stream_settings(args.streams, SSE_POLL_INTERVAL=str(args.poll)),
         )
-        from meetings import services
-        from meetings.repository import get_repository
-
         user, token = make_user_token()
-        meetings = [
-            services.create_meeting(get_repository(), str(user.pk), {"title": f"m{n}"})
-            for n in range(args.meetings)
-        ]
+        meetings = create_meetings(user, args.meetings)
         results = {"streams": args.streams, "meetings": args.meetings}
         if not args.no_baseline:
             results["bare"] = asyncio.run(measure_bare(env, token, args.streams))
