@@ -3,8 +3,9 @@
 MeetingAdmin mirrors ModelAdmin where the admin relies on it: the same URL
 names, has_*_permission methods, views and actions, so the index, the sidebar,
 the admin's templates and LogEntry links find meetings as they find any model.
-Its views validate input, call the services, record what they changed in
-LogEntry, and render templates that extend admin/base_site.html.
+Its views (and the bulk actions it takes from admin_actions) validate input,
+call the services, record what they changed in LogEntry, and render templates
+that extend admin/base_site.html.
 """
 
 from __future__ import annotations
@@ -12,11 +13,10 @@ from __future__ import annotations
 import functools
 import uuid
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.contrib import admin, messages
-from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME, AdminForm
+from django.contrib.admin.helpers import AdminForm
 from django.contrib.admin.templatetags.admin_urls import admin_urlname
 from django.contrib.auth import get_permission_codename, get_user_model
 from django.core.exceptions import PermissionDenied
@@ -28,16 +28,15 @@ from django.utils.text import capfirst
 from django.views.decorators.http import require_http_methods
 
 from . import admin_history, services
+from .admin_actions import MeetingActions
 from .admin_forms import (
     ChangeListForm,
-    MarkFailedForm,
     MeetingAddForm,
     MeetingChangeForm,
     owner_pk,
 )
 from .cursors import InvalidCursor
 from .domain import (
-    InvalidTransition,
     Meeting,
     MeetingNotFound,
     Status,
@@ -52,45 +51,10 @@ from .repository import get_repository
 MAX_TRAIL = 20
 # Owners the filter sidebar offers; any owner can still be filtered by URL.
 MAX_OWNER_CHOICES = 100
-# Rows one bulk action may touch: a page is 25, a forged request no more.
-MAX_SELECTION = services.MAX_PAGE_SIZE
 # The dashboard's bar chart, in SVG user units.
 CHART_ROW_HEIGHT = 24
 CHART_LABEL_WIDTH = 110
 CHART_BAR_WIDTH = 320
-
-
-@dataclass(frozen=True)
-class Selected:
-    """A changelist row ticked for an action, at the version the list showed."""
-
-    meeting_id: uuid.UUID
-    version: int
-
-    def __str__(self) -> str:
-        return f"{self.meeting_id}:{self.version}"
-
-    @classmethod
-    def parse_all(cls, values: Iterable[str]) -> list[Selected]:
-        """Return the well-formed values among the checkboxes' `<id>:<version>`."""
-        selection = []
-        for value in values:
-            meeting_id, _, version = value.partition(":")
-            try:
-                selection.append(cls(uuid.UUID(meeting_id), int(version)))
-            except ValueError:
-                continue
-        return list(dict.fromkeys(selection))
-
-
-@dataclass
-class Outcome:
-    """What a bulk action did to each selected meeting."""
-
-    done: int = 0
-    conflicted: int = 0
-    refused: int = 0
-    unreached: int = 0
 
 
 def _domain_errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -108,12 +72,11 @@ def _domain_errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
     return wrapper
 
 
-class MeetingAdmin:
+class MeetingAdmin(MeetingActions):
     """Admin views of the meetings in DynamoDB, authorised by MeetingRecord."""
 
     opts = MeetingRecord._meta
     list_per_page = 25
-    actions = ("delete_selected", "mark_failed")
     fieldsets = [
         (None, {"fields": ["title", "owner", "description"]}),
         ("Schedule", {"fields": ["scheduled_start", "duration_minutes"]}),
@@ -355,170 +318,6 @@ class MeetingAdmin:
         if trail := list(trail)[-MAX_TRAIL:]:
             params["back"] = trail
         return self.url("changelist", query=params)
-
-    # Actions
-
-    def get_actions(self, request: HttpRequest) -> dict[str, tuple[Callable, str]]:
-        """Return the actions the user may run, by name, with their descriptions."""
-        actions = {}
-        for name in self.actions:
-            action = getattr(self, name)
-            allowed = getattr(action, "allowed_permissions", ())
-            if all(getattr(self, f"has_{p}_permission")(request) for p in allowed):
-                actions[name] = (action, action.short_description)
-        return actions
-
-    def response_action(self, request: HttpRequest) -> HttpResponse:
-        """Run the chosen action on the ticked rows, as the admin's changelist does."""
-        name = request.POST.get("action", "")
-        actions = self.get_actions(request)
-        if name in self.actions and name not in actions:
-            raise PermissionDenied
-        selection = Selected.parse_all(request.POST.getlist(ACTION_CHECKBOX_NAME))
-        back = HttpResponseRedirect(request.get_full_path())
-        if name not in actions:
-            messages.warning(request, "No action selected.")
-            return back
-        if not selection:
-            messages.warning(
-                request,
-                "Items must be selected in order to perform actions on them. "
-                "No items have been changed.",
-            )
-            return back
-        if len(selection) > MAX_SELECTION:
-            messages.warning(
-                request, f"Select at most {MAX_SELECTION} meetings at a time."
-            )
-            return back
-        action, _ = actions[name]
-        return action(request, selection) or back
-
-    @admin.action(description="Delete selected meetings", permissions=["delete"])
-    def delete_selected(
-        self, request: HttpRequest, selection: list[Selected]
-    ) -> HttpResponse | None:
-        """Ask, then delete each meeting still at the version the list showed."""
-        repository = get_repository()
-        found = repository.get_many([s.meeting_id for s in selection], consistent=True)
-        if request.POST.get("post") != "yes":
-            return self.render(
-                request,
-                "delete_selected_confirmation.html",
-                {
-                    "title": "Delete meetings?",
-                    "rows": _selection_rows(selection, found),
-                    "action": "delete_selected",
-                },
-            )
-        viewer = viewer_for(request.user)
-
-        def delete(selected: Selected) -> None:
-            meeting = found.get(selected.meeting_id)
-            if meeting is None:
-                raise MeetingNotFound(selected.meeting_id)
-            services.delete_meeting(
-                repository, viewer, meeting.id, expected_version=selected.version
-            )
-            admin_history.log_deletion(request.user, meeting)
-
-        self._report(request, "Deleted {}.", self._each(selection, delete))
-        return None
-
-    @admin.action(
-        description="Mark selected meetings as failed", permissions=["change"]
-    )
-    def mark_failed(
-        self, request: HttpRequest, selection: list[Selected]
-    ) -> HttpResponse | None:
-        """Ask a reason, then fail each processing meeting still as the list showed."""
-        repository = get_repository()
-        form = MarkFailedForm(request.POST if "post" in request.POST else None)
-        if not form.is_valid():
-            ids = [s.meeting_id for s in selection]
-            return self.render(
-                request,
-                "mark_failed.html",
-                {
-                    "title": "Mark meetings as failed",
-                    "form": form,
-                    "rows": _selection_rows(
-                        selection, repository.get_many(ids, consistent=True)
-                    ),
-                    "action": "mark_failed",
-                },
-            )
-        viewer = viewer_for(request.user)
-        changes = {
-            "status": Status.FAILED,
-            "status_message": form.cleaned_data["reason"],
-        }
-
-        def fail(selected: Selected) -> None:
-            meeting = services.update_meeting(
-                repository,
-                viewer,
-                selected.meeting_id,
-                changes,
-                expected_version=selected.version,
-            )
-            admin_history.log_change(
-                request.user, meeting, ["Status", "Status message"]
-            )
-
-        self._report(request, "Marked {} as failed.", self._each(selection, fail))
-        return None
-
-    def _each(
-        self, selection: list[Selected], attempt: Callable[[Selected], None]
-    ) -> Outcome:
-        """Attempt each selected meeting, counting what became of it.
-
-        A meeting changed or deleted since the list was loaded is a conflict
-        and left alone; if the store fails, the rest are not attempted.
-        """
-        outcome = Outcome()
-        for index, selected in enumerate(selection):
-            try:
-                attempt(selected)
-            except (services.PreconditionFailed, MeetingNotFound):
-                outcome.conflicted += 1
-            except InvalidTransition:
-                outcome.refused += 1
-            except StoreUnavailable:
-                outcome.unreached = len(selection) - index
-                break
-            else:
-                outcome.done += 1
-        return outcome
-
-    def _report(self, request: HttpRequest, done: str, outcome: Outcome) -> None:
-        """Tell how many meetings the action changed and how many conflicted."""
-        parts = [done.format(_meetings(outcome.done))]
-        if outcome.conflicted:
-            parts.append(
-                f"{_meetings(outcome.conflicted)} conflicted (changed or deleted "
-                f"since the list was loaded) and {_were(outcome.conflicted)} left "
-                "alone."
-            )
-        else:
-            parts.append("None conflicted.")
-        if outcome.refused:
-            parts.append(
-                f"{_meetings(outcome.refused)} {_were(outcome.refused)} not "
-                "processing, so could not fail, and left alone."
-            )
-        if outcome.unreached:
-            parts.append(
-                f"{_meetings(outcome.unreached)} {_were(outcome.unreached)} not "
-                "attempted: the meetings store is unavailable."
-            )
-        level = messages.SUCCESS
-        if outcome.conflicted or outcome.refused:
-            level = messages.WARNING
-        if outcome.unreached:
-            level = messages.ERROR
-        messages.add_message(request, level, " ".join(parts))
 
     # One meeting
 
@@ -813,35 +612,8 @@ def _status_choices() -> list[tuple[str, str]]:
     return [(status.value, status.label) for status in Status]
 
 
-def _selection_rows(
-    selection: list[Selected], found: dict[uuid.UUID, Meeting]
-) -> list[dict]:
-    """Return each selected row with its meeting as stored now, if any."""
-    rows = []
-    for selected in selection:
-        meeting = found.get(selected.meeting_id)
-        rows.append(
-            {
-                "selected": selected,
-                "meeting": meeting,
-                "changed": meeting is not None and meeting.version != selected.version,
-                "can_fail": meeting is not None
-                and meeting.can_transition_to(Status.FAILED),
-            }
-        )
-    return rows
-
-
 def _username(owner_id: str) -> str:
     """Return the owner's username, or the raw id of an owner who is gone."""
     pk = owner_pk(owner_id)
     user = get_user_model()._default_manager.filter(pk=pk).first() if pk else None
     return user.get_username() if user else owner_id
-
-
-def _meetings(count: int) -> str:
-    return f"{count} meeting{'' if count == 1 else 's'}"
-
-
-def _were(count: int) -> str:
-    return "was" if count == 1 else "were"
