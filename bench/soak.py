@@ -4,8 +4,11 @@
 
 Reports server RSS growth after warm-up (target < 5 %), thread growth
 (target none), unexpected disconnects (target zero) and whether every stream
-ended on the latest version of its meeting (target: all). Bounded: it stops
-after --minutes and shuts the server down.
+ended on the latest version of its meeting (target: all). The status events
+received equal the expected count (one per stream on connect, then one per
+change of its meeting) unless a meeting changed twice within one poll
+interval, when its streams get only the latest. Bounded: it stops after
+--minutes and shuts the server down.
 """
 
 from __future__ import annotations
@@ -53,6 +56,14 @@ async def soak(server, token, ids, streams: int, minutes: float, every: float) -
             await asyncio.sleep(every)
     await asyncio.sleep(5)  # two poll intervals for the last change
     status_events = client.stats.events.get("status", 0)
+    # Each stream gets its meeting's status on connect, then one per change.
+    watchers = {
+        meeting_id: paths.count(f"/v1/meetings/{meeting_id}/events")
+        for meeting_id in ids
+    }
+    expected_events = sum(
+        watchers[meeting_id] * version for meeting_id, version in versions.items()
+    )
     end_rss, end_threads = server.rss_kib(), server.threads()
     unexpected = client.stats.closed
     behind = sum(
@@ -65,6 +76,7 @@ async def soak(server, token, ids, streams: int, minutes: float, every: float) -
     return {
         "streams": client.stats.opened,
         "status_events": status_events,
+        "status_events_expected": expected_events,
         "changes": sum(v - 1 for v in versions.values()),
         "rss_warm_mib": (warm_rss or end_rss) / 1024,
         "rss_end_mib": end_rss / 1024,
