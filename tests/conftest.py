@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import os
 import uuid
+from urllib.parse import urlsplit, urlunsplit
 
 import boto3
 import pytest
@@ -132,16 +134,23 @@ def local_repository(local_table, settings) -> MeetingRepository:
 @pytest.fixture
 def server_env(settings, local_table) -> dict[str, str]:
     """Environment for a server process sharing this test's table and database."""
-    database = settings.DATABASES["default"]
     return {
         "DJANGO_SECRET_KEY": settings.SECRET_KEY,
-        "DATABASE_URL": f"sqlite:///{database['NAME']}",
+        "DATABASE_URL": _test_database_url(settings.DATABASES["default"]),
         "DYNAMODB_ENDPOINT_URL": settings.DYNAMODB_ENDPOINT_URL,
         "DYNAMODB_TABLE": settings.DYNAMODB_TABLE,
         "DJANGO_SECURE_COOKIES": "false",
         "SSE_POLL_INTERVAL": "0.5",
         "SSE_KEEPALIVE_INTERVAL": "2",
     }
+
+
+def _test_database_url(database: dict) -> str:
+    """Return a URL of the test database: the file, or DATABASE_URL's server."""
+    if database["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{database['NAME']}"
+    url = urlsplit(os.environ["DATABASE_URL"])
+    return urlunsplit(url._replace(path=f"/{database['NAME']}"))
 
 
 @pytest.fixture
