@@ -4,6 +4,7 @@ processes, /proc readings, and a lean asyncio SSE client for many streams."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import signal
@@ -93,8 +94,14 @@ class Process:
     def __init__(self, command: list[str], env: dict[str, str], port: int):
         self.port = port
         log = open(WORK_DIR / f"server-{port}.log", "wb")  # noqa: SIM115
+        # In a session of its own, so kill() reaches gunicorn's workers too.
         self.popen = subprocess.Popen(
-            command, cwd=BASE_DIR, env={**os.environ, **env}, stdout=log, stderr=log
+            command,
+            cwd=BASE_DIR,
+            env={**os.environ, **env},
+            stdout=log,
+            stderr=log,
+            start_new_session=True,
         )
         from config.dynamodb_local import is_listening
 
@@ -134,9 +141,10 @@ class Process:
         return time.perf_counter() - started
 
     def kill(self) -> None:
-        if self.popen.poll() is None:
-            self.popen.kill()
-            self.popen.wait()
+        """SIGKILL the server and any workers it started."""
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.popen.pid, signal.SIGKILL)
+        self.popen.wait()
 
 
 def start_server(env: dict[str, str], app: str = "config") -> Process:
