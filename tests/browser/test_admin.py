@@ -22,6 +22,10 @@ def test_edit_a_meeting_in_the_admin_and_see_it_in_history(
     page.click("#content-main #meetings-meetingrecord a")
     expect(page.locator("h1")).to_have_text("Select meeting to change")
     expect(page.locator("#result_list")).to_contain_text("alice")
+    # The admin shares the web UI's status colours (status-badges.css).
+    expect(page.locator("#result_list .badge--scheduled")).to_have_css(
+        "background-color", "rgb(224, 231, 255)"
+    )
     page.click("#result_list >> text=Board meeting")
     page.fill("#id_title", "Board meeting (moved)")
     page.select_option("#id_status", "in_progress")

@@ -95,6 +95,8 @@ def test_a_status_patched_over_the_api_shows_without_a_reload(
     patch_over_api(live_site, alice, meeting.id, status="completed")
     expect(badge(page)).to_have_text("Completed", timeout=POLL_MS + 1000)
     expect(badge(page)).to_have_class("badge badge--completed")
+    # status-badges.css comes after the .badge base and gives each status its colour.
+    expect(badge(page)).to_have_css("background-color", "rgb(220, 252, 231)")
     expect(page.locator('[data-live="progress-box"]')).to_be_hidden()
     assert page.evaluate("window.loadedOnce") is True
     expect(page.locator(BANNER)).to_be_hidden()
