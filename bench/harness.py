@@ -40,7 +40,7 @@ def setup_django(dynamodb_url: str, extra_env: dict[str, str] | None = None) -> 
     from django.conf import settings
     from django.core.management import call_command
 
-    from meetings.dynamodb import ensure_table, get_client
+    from meetings.store.schema import ensure_table, get_client
 
     call_command("migrate", verbosity=0)
     ensure_table(get_client(), "bench")
@@ -73,16 +73,14 @@ def long_stream_settings(streams: int, **extra: str) -> dict[str, str]:
 def create_meetings(user, count: int) -> list:
     """`count` meetings owned by `user`, through the service layer."""
     from meetings import services
-    from meetings.repository import get_repository
 
     return [
-        services.create_meeting(get_repository(), str(user.pk), {"title": f"m{n}"})
-        for n in range(count)
+        services.create_meeting(str(user.pk), {"title": f"m{n}"}) for n in range(count)
     ]
 
 
 def start_dynamodb():
-    from config.dynamodb_local import DynamoDBLocal, free_port
+    from meetings.store.local import DynamoDBLocal, free_port
 
     WORK_DIR.mkdir(parents=True, exist_ok=True)
     return DynamoDBLocal(free_port(), log_path=WORK_DIR / "dynamodb.log").start()
@@ -103,7 +101,7 @@ class Process:
             stderr=log,
             start_new_session=True,
         )
-        from config.dynamodb_local import is_listening
+        from meetings.store.local import is_listening
 
         deadline = time.monotonic() + 60
         while not is_listening(port):
@@ -148,7 +146,7 @@ class Process:
 
 
 def start_server(env: dict[str, str], app: str = "config") -> Process:
-    from config.dynamodb_local import free_port
+    from meetings.store.local import free_port
 
     port = free_port()
     if app == "config":

@@ -77,7 +77,7 @@ def main() -> None:
         env = setup_django(dynamodb.endpoint_url, {"JWT_ACCESS_TOKEN_SECONDS": "86400"})
         from django.conf import settings
 
-        from config.dynamodb_local import free_port
+        from meetings.store.local import free_port
 
         user, token = make_user_token(is_staff=False)
         ids = [str(meeting.id) for meeting in create_meetings(user, 50)]

@@ -13,31 +13,54 @@ from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from meetings.cursors import InvalidCursor
 from meetings.domain import (
     DuplicateMeeting,
     InvalidChange,
+    InvalidCursor,
+    InvalidMeeting,
     InvalidTransition,
     MeetingError,
     MeetingNotFound,
+    PreconditionFailed,
+    StoreThrottled,
     StoreUnavailable,
     VersionConflict,
 )
-from meetings.services import PreconditionFailed
+
+from .parsers import RequestTooLarge
 
 logger = logging.getLogger(__name__)
 
-# Most specific first: PreconditionFailed is also a VersionConflict.
-DOMAIN_STATUS = [
-    (MeetingNotFound, 404),
-    (PreconditionFailed, 412),
-    (VersionConflict, 409),
-    (InvalidTransition, 409),
-    (InvalidChange, 409),
-    (DuplicateMeeting, 409),
-    (InvalidCursor, 400),
-    (StoreUnavailable, 503),
-]
+# The HTTP status of each domain error; a subclass not listed takes its
+# nearest listed base's, so the order of this table does not matter.
+DOMAIN_STATUS: dict[type[MeetingError], int] = {
+    MeetingNotFound: 404,
+    InvalidMeeting: 400,
+    InvalidCursor: 400,
+    VersionConflict: 409,
+    PreconditionFailed: 412,
+    InvalidTransition: 409,
+    InvalidChange: 409,
+    DuplicateMeeting: 409,
+    StoreUnavailable: 503,
+}
+# Seconds a client should wait before retrying, by the same rule.
+RETRY_AFTER: dict[type[MeetingError], int] = {
+    StoreUnavailable: 5,
+    StoreThrottled: 2,
+}
+
+
+def _nearest[T](table: dict[type[MeetingError], T], error: MeetingError) -> T | None:
+    for kind in type(error).__mro__:
+        if kind in table:
+            return table[kind]
+    return None
+
+
+def retry_after(error: MeetingError) -> int | None:
+    """Return the Retry-After seconds an error's answer carries, if any."""
+    return _nearest(RETRY_AFTER, error)
 
 
 def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
@@ -45,34 +68,40 @@ def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
 
 
 def error_response(
-    status: int, code: str, message: str, details: Any = None, **headers: str
+    status: int,
+    code: str,
+    message: str,
+    details: Any = None,
+    headers: dict[str, str] | None = None,
 ) -> JsonResponse:
     """Return the API's error shape as a plain Django response."""
-    response = JsonResponse(error_body(code, message, details), status=status)
-    for name, value in headers.items():
-        response[name.replace("_", "-")] = value
-    return response
+    return JsonResponse(
+        error_body(code, message, details), status=status, headers=headers
+    )
 
 
 def domain_error_response(error: MeetingError) -> JsonResponse:
     """Map a domain error to its HTTP answer."""
-    status = next(code for kind, code in DOMAIN_STATUS if isinstance(error, kind))
     headers = {}
-    if isinstance(error, StoreUnavailable):
-        headers["Retry_After"] = str(error.retry_after_seconds)
+    if (seconds := retry_after(error)) is not None:
+        headers["Retry-After"] = str(seconds)
     if isinstance(error, VersionConflict) and error.current is not None:
         headers["ETag"] = f'"{error.current.version}"'
-    return error_response(status, error.code, error.message, error.details, **headers)
+    return error_response(
+        _nearest(DOMAIN_STATUS, error) or 500,
+        error.code,
+        error.message,
+        error.details,
+        headers,
+    )
 
 
 def api_exception_handler(exc: Exception, context: dict) -> HttpResponseBase | None:
     """Answer every API error, DRF's and the domain's, in the one error shape."""
-    if isinstance(exc, MeetingError) and any(
-        isinstance(exc, kind) for kind, _ in DOMAIN_STATUS
-    ):
+    if isinstance(exc, MeetingError) and _nearest(DOMAIN_STATUS, exc):
         return domain_error_response(exc)
     if isinstance(exc, RequestDataTooBig):
-        return error_response(413, "too_large", "The request body is too large.")
+        exc = RequestTooLarge()
     response = drf_exception_handler(exc, context)
     if response is None:
         return None

@@ -6,8 +6,8 @@ from django.db import connection
 from django.db.utils import Error as DatabaseError
 from django.http import JsonResponse
 
+from meetings import services
 from meetings.domain import StoreUnavailable
-from meetings.repository import get_repository
 
 
 def healthz(request) -> JsonResponse:
@@ -19,7 +19,7 @@ def readyz(request) -> JsonResponse:
     """Answer 200 when DynamoDB and the database answer, else 503 naming which."""
     checks = {"dynamodb": "ok", "database": "ok"}
     try:
-        get_repository().ping()
+        services.check_store()
     except StoreUnavailable:
         checks["dynamodb"] = "unavailable"
     try:
@@ -27,10 +27,8 @@ def readyz(request) -> JsonResponse:
     except DatabaseError:
         checks["database"] = "unavailable"
     ready = all(value == "ok" for value in checks.values())
-    response = JsonResponse(
+    return JsonResponse(
         {"status": "ok" if ready else "unavailable", "checks": checks},
         status=200 if ready else 503,
+        headers=None if ready else {"Retry-After": "5"},
     )
-    if not ready:
-        response["Retry-After"] = "5"
-    return response

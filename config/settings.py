@@ -44,7 +44,7 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "meetings.admin_config.MeetstreamAdminConfig",
+    "meetings.admin.apps.MeetstreamAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -153,7 +153,9 @@ LOGGING = {
     "loggers": {"botocore": {"level": "WARNING"}, "boto3": {"level": "WARNING"}},
 }
 
-# DynamoDB
+# Meetings: the store backend (meetings/store/), as SESSION_ENGINE names sessions'.
+# "meetings.store.memory" keeps them in one process's memory, with no DynamoDB.
+MEETINGS_STORE = env("MEETINGS_STORE", "meetings.store.dynamodb")
 DYNAMODB_ENDPOINT_URL = env("DYNAMODB_ENDPOINT_URL", "")
 DYNAMODB_TABLE = env("DYNAMODB_TABLE", "meetings")
 AWS_REGION = env("AWS_REGION", "us-east-1")
@@ -170,15 +172,8 @@ DYNAMODB_MAX_ATTEMPTS = env_int("DYNAMODB_MAX_ATTEMPTS", 3)
 DYNAMODB_CONNECT_TIMEOUT = env_float("DYNAMODB_CONNECT_TIMEOUT", 1.0)
 DYNAMODB_READ_TIMEOUT = env_float("DYNAMODB_READ_TIMEOUT", 3.0)
 DYNAMODB_MAX_POOL_CONNECTIONS = env_int("DYNAMODB_MAX_POOL_CONNECTIONS", 20)
-DYNAMODB_UNPROCESSED_RETRIES = env_int("DYNAMODB_UNPROCESSED_RETRIES", 5)
-DYNAMODB_BACKOFF_BASE = env_float("DYNAMODB_BACKOFF_BASE", 0.05)
-DYNAMODB_BACKOFF_MAX = env_float("DYNAMODB_BACKOFF_MAX", 2.0)
 # The staff timeline is bucketed by month; no meeting was created before this.
 MEETINGS_EPOCH_MONTH = env("MEETINGS_EPOCH_MONTH", "2025-01")
-# Attempts at a write that lost a version race, when the client sent no If-Match.
-MEETINGS_WRITE_ATTEMPTS = env_int("MEETINGS_WRITE_ATTEMPTS", 30)
-MEETINGS_RETRY_BASE = env_float("MEETINGS_RETRY_BASE", 0.01)
-MEETINGS_RETRY_MAX = env_float("MEETINGS_RETRY_MAX", 0.5)
 
 # REST API
 REST_FRAMEWORK = {

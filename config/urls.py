@@ -14,8 +14,7 @@ handler500 = "config.errors.handler500"
 
 api_v1 = [
     path("auth/", include("accounts.urls")),
-    path("", include("meetings.urls")),
-    path("", include("events.urls")),
+    path("", include("meetings.api.urls")),
     path("schema", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves its script as a file, which the CSP allows.
     path(
@@ -24,7 +23,8 @@ api_v1 = [
 ]
 
 urlpatterns = [
-    path("", include("meetings.page_urls")),
+    path("", include("meetings.pages.urls")),
+    path("", include("events.urls")),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),

@@ -20,7 +20,7 @@ from rest_framework_simplejwt.tokens import AccessToken
 
 from accounts.tokens import viewer_from_claims
 from meetings.domain import Viewer
-from meetings.permissions import viewer_for
+from meetings.services import viewer_for
 
 
 @dataclass(frozen=True)

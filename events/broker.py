@@ -15,8 +15,8 @@ from collections import Counter
 
 from django.conf import settings
 
+from meetings import services
 from meetings.domain import Meeting, StoreUnavailable, Viewer
-from meetings.repository import get_repository
 
 from . import metrics
 
@@ -179,7 +179,7 @@ class StatusBroker:
             return
         started = time.perf_counter()
         try:
-            found = await asyncio.to_thread(get_repository().get_many, meeting_ids)
+            found = await asyncio.to_thread(services.latest_meetings, meeting_ids)
         except StoreUnavailable as error:
             metrics.DYNAMODB_ERRORS.labels(error.code).inc()
             if not self._failing:

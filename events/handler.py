@@ -8,16 +8,22 @@ requests go through this handler instead (see config/asgi.py).
 
 from __future__ import annotations
 
-import re
-
 from django.core.handlers.asgi import ASGIHandler
 from django.core.handlers.exception import convert_exception_to_response
+from django.urls import Resolver404, resolve
 
-STREAM_PATH = re.compile(r"^/v1/(?:meetings/[^/]+/)?events/?$")
+STREAM_URLCONF = "events.urls"
 
 
 def is_stream_request(scope: dict) -> bool:
-    return scope["type"] == "http" and bool(STREAM_PATH.match(scope.get("path", "")))
+    """Return whether scope is an HTTP request for one of the stream URLs."""
+    if scope["type"] != "http":
+        return False
+    try:
+        resolve(scope.get("path", ""), urlconf=STREAM_URLCONF)
+    except Resolver404:
+        return False
+    return True
 
 
 class StreamingASGIHandler(ASGIHandler):

@@ -9,8 +9,8 @@ from django.conf import settings
 from django.http import HttpResponse, StreamingHttpResponse
 
 from config.errors import domain_error_response, error_response
+from meetings import services
 from meetings.domain import StoreUnavailable
-from meetings.repository import get_repository
 
 from . import protocol
 from .auth import Credentials, authenticate
@@ -50,27 +50,23 @@ async def _open_stream(
 ) -> HttpResponse:
     credentials = await authenticate(request)
     if credentials is None:
-        response = error_response(
-            401, "not_authenticated", "Log in or send a valid bearer token."
+        return error_response(
+            401,
+            "not_authenticated",
+            "Log in or send a valid bearer token.",
+            headers={"WWW-Authenticate": 'Bearer realm="api"'},
         )
-        response["WWW-Authenticate"] = 'Bearer realm="api"'
-        return response
     if meeting_ids is None:
         return error_response(
             400, "invalid", "Not a valid meeting id (a UUID).", {"meeting": ["UUID"]}
         )
     try:
         found = await asyncio.to_thread(
-            get_repository().get_many, meeting_ids, consistent=True
+            services.visible_meetings, credentials.viewer, meeting_ids
         )
     except StoreUnavailable as error:
         return domain_error_response(error)
-    missing = [
-        str(meeting_id)
-        for meeting_id in meeting_ids
-        if meeting_id not in found
-        or not found[meeting_id].is_visible_to(credentials.viewer)
-    ]
+    missing = [str(meeting_id) for meeting_id in meeting_ids if meeting_id not in found]
     if missing:
         return error_response(
             404, "not_found", "No such meeting.", {"meeting": missing}
@@ -86,15 +82,20 @@ def _stream_response(request, credentials: Credentials, meetings, multi: bool):
     try:
         broker.subscribe(subscription)
     except TooManyStreams as refused:
-        response = error_response(429, "too_many_streams", str(refused))
-        response["Retry-After"] = str(int(settings.SSE_POLL_INTERVAL * 10))
-        return response
-    except Draining:
-        response = error_response(
-            503, "shutting_down", "This instance is restarting; reconnect."
+        retry_after = str(int(settings.SSE_POLL_INTERVAL * 10))
+        return error_response(
+            429,
+            "too_many_streams",
+            str(refused),
+            headers={"Retry-After": retry_after},
         )
-        response["Retry-After"] = "1"
-        return response
+    except Draining:
+        return error_response(
+            503,
+            "shutting_down",
+            "This instance is restarting; reconnect.",
+            headers={"Retry-After": "1"},
+        )
     spec = StreamSpec(
         subscription=subscription,
         initial=meetings,

@@ -1,18 +1,34 @@
-"""Meetings: the entity, its lifecycle rules and the errors they raise."""
+"""Meetings: the entity, its lifecycle and limits, its errors, and the store contract.
+
+This module is plain Python: it imports neither Django nor boto3, so every
+layer above it (services, store backends, the ways in) can share it.
+"""
 
 from __future__ import annotations
 
 import enum
+import re
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 TITLE_MAX_LENGTH = 200
 DESCRIPTION_MAX_LENGTH = 5_000
 STATUS_MESSAGE_MAX_LENGTH = 500
+EMAIL_MAX_LENGTH = 254
 MAX_PARTICIPANTS = 100
 MAX_DURATION_MINUTES = 1_440
+PROGRESS_MIN, PROGRESS_MAX = 0, 100
+MAX_PAGE_SIZE = 100
+MAX_SEARCH_LENGTH = 100
+
+# C0 and C1 control characters. Multi-line text may still hold tabs and newlines;
+# one-line text (a title) may not.
+_CONTROL = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
+ONE_LINE_TEXT = rf"\A[^{_CONTROL}\t\n\r]*\Z"
+MULTI_LINE_TEXT = rf"\A[^{_CONTROL}]*\Z"
 
 
 class Status(enum.StrEnum):
@@ -26,6 +42,11 @@ class Status(enum.StrEnum):
     @property
     def label(self) -> str:
         return self.value.replace("_", " ").capitalize()
+
+    @classmethod
+    def choices(cls) -> list[tuple[str, str]]:
+        """Return (value, label) pairs, in lifecycle order, for forms and schemas."""
+        return [(status.value, status.label) for status in cls]
 
 
 ALLOWED_TRANSITIONS: dict[Status, frozenset[Status]] = {
@@ -47,6 +68,17 @@ EDITABLE_FIELDS = (
 )
 
 
+def normalise_participants(addresses: Iterable[str]) -> list[str]:
+    """Return addresses without repeats (ignoring case), first spelling kept."""
+    unique: dict[str, str] = {}
+    for address in addresses:
+        unique.setdefault(address.lower(), address)
+    return list(unique.values())
+
+
+# Errors
+
+
 class MeetingError(Exception):
     """Base class of every error the meetings domain raises."""
 
@@ -63,6 +95,7 @@ class MeetingNotFound(MeetingError):
 
     def __init__(self, meeting_id: object):
         super().__init__(f"Meeting {meeting_id} does not exist.")
+        self.meeting_id = meeting_id
 
 
 class InvalidTransition(MeetingError):
@@ -82,6 +115,12 @@ class InvalidChange(MeetingError):
     code = "invalid"
 
 
+class InvalidMeeting(InvalidChange):
+    """A value outside the meeting's limits; details name the fields."""
+
+    code = "invalid"
+
+
 class VersionConflict(MeetingError):
     """The stored meeting is not at the version the writer expected."""
 
@@ -97,6 +136,12 @@ class VersionConflict(MeetingError):
         )
 
 
+class PreconditionFailed(VersionConflict):
+    """The client's expected version (If-Match) is not the stored one."""
+
+    code = "precondition_failed"
+
+
 class DuplicateMeeting(MeetingError):
     code = "duplicate"
 
@@ -104,16 +149,27 @@ class DuplicateMeeting(MeetingError):
         super().__init__(f"Meeting {meeting_id} already exists with other content.")
 
 
+class InvalidCursor(MeetingError):
+    code = "invalid_cursor"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "The cursor is invalid, was altered, or belongs to another listing.",
+            details={"cursor": ["Start again from the first page."]},
+        )
+
+
 class StoreUnavailable(MeetingError):
-    """DynamoDB could not be reached or refused to serve: try again later."""
+    """The store could not be reached or refused to serve: try again later."""
 
     code = "store_unavailable"
-    retry_after_seconds = 5
 
 
 class StoreThrottled(StoreUnavailable):
     code = "store_throttled"
-    retry_after_seconds = 2
+
+
+# The entity
 
 
 @dataclass(frozen=True)
@@ -143,11 +199,29 @@ class Meeting:
     created_at: datetime = field(default_factory=utcnow)
     updated_at: datetime | None = None
     version: int = 1
+    # The status this meeting was created or read with, so that a store can
+    # tell a transition from the entity alone (and keep per-status counts).
+    stored_status: Status | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         self.status = Status(self.status)
+        if self.stored_status is None:
+            self.stored_status = self.status
         if self.updated_at is None:
             self.updated_at = self.created_at
+        self.check_limits()
+
+    def check_limits(self) -> None:
+        """Raise InvalidMeeting naming every field outside the meeting's limits."""
+        errors = {
+            name: [problem]
+            for name, problem in _limit_problems(self).items()
+            if problem is not None
+        }
+        if errors:
+            raise InvalidMeeting(
+                "The meeting is not valid; see details.", details=errors
+            )
 
     def is_visible_to(self, viewer: Viewer) -> bool:
         """Return whether viewer may see and change this meeting."""
@@ -167,7 +241,7 @@ class Meeting:
         if status == Status.PROCESSING and previous == Status.FAILED:
             self.progress = 0
         elif status == Status.COMPLETED:
-            self.progress = 100
+            self.progress = PROGRESS_MAX
 
     def report_progress(self, progress: int) -> None:
         """Record processing progress, which only means something while processing."""
@@ -181,11 +255,21 @@ class Meeting:
             )
         self.progress = progress
 
+    def changes_from(self, values: dict[str, Any]) -> dict[str, Any]:
+        """Return the entries of values that differ from this meeting's attributes."""
+        return {
+            name: value
+            for name, value in values.items()
+            if value != getattr(self, name)
+        }
+
     def apply(self, changes: dict[str, Any]) -> None:
         """Apply a validated partial update: fields first, then status, progress."""
         for name in EDITABLE_FIELDS:
             if name in changes:
                 setattr(self, name, changes[name])
+        if "participants" in changes:
+            self.participants = normalise_participants(self.participants)
         if "owner_id" in changes:
             # Only staff tools offer this; the REST API has no such field.
             self.owner_id = str(changes["owner_id"])
@@ -195,3 +279,116 @@ class Meeting:
             self.report_progress(changes["progress"])
         if "status_message" in changes:
             self.status_message = changes["status_message"]
+        self.check_limits()
+
+
+def _limit_problems(meeting: Meeting) -> dict[str, str | None]:
+    duration = meeting.duration_minutes
+    return {
+        "title": _text_problem(meeting.title, TITLE_MAX_LENGTH, ONE_LINE_TEXT),
+        "description": _text_problem(
+            meeting.description, DESCRIPTION_MAX_LENGTH, MULTI_LINE_TEXT
+        ),
+        "status_message": _text_problem(
+            meeting.status_message, STATUS_MESSAGE_MAX_LENGTH, MULTI_LINE_TEXT
+        ),
+        "duration_minutes": None
+        if duration is None or 1 <= duration <= MAX_DURATION_MINUTES
+        else f"Between 1 and {MAX_DURATION_MINUTES} minutes.",
+        "participants": None
+        if len(meeting.participants) <= MAX_PARTICIPANTS
+        and all(len(a) <= EMAIL_MAX_LENGTH for a in meeting.participants)
+        else f"At most {MAX_PARTICIPANTS} addresses of {EMAIL_MAX_LENGTH} characters.",
+        "progress": None
+        if PROGRESS_MIN <= meeting.progress <= PROGRESS_MAX
+        else f"Between {PROGRESS_MIN} and {PROGRESS_MAX}.",
+    }
+
+
+def _text_problem(value: str, max_length: int, pattern: str) -> str | None:
+    if len(value) > max_length:
+        return f"At most {max_length} characters."
+    if not re.match(pattern, value):
+        return "Control characters are not allowed."
+    return None
+
+
+# The store's contract
+
+
+@dataclass(frozen=True)
+class Page:
+    meetings: list[Meeting]
+    next_cursor: str | None
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    """What a listing asks for, on whose behalf, and where it resumes.
+
+    A cursor is valid only for the same requester, owner, filters and limit.
+    """
+
+    requester_id: str
+    owner_id: str | None = None
+    status: Status | None = None
+    title_contains: str | None = None
+    limit: int = 20
+    cursor: str | None = None
+
+    def cursor_scope(self) -> str:
+        """Return the string a cursor of this listing is bound to."""
+        return "|".join(
+            [
+                f"{self.requester_id}:{self.owner_id or '*'}",
+                self.status or "",
+                self.title_contains or "",
+                str(self.limit),
+            ]
+        )
+
+
+class Repository(Protocol):
+    """Where meetings are kept: every backend in meetings.store provides this."""
+
+    def add(self, meeting: Meeting, fingerprint: str = "") -> Meeting:
+        """Store a new meeting; a retry with the same fingerprint returns it."""
+        ...
+
+    def get(self, meeting_id: uuid.UUID) -> Meeting:
+        """Return the meeting, read consistently, or raise MeetingNotFound."""
+        ...
+
+    def get_many(
+        self, meeting_ids: Iterable[uuid.UUID], *, consistent: bool = False
+    ) -> dict[uuid.UUID, Meeting]:
+        """Return the meetings that exist among meeting_ids, keyed by id."""
+        ...
+
+    def list(self, query: ListQuery) -> Page:
+        """Return one page of meetings, newest first: an owner's, or everyone's."""
+        ...
+
+    def update(self, meeting: Meeting) -> Meeting:
+        """Store meeting at the next version, or raise VersionConflict."""
+        ...
+
+    def remove(self, meeting: Meeting) -> None:
+        """Delete meeting if it is still at meeting.version."""
+        ...
+
+    def status_counts(self) -> dict[Status, int]:
+        """Return how many meetings are in each status."""
+        ...
+
+    def recount_statuses(self) -> dict[Status, int]:
+        """Count every meeting by status again, store and return the counts."""
+        ...
+
+    def ensure_schema(self) -> list[str]:
+        """Create what the store needs if missing; return what was created."""
+        ...
+
+    def ping(self) -> None:
+        """Raise StoreUnavailable unless the store can be reached."""
+        ...

@@ -1,22 +1,24 @@
-"""Forms of the meeting pages; their limits are the API serializers' limits."""
+"""The meeting's own fields as a Django form, shared by the pages and the admin.
+
+The limits come from the entity (meetings.domain), so a form error shows what
+the entity would refuse.
+"""
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from django import forms
-from django.core.validators import EmailValidator
 
 from .domain import (
     DESCRIPTION_MAX_LENGTH,
+    EMAIL_MAX_LENGTH,
     MAX_DURATION_MINUTES,
     MAX_PARTICIPANTS,
     TITLE_MAX_LENGTH,
     Meeting,
-    Status,
+    normalise_participants,
 )
-from .services import MAX_SEARCH_LENGTH
 from .validators import no_binary_characters, no_control_characters
 
 
@@ -62,21 +64,22 @@ class MeetingForm(forms.Form):
 
     def clean_participants(self) -> list[str]:
         raw = self.cleaned_data["participants"].replace(",", "\n")
-        addresses: dict[str, str] = {}
-        validate = EmailValidator()
-        for address in filter(None, (line.strip() for line in raw.splitlines())):
+        email = forms.EmailField(max_length=EMAIL_MAX_LENGTH)
+        addresses = normalise_participants(
+            filter(None, (line.strip() for line in raw.splitlines()))
+        )
+        for address in addresses:
             try:
-                validate(address)
+                email.clean(address)
             except forms.ValidationError:
                 raise forms.ValidationError(
                     f"“{address}” is not an e-mail address."
                 ) from None
-            addresses.setdefault(address.lower(), address)
         if len(addresses) > MAX_PARTICIPANTS:
             raise forms.ValidationError(
                 f"At most {MAX_PARTICIPANTS} participants; you gave {len(addresses)}."
             )
-        return list(addresses.values())
+        return addresses
 
     def meeting_fields(self) -> dict[str, Any]:
         """Return the cleaned meeting fields in the shape the services take."""
@@ -85,6 +88,15 @@ class MeetingForm(forms.Form):
             for name, value in self.cleaned_data.items()
             if name not in self.bookkeeping
         }
+
+    def changes_to(self, meeting: Meeting) -> dict[str, Any]:
+        """Return the cleaned meeting fields whose values differ from meeting's."""
+        values = self.meeting_fields()
+        start, current = values.get("scheduled_start"), meeting.scheduled_start
+        if start and current and start == current.replace(second=0, microsecond=0):
+            # The input has minutes only: keep the seconds it could not show.
+            values["scheduled_start"] = current
+        return meeting.changes_from(values)
 
     @classmethod
     def initial_for(cls, meeting: Meeting) -> dict[str, Any]:
@@ -98,51 +110,7 @@ class MeetingForm(forms.Form):
         }
 
 
-class MeetingCreateForm(MeetingForm):
-    """Create a meeting; a double-submitted (or retried) form makes one."""
-
-    version = None
-    request_id = forms.UUIDField(widget=forms.HiddenInput, required=False)
-
-    bookkeeping = ("request_id",)
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["request_id"].initial = uuid.uuid4()
-
-
-class MeetingEditForm(MeetingForm):
-    """Edit a meeting's own fields at the version the form was filled from."""
-
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
-
-    def changes_to(self, meeting: Meeting) -> dict[str, Any]:
-        """Return the fields whose cleaned values differ from meeting's."""
-        changes = {}
-        for name, value in self.meeting_fields().items():
-            current = getattr(meeting, name)
-            if name == "scheduled_start" and value and current:
-                # The input has minutes only: keep seconds it could not show.
-                current = current.replace(second=0, microsecond=0)
-            if value != current:
-                changes[name] = value
-        return changes
-
-
 class MeetingDeleteForm(forms.Form):
     """Confirm deleting the meeting at the version the page showed."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
-
-
-class MeetingFilterForm(forms.Form):
-    """The list page's search box and status filter."""
-
-    q = forms.CharField(
-        required=False, max_length=MAX_SEARCH_LENGTH, label="Title contains"
-    )
-    status = forms.ChoiceField(
-        required=False,
-        choices=[("", "Any status")] + [(s.value, s.label) for s in Status],
-    )
-    cursor = forms.CharField(required=False, max_length=4096, widget=forms.HiddenInput)

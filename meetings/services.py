@@ -1,84 +1,89 @@
-"""What users do with meetings: the rules that span the entity and its store."""
+"""What users do with meetings, and who may do it.
+
+Every way in (the REST API, the pages, the admin, the live stream and the
+management commands) calls these functions and nothing below them: they hold
+the visibility rule, optimistic locking and idempotent creation, and they are
+the only callers of the store (meetings.store), whichever backend it is.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import uuid
-from collections.abc import Callable
-from typing import Any, Protocol
+from collections.abc import Callable, Iterable
+from typing import Any
 
-from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 
-from .backoff import sleep_with_jitter
 from .domain import (
+    MAX_PAGE_SIZE,
+    MAX_SEARCH_LENGTH,
+    ListQuery,
     Meeting,
     MeetingNotFound,
+    Page,
+    PreconditionFailed,
     Status,
     VersionConflict,
     Viewer,
 )
-from .repository import ListQuery, Page
+from .store import get_repository
+from .store.backoff import sleep_with_jitter
 
 # Meeting ids derived from idempotency keys live in their own UUID namespace.
 IDEMPOTENCY_NAMESPACE = uuid.UUID("6f1d3c8e-8a51-4f64-9a57-7d0c0a4c2b11")
-MAX_PAGE_SIZE = 100
-MAX_SEARCH_LENGTH = 100
+# A write that lost a version race (with no If-Match) is retried on the fresh
+# meeting this many times, after jittered pauses of RETRY_BASE·2ⁿ up to RETRY_MAX.
+WRITE_ATTEMPTS = 30
+RETRY_BASE = 0.01
+RETRY_MAX = 0.5
+
+# Who is asking
 
 
-class Repository(Protocol):
-    def add(self, meeting: Meeting, fingerprint: str = "") -> Meeting: ...
-    def get(self, meeting_id: uuid.UUID) -> Meeting: ...
-    def get_many(
-        self, meeting_ids: Any, *, consistent: bool = False
-    ) -> dict[uuid.UUID, Meeting]: ...
-    def list_for_owner(self, owner_id: str, query: ListQuery) -> Page: ...
-    def list_all(self, query: ListQuery) -> Page: ...
-    def update(
-        self, meeting: Meeting, previous_status: Status | None = None
-    ) -> Meeting: ...
-    def remove(self, meeting: Meeting) -> None: ...
+def viewer_for(user) -> Viewer:
+    """Return the viewer for an authenticated Django user (or token user)."""
+    return Viewer(user_id=str(user.pk), is_staff=bool(user.is_staff))
 
 
-class PreconditionFailed(VersionConflict):
-    """The client's expected version (If-Match) is not the stored one."""
-
-    code = "precondition_failed"
+# Reading
 
 
-def create_meeting(
-    repository: Repository,
-    owner_id: str,
-    fields: dict[str, Any],
-    idempotency_key: str | None = None,
-) -> Meeting:
-    """Create a meeting owned by owner_id; retries with the same key create one."""
-    fingerprint = _fingerprint(owner_id, fields)
-    if idempotency_key:
-        meeting_id = meeting_id_for_key(owner_id, idempotency_key)
-    else:
-        meeting_id = uuid.uuid4()
-    meeting = Meeting(id=meeting_id, owner_id=owner_id, **fields)
-    return repository.add(meeting, fingerprint=fingerprint)
-
-
-def meeting_id_for_key(owner_id: str, idempotency_key: str) -> uuid.UUID:
-    """Return the id a create with this idempotency key gives its meeting."""
-    return uuid.uuid5(IDEMPOTENCY_NAMESPACE, f"{owner_id}:{idempotency_key}")
-
-
-def get_meeting(
-    repository: Repository, viewer: Viewer, meeting_id: uuid.UUID
-) -> Meeting:
+def get_meeting(viewer: Viewer, meeting_id: uuid.UUID) -> Meeting:
     """Return the meeting if viewer may see it; others are told it does not exist."""
-    meeting = repository.get(meeting_id)
+    meeting = get_repository().get(meeting_id)
     if not meeting.is_visible_to(viewer):
         raise MeetingNotFound(meeting_id)
     return meeting
 
 
+def visible_meetings(
+    viewer: Viewer, meeting_ids: Iterable[uuid.UUID]
+) -> dict[uuid.UUID, Meeting]:
+    """Return, read consistently, those of meeting_ids that viewer may see.
+
+    A meeting that is missing and one that is not viewer's are both left out,
+    as get_meeting tells both apart from nothing.
+    """
+    found = get_repository().get_many(meeting_ids, consistent=True)
+    return {
+        meeting_id: meeting
+        for meeting_id, meeting in found.items()
+        if meeting.is_visible_to(viewer)
+    }
+
+
+def latest_meetings(meeting_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Meeting]:
+    """Return the stored state of meeting_ids, cheaply and eventually consistent.
+
+    For the live stream's poller, which checks each stream's viewer itself.
+    """
+    return get_repository().get_many(meeting_ids)
+
+
 def list_meetings(
-    repository: Repository,
     viewer: Viewer,
     *,
     owner_id: str | None = None,
@@ -94,19 +99,43 @@ def list_meetings(
     if not viewer.is_staff:
         owner_id = viewer.user_id
     query = ListQuery(
-        scope=f"{viewer.user_id}:{owner_id or '*'}",
+        requester_id=viewer.user_id,
+        owner_id=owner_id or None,
         status=status,
         title_contains=(title_contains or "")[:MAX_SEARCH_LENGTH] or None,
         limit=max(1, min(limit, MAX_PAGE_SIZE)),
         cursor=cursor,
     )
-    if owner_id:
-        return repository.list_for_owner(owner_id, query)
-    return repository.list_all(query)
+    return get_repository().list(query)
+
+
+def status_counts() -> dict[Status, int]:
+    """Return how many meetings are in each status, in lifecycle order."""
+    return get_repository().status_counts()
+
+
+# Writing
+
+
+def create_meeting(
+    owner_id: str, fields: dict[str, Any], idempotency_key: str | None = None
+) -> Meeting:
+    """Create a meeting owned by owner_id; retries with the same key create one."""
+    fingerprint = _fingerprint(owner_id, fields)
+    if idempotency_key:
+        meeting_id = meeting_id_for_key(owner_id, idempotency_key)
+    else:
+        meeting_id = uuid.uuid4()
+    meeting = Meeting(id=meeting_id, owner_id=owner_id, **fields)
+    return get_repository().add(meeting, fingerprint=fingerprint)
+
+
+def meeting_id_for_key(owner_id: str, idempotency_key: str) -> uuid.UUID:
+    """Return the id a create with this idempotency key gives its meeting."""
+    return uuid.uuid5(IDEMPOTENCY_NAMESPACE, f"{owner_id}:{idempotency_key}")
 
 
 def update_meeting(
-    repository: Repository,
     viewer: Viewer,
     meeting_id: uuid.UUID,
     changes: dict[str, Any],
@@ -120,29 +149,71 @@ def update_meeting(
     """
 
     def attempt() -> Meeting:
-        meeting = get_meeting(repository, viewer, meeting_id)
+        meeting = get_meeting(viewer, meeting_id)
         _check_expected(meeting, expected_version)
-        previous_status = meeting.status
         meeting.apply(changes)
-        return repository.update(meeting, previous_status)
+        return get_repository().update(meeting)
 
     return _with_retries(attempt, expected_version)
 
 
 def delete_meeting(
-    repository: Repository,
-    viewer: Viewer,
-    meeting_id: uuid.UUID,
-    expected_version: int | None = None,
-) -> None:
-    """Delete the meeting, at expected_version when one is given."""
+    viewer: Viewer, meeting_id: uuid.UUID, expected_version: int | None = None
+) -> Meeting:
+    """Delete the meeting, at expected_version when one is given; return it."""
 
-    def attempt() -> None:
-        meeting = get_meeting(repository, viewer, meeting_id)
+    def attempt() -> Meeting:
+        meeting = get_meeting(viewer, meeting_id)
         _check_expected(meeting, expected_version)
-        repository.remove(meeting)
+        get_repository().remove(meeting)
+        return meeting
 
-    _with_retries(attempt, expected_version)
+    return _with_retries(attempt, expected_version)
+
+
+# Users, who live in the ORM
+
+
+def owner_pk(owner_id: str | None) -> Any:
+    """Return a meeting's owner_id as a user pk, or None when it cannot be one."""
+    if not owner_id:
+        return None
+    try:
+        return get_user_model()._meta.pk.to_python(owner_id)
+    except ValidationError:
+        return None
+
+
+def owner_names(owner_ids: Iterable[str]) -> dict[str, str]:
+    """Return the usernames of the owners that still exist, by owner id: one query."""
+    pks = {pk for pk in map(owner_pk, set(owner_ids)) if pk is not None}
+    if not pks:
+        return {}
+    users = get_user_model()._default_manager.filter(pk__in=pks)
+    return {str(user.pk): user.get_username() for user in users}
+
+
+def owner_name(owner_id: str) -> str:
+    """Return the owner's username, or the raw id of an owner who is gone."""
+    return owner_names([owner_id]).get(owner_id, owner_id)
+
+
+# Operations
+
+
+def check_store() -> None:
+    """Raise StoreUnavailable unless the meetings store can be reached."""
+    get_repository().ping()
+
+
+def ensure_store() -> list[str]:
+    """Create the store's tables and indexes if missing; return what was created."""
+    return get_repository().ensure_schema()
+
+
+def recount_statuses() -> dict[Status, int]:
+    """Count every meeting by status again (maintenance, never a request)."""
+    return get_repository().recount_statuses()
 
 
 def _with_retries[T](attempt: Callable[[], T], expected_version: int | None) -> T:
@@ -150,8 +221,7 @@ def _with_retries[T](attempt: Callable[[], T], expected_version: int | None) -> 
 
     A client that named the version it expects gets PreconditionFailed at once.
     """
-    attempts = settings.MEETINGS_WRITE_ATTEMPTS
-    for number in range(1, attempts + 1):
+    for number in range(1, WRITE_ATTEMPTS + 1):
         try:
             return attempt()
         except PreconditionFailed:
@@ -159,11 +229,9 @@ def _with_retries[T](attempt: Callable[[], T], expected_version: int | None) -> 
         except VersionConflict as conflict:
             if expected_version is not None:
                 raise PreconditionFailed(expected_version, conflict.current) from None
-            if number == attempts:
+            if number == WRITE_ATTEMPTS:
                 raise
-            sleep_with_jitter(
-                number, settings.MEETINGS_RETRY_BASE, settings.MEETINGS_RETRY_MAX
-            )
+            sleep_with_jitter(number, RETRY_BASE, RETRY_MAX)
     raise AssertionError("unreachable")
 
 

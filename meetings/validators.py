@@ -1,17 +1,15 @@
-"""Validators for meeting text, shared by the API and the page forms.
+"""Django validators of meeting text, from the patterns the entity enforces.
 
-They are written as patterns the whole value must match (not as forbidden
-characters), so the OpenAPI schema can state them as `pattern`.
+They are patterns the whole value must match (not forbidden characters), so
+the OpenAPI schema can state them as `pattern`. The serializers and the forms
+use them so that users see a field error before the entity would refuse.
 """
 
 from django.core.validators import RegexValidator
 
-# C0/C1 control characters; multi-line fields may still hold tabs and newlines.
-_CONTROL = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
+from .domain import MULTI_LINE_TEXT, ONE_LINE_TEXT
 
-no_control_characters = RegexValidator(
-    rf"\A[^{_CONTROL}\t\n\r]*\Z", "Control characters are not allowed."
-)
-no_binary_characters = RegexValidator(
-    rf"\A[^{_CONTROL}]*\Z", "Control characters are not allowed."
-)
+MESSAGE = "Control characters are not allowed."
+
+no_control_characters = RegexValidator(ONE_LINE_TEXT, MESSAGE)
+no_binary_characters = RegexValidator(MULTI_LINE_TEXT, MESSAGE)

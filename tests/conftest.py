@@ -15,9 +15,10 @@ from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts.tokens import ViewerTokenObtainPairSerializer
-from config.dynamodb_local import DynamoDBLocal, free_port
-from meetings.dynamodb import ensure_table, reset_client
-from meetings.repository import MeetingRepository
+from meetings.store import memory
+from meetings.store.dynamodb import DynamoDBRepository
+from meetings.store.local import DynamoDBLocal, free_port
+from meetings.store.schema import ensure_table, reset_client
 
 # One line per HTTP request drowns the output of failing tests.
 logging.getLogger("httpx").setLevel(logging.WARNING)
@@ -31,13 +32,27 @@ def dynamodb_local():
     server.stop()
 
 
+def _fresh_table_name() -> str:
+    return f"meetings-{uuid.uuid4().hex[:12]}"
+
+
+@pytest.fixture
+def memory_store(settings):
+    """Point the app at the in-memory backend with a fresh table."""
+    settings.MEETINGS_STORE = "meetings.store.memory"
+    settings.DYNAMODB_TABLE = table = _fresh_table_name()
+    memory.repository().ensure_schema()
+    yield table
+    memory.drop_table(table)
+
+
 def _use_dynamodb(settings, endpoint_url: str, credentials: dict) -> str:
-    table = f"meetings-{uuid.uuid4().hex[:12]}"
+    table = _fresh_table_name()
     settings.DYNAMODB_ENDPOINT_URL = endpoint_url
     settings.DYNAMODB_CREDENTIALS = credentials
     settings.DYNAMODB_TABLE = table
     reset_client()
-    from meetings.dynamodb import get_client
+    from meetings.store.schema import get_client
 
     ensure_table(get_client(), table, timeout=30)
     return table
@@ -63,14 +78,9 @@ def local_table(settings, dynamodb_local):
 
 @pytest.fixture(params=["moto", "dynamodb_local"])
 def table(request):
-    """A fresh table on each backend: moto for speed, DynamoDB Local for truth."""
+    """A fresh DynamoDB table: moto for speed, DynamoDB Local for truth."""
     name = "moto_table" if request.param == "moto" else "local_table"
     return request.getfixturevalue(name)
-
-
-@pytest.fixture
-def repository(table, settings) -> MeetingRepository:
-    return MeetingRepository(settings.DYNAMODB_TABLE)
 
 
 def raw_client(settings):
@@ -126,9 +136,9 @@ def client_for():
 
 
 @pytest.fixture
-def local_repository(local_table, settings) -> MeetingRepository:
+def local_repository(local_table, settings) -> DynamoDBRepository:
     """The repository on DynamoDB Local only: moto's writes are not atomic."""
-    return MeetingRepository(settings.DYNAMODB_TABLE)
+    return DynamoDBRepository(settings.DYNAMODB_TABLE)
 
 
 @pytest.fixture
@@ -209,7 +219,7 @@ def own_dynamodb(settings, tmp_path):
         "aws_secret_access_key": "local",
     }
     reset_client()
-    from meetings.dynamodb import get_client
+    from meetings.store.schema import get_client
 
     ensure_table(get_client(), settings.DYNAMODB_TABLE, timeout=30)
     yield server

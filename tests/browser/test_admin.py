@@ -4,7 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from meetings import services
-from meetings.repository import get_repository
+from meetings.store import get_repository
 
 
 @pytest.mark.browser
@@ -12,9 +12,7 @@ def test_edit_a_meeting_in_the_admin_and_see_it_in_history(
     page, asgi_server, django_user_model, alice
 ):
     django_user_model.objects.create_superuser("boss", password="pw-12345678")
-    meeting = services.create_meeting(
-        get_repository(), str(alice.pk), {"title": "Board meeting"}
-    )
+    meeting = services.create_meeting(str(alice.pk), {"title": "Board meeting"})
     page.goto(f"{asgi_server.url}/admin/")
     page.fill("#id_username", "boss")
     page.fill("#id_password", "pw-12345678")

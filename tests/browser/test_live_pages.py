@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from meetings import services
 from meetings.domain import Status, Viewer
-from meetings.repository import get_repository
+from meetings.store import get_repository
 from tests.conftest import access_token_for
 
 POLL_MS = 500  # server_env's SSE_POLL_INTERVAL
@@ -20,7 +20,7 @@ BANNER = "#connection-banner"
 
 @pytest.fixture
 def meeting(alice, local_table):
-    return services.create_meeting(get_repository(), str(alice.pk), {"title": "Sync"})
+    return services.create_meeting(str(alice.pk), {"title": "Sync"})
 
 
 def patch_over_api(server, user, meeting_id, **changes) -> dict:
@@ -35,7 +35,7 @@ def patch_over_api(server, user, meeting_id, **changes) -> dict:
 
 def change_in_dynamodb(user, meeting_id, **changes) -> None:
     """Change a meeting straight through the repository, with no server involved."""
-    services.update_meeting(get_repository(), Viewer(str(user.pk)), meeting_id, changes)
+    services.update_meeting(Viewer(str(user.pk)), meeting_id, changes)
 
 
 def open_meeting(page, server, login, meeting) -> None:
@@ -195,7 +195,7 @@ def test_a_meeting_deleted_elsewhere_says_so_and_stops(
 ):
     streams = requests_to(page, f"/v1/meetings/{meeting.id}/events")
     open_meeting(page, live_site, login, meeting)
-    services.delete_meeting(get_repository(), Viewer(str(alice.pk)), meeting.id)
+    services.delete_meeting(Viewer(str(alice.pk)), meeting.id)
     gone = page.locator("#meeting-gone")
     expect(gone).to_be_visible(timeout=POLL_MS + 1000)
     expect(gone).to_contain_text("This meeting was deleted")
@@ -211,7 +211,7 @@ def test_a_meeting_deleted_while_the_server_was_down_says_so(
     open_meeting(page, live_site, login, meeting)
     live_site.kill()
     expect(page.locator(BANNER)).to_be_visible(timeout=5000)
-    services.delete_meeting(get_repository(), Viewer(str(alice.pk)), meeting.id)
+    services.delete_meeting(Viewer(str(alice.pk)), meeting.id)
     live_site.start()
     expect(page.locator("#meeting-gone")).to_be_visible(timeout=15_000)
     expect(page.locator(BANNER)).to_be_hidden()
@@ -228,10 +228,8 @@ def test_an_expired_session_goes_to_the_login_page(page, live_site, login, meeti
 
 
 def test_the_list_updates_a_row_live_over_one_stream(page, live_site, login, alice):
-    repository = get_repository()
     meetings = [
-        services.create_meeting(repository, str(alice.pk), {"title": f"M{n}"})
-        for n in range(3)
+        services.create_meeting(str(alice.pk), {"title": f"M{n}"}) for n in range(3)
     ]
     streams = requests_to(page, "/v1/events")
     login(page, live_site, "alice")
@@ -249,9 +247,8 @@ def test_the_list_updates_a_row_live_over_one_stream(page, live_site, login, ali
 def test_the_list_recovers_without_the_rows_deleted_while_it_was_down(
     page, live_site, login, alice
 ):
-    repository = get_repository()
     kept, deleted = (
-        services.create_meeting(repository, str(alice.pk), {"title": title})
+        services.create_meeting(str(alice.pk), {"title": title})
         for title in ("Kept", "Deleted")
     )
     streams = requests_to(page, "/v1/events")
@@ -259,7 +256,7 @@ def test_the_list_recovers_without_the_rows_deleted_while_it_was_down(
     wait_for_console(page, "SSE connected")
     live_site.kill()
     expect(page.locator(BANNER)).to_be_visible(timeout=5000)
-    services.delete_meeting(repository, Viewer(str(alice.pk)), deleted.id)
+    services.delete_meeting(Viewer(str(alice.pk)), deleted.id)
     change_in_dynamodb(alice, kept.id, status=Status.IN_PROGRESS)
     live_site.start()
     expect(page.locator(BANNER)).to_be_hidden(timeout=15_000)

@@ -5,7 +5,6 @@ from playwright.sync_api import expect
 
 from meetings import services
 from meetings.domain import Status, Viewer
-from meetings.repository import get_repository
 from tests.support.nginx import Nginx
 
 pytestmark = pytest.mark.system
@@ -18,9 +17,7 @@ def test_the_page_follows_its_meeting_across_instances(
     a, b = servers(**settings), servers(**settings)
     nginx = Nginx([a.port, b.port], tmp_path / "nginx").start()
     try:
-        meeting = services.create_meeting(
-            get_repository(), str(alice.pk), {"title": "Failover"}
-        )
+        meeting = services.create_meeting(str(alice.pk), {"title": "Failover"})
         login(page, nginx, "alice")
         page.goto(f"{nginx.url}/meetings/{meeting.id}")
         badge = page.locator('[data-live-meeting] [data-live="status"]')
@@ -29,14 +26,12 @@ def test_the_page_follows_its_meeting_across_instances(
         for stop in (a.kill, b.terminate):
             stop()  # whichever instance held the stream, the other takes over
             status = next(steps)
-            services.update_meeting(
-                get_repository(), owner, meeting.id, {"status": status}
-            )
+            services.update_meeting(owner, meeting.id, {"status": status})
             expect(badge).to_have_text(status.label, timeout=15_000)
             if stop == a.kill:
                 a.start()
         status = next(steps)
-        services.update_meeting(get_repository(), owner, meeting.id, {"status": status})
+        services.update_meeting(owner, meeting.id, {"status": status})
         expect(badge).to_have_text(status.label, timeout=15_000)
         expect(page.locator("#connection-banner")).to_be_hidden(timeout=15_000)
     finally:

@@ -8,7 +8,6 @@ import httpx
 from django.test import Client
 
 from meetings import services
-from meetings.repository import get_repository
 from tests.support.sse import StreamReader
 
 
@@ -29,7 +28,7 @@ def test_the_dashboard_counts_this_process_open_streams(
 ):
     root = django_user_model.objects.create_superuser("root", password="pw-12345678")
     staff = session_cookie(root)
-    meeting = services.create_meeting(get_repository(), str(alice.pk), {"title": "Q1"})
+    meeting = services.create_meeting(str(alice.pk), {"title": "Q1"})
     assert open_streams(asgi_server, staff) == 0
     url = f"{asgi_server.url}/v1/meetings/{meeting.id}/events"
     streams = [StreamReader(url, session_cookie(alice)).start() for _ in range(2)]

@@ -9,16 +9,16 @@ from django.contrib.auth.models import Permission
 from django.test import Client
 from django.urls import reverse
 
-from meetings import admin_history, services
-from meetings.repository import get_repository
+from meetings import services
+from meetings.admin import history as admin_history
 
 pytestmark = pytest.mark.django_db
 CHANGELIST = "/admin/meetings/meetingrecord/"
 
 
 @pytest.fixture(autouse=True)
-def _store(moto_table):
-    return moto_table
+def _store(memory_store):
+    return memory_store
 
 
 def staff_with(make_user, name: str, *actions: str):
@@ -78,7 +78,7 @@ def test_the_app_index_name_reaches_the_dashboard_and_keeps_the_others():
 
 def test_recent_actions_link_to_the_meeting(make_user, alice):
     editor = staff_with(make_user, "editor", "view", "change")
-    meeting = services.create_meeting(get_repository(), str(alice.pk), {"title": "Q1"})
+    meeting = services.create_meeting(str(alice.pk), {"title": "Q1"})
     entry = admin_history.log_change(editor, meeting, ["Title"])
     assert entry.get_admin_url() == f"{CHANGELIST}{meeting.id}/change/"
     recent = page_for(editor, "/admin/").split('id="recent-actions-module"')[1]

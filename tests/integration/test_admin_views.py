@@ -1,4 +1,4 @@
-"""The admin's meeting views through Django's test client, on moto."""
+"""The admin's meeting views through Django's test client, on the in-memory store."""
 
 from __future__ import annotations
 
@@ -11,11 +11,10 @@ from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
 from django.contrib.auth.models import Permission
 from django.test import Client
 
-from meetings import admin_history, services
-from meetings import repository as repository_module
+from meetings import services
+from meetings.admin import history as admin_history
 from meetings.domain import ALLOWED_TRANSITIONS, Status, Viewer
-from meetings.repository import get_repository
-from tests.conftest import raw_client
+from meetings.store import get_repository, memory
 
 pytestmark = pytest.mark.django_db
 BASE = "/admin/meetings/meetingrecord/"
@@ -34,8 +33,8 @@ ALL_PERMISSIONS = ("view", "add", "change", "delete")
 
 
 @pytest.fixture(autouse=True)
-def _store(moto_table):
-    return moto_table
+def _store(memory_store):
+    return memory_store
 
 
 @pytest.fixture
@@ -82,17 +81,12 @@ def client_for(user, **options) -> Client:
 
 def create(owner, title="Sync", status: Status = Status.SCHEDULED, **fields):
     """Create a meeting and walk it to status the way the lifecycle allows."""
-    repository = get_repository()
-    meeting = services.create_meeting(
-        repository, str(owner.pk), {"title": title, **fields}
-    )
+    meeting = services.create_meeting(str(owner.pk), {"title": title, **fields})
     last = Status.FAILED if status == Status.FAILED else Status.COMPLETED
     path = [Status.IN_PROGRESS, Status.UPLOADED, Status.PROCESSING, last]
     steps = path[: path.index(status) + 1] if status != Status.SCHEDULED else []
     for step in steps:
-        meeting = services.update_meeting(
-            repository, OTHER, meeting.id, {"status": step}
-        )
+        meeting = services.update_meeting(OTHER, meeting.id, {"status": step})
     return meeting
 
 
@@ -101,7 +95,7 @@ def at(moment: str) -> datetime:
 
 
 def change_elsewhere(meeting, **changes):
-    return services.update_meeting(get_repository(), OTHER, meeting.id, changes)
+    return services.update_meeting(OTHER, meeting.id, changes)
 
 
 def stored(meeting):
@@ -503,20 +497,10 @@ def test_a_stale_form_is_a_conflict_before_any_lifecycle_check(editor, alice):
     assert stored(meeting).status == Status.UPLOADED
 
 
-def test_a_write_that_loses_a_race_after_the_check_is_a_conflict(
-    editor, alice, monkeypatch
-):
+def test_a_write_that_loses_a_race_after_the_check_is_a_conflict(editor, alice):
     meeting = create(alice)
-    update = repository_module.MeetingRepository.update
-
-    def update_after_another_writer(self, *args, **kwargs):
-        monkeypatch.setattr(repository_module.MeetingRepository, "update", update)
-        change_elsewhere(meeting, title="Theirs")
-        return update(self, *args, **kwargs)
-
-    monkeypatch.setattr(
-        repository_module.MeetingRepository, "update", update_after_another_writer
-    )
+    # Another client renames it between the form's check and its write.
+    get_repository().interleaved_writes.append({"title": "Theirs"})
     response = client_for(editor).post(
         f"{BASE}{meeting.id}/change/", form_data(meeting, alice, title="Mine")
     )
@@ -639,7 +623,7 @@ def test_bulk_delete_confirms_then_reports_deleted_and_conflicted(editor, alice)
         for title in ("Changed meanwhile", "Gone meanwhile")
     )
     change_elsewhere(changed, title="Changed meanwhile!")
-    services.delete_meeting(get_repository(), OTHER, gone.id)
+    services.delete_meeting(OTHER, gone.id)
     response = client.post(BASE, {**selection, "post": "yes"}, follow=True)
     assert messages_of(response) == [
         "Deleted 1 meeting. 2 meetings conflicted (changed or deleted since the "
@@ -708,7 +692,7 @@ def test_mark_failed_asks_a_reason_then_reports_each_outcome(editor, alice):
 
 
 def list_all():
-    return services.list_meetings(get_repository(), OTHER, limit=100).meetings
+    return services.list_meetings(OTHER, limit=100).meetings
 
 
 def test_a_bulk_action_stops_where_the_store_goes_away(
@@ -719,7 +703,7 @@ def test_a_bulk_action_stops_where_the_store_goes_away(
 
     def log_then_lose_the_table(user, meeting):
         log_deletion(user, meeting)
-        raw_client(settings).delete_table(TableName=settings.DYNAMODB_TABLE)
+        memory.drop_table(settings.DYNAMODB_TABLE)
 
     monkeypatch.setattr(admin_history, "log_deletion", log_then_lose_the_table)
     response = client_for(editor).post(

@@ -1,4 +1,4 @@
-"""The REST API under /v1/, on moto (fast) unless a test needs the real thing."""
+"""The REST API under /v1/, on the in-memory store unless a test needs more."""
 
 import json
 
@@ -11,8 +11,8 @@ MEETINGS = "/v1/meetings"
 
 
 @pytest.fixture(autouse=True)
-def _store(moto_table):
-    return moto_table
+def _store(memory_store):
+    return memory_store
 
 
 def create(client, **fields):

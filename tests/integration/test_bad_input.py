@@ -73,7 +73,7 @@ def forged_tokens(user, secret: str) -> dict[str, str]:
 
 
 @pytest.fixture
-def api(moto_table):
+def api(memory_store):
     return APIClient()
 
 

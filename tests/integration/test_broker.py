@@ -7,18 +7,15 @@ import pytest
 from events.broker import StatusBroker, Subscription, TooManyStreams
 from meetings import services
 from meetings.domain import Viewer
-from meetings.dynamodb import get_client
-from meetings.repository import get_repository
+from meetings.store.schema import get_client
 
 pytestmark = pytest.mark.django_db
 OWNER = Viewer("1")
 
 
 def create_meetings(count: int):
-    repository = get_repository()
     return [
-        services.create_meeting(repository, OWNER.user_id, {"title": f"m{n}"})
-        for n in range(count)
+        services.create_meeting(OWNER.user_id, {"title": f"m{n}"}) for n in range(count)
     ]
 
 
@@ -54,7 +51,7 @@ def test_200_streams_on_5_meetings_cost_one_batch_get_per_tick(local_table, sett
     async def scenario():
         broker = StatusBroker()
         subscriptions = subscribe_all(broker, meetings, 200)
-        services.update_meeting(get_repository(), OWNER, meetings[0].id, {"title": "x"})
+        services.update_meeting(OWNER, meetings[0].id, {"title": "x"})
         await broker.poll_once()
         for subscription in subscriptions:
             broker.unsubscribe(subscription, "test")

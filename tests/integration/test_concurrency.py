@@ -3,8 +3,7 @@
 import threading
 
 from meetings import services
-from meetings.domain import Viewer
-from meetings.services import PreconditionFailed
+from meetings.domain import PreconditionFailed, Viewer
 
 OWNER = Viewer("1")
 
@@ -29,15 +28,12 @@ def race(count: int, write) -> list[str]:
     return outcomes
 
 
-def test_racing_updates_without_expected_version_all_apply(local_repository, settings):
+def test_racing_updates_without_expected_version_all_apply(local_repository):
     repository = local_repository
-    settings.MEETINGS_WRITE_ATTEMPTS = 20
-    meeting = services.create_meeting(repository, "1", {"title": "t"})
+    meeting = services.create_meeting("1", {"title": "t"})
     outcomes = race(
         5,
-        lambda n: services.update_meeting(
-            repository, OWNER, meeting.id, {"description": f"d{n}"}
-        ),
+        lambda n: services.update_meeting(OWNER, meeting.id, {"description": f"d{n}"}),
     )
     assert outcomes == ["ok"] * 5
     assert repository.get(meeting.id).version == 6
@@ -45,11 +41,11 @@ def test_racing_updates_without_expected_version_all_apply(local_repository, set
 
 def test_racing_updates_at_one_expected_version_let_exactly_one_win(local_repository):
     repository = local_repository
-    meeting = services.create_meeting(repository, "1", {"title": "t"})
+    meeting = services.create_meeting("1", {"title": "t"})
     outcomes = race(
         5,
         lambda n: services.update_meeting(
-            repository, OWNER, meeting.id, {"title": f"t{n}"}, expected_version=1
+            OWNER, meeting.id, {"title": f"t{n}"}, expected_version=1
         ),
     )
     assert sorted(outcomes) == ["412"] * 4 + ["ok"]

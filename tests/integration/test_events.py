@@ -11,7 +11,6 @@ from django.test import Client
 from accounts.tokens import ViewerTokenObtainPairSerializer
 from meetings import services
 from meetings.domain import Viewer
-from meetings.repository import get_repository
 from tests.conftest import access_token_for
 from tests.support.sse import StreamReader
 
@@ -20,7 +19,7 @@ POLL = 0.5  # server_env's SSE_POLL_INTERVAL
 
 @pytest.fixture
 def meeting(alice, local_table):
-    return services.create_meeting(get_repository(), str(alice.pk), {"title": "Sync"})
+    return services.create_meeting(str(alice.pk), {"title": "Sync"})
 
 
 def bearer(user) -> dict[str, str]:
@@ -33,9 +32,7 @@ def open_stream(server, meeting_id, user, **headers) -> StreamReader:
 
 
 def patch(meeting_id, user, **changes):
-    return services.update_meeting(
-        get_repository(), Viewer(str(user.pk)), meeting_id, changes
-    )
+    return services.update_meeting(Viewer(str(user.pk)), meeting_id, changes)
 
 
 def test_headers_and_the_order_of_the_first_events(asgi_server, meeting, alice):
@@ -102,7 +99,7 @@ def test_a_deleted_meeting_closes_the_stream(asgi_server, meeting, alice):
     stream = open_stream(asgi_server, meeting.id, alice)
     try:
         stream.next_of("status")
-        services.delete_meeting(get_repository(), Viewer(str(alice.pk)), meeting.id)
+        services.delete_meeting(Viewer(str(alice.pk)), meeting.id)
         deleted = stream.next_of("deleted", timeout=POLL * 3 + 2)
         assert deleted.json() == {"meetingId": str(meeting.id)}
         assert stream.next(timeout=5) is None
@@ -194,10 +191,8 @@ def test_the_session_cookie_authenticates_a_stream(asgi_server, meeting, alice):
 
 
 def test_one_stream_follows_several_meetings(asgi_server, alice):
-    repository = get_repository()
     meetings = [
-        services.create_meeting(repository, str(alice.pk), {"title": f"m{n}"})
-        for n in range(3)
+        services.create_meeting(str(alice.pk), {"title": f"m{n}"}) for n in range(3)
     ]
     query = "&".join(f"meeting={m.id}" for m in meetings)
     stream = StreamReader(f"{asgi_server.url}/v1/events?{query}", bearer(alice)).start()
@@ -240,7 +235,7 @@ def test_a_dynamodb_outage_sends_error_events_then_status_resumes(
         DYNAMODB_READ_TIMEOUT=1,
         DYNAMODB_MAX_ATTEMPTS=1,
     )
-    meeting = services.create_meeting(get_repository(), str(alice.pk), {"title": "t"})
+    meeting = services.create_meeting(str(alice.pk), {"title": "t"})
     stream = open_stream(server, meeting.id, alice)
     try:
         stream.next_of("status")

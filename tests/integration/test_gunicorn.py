@@ -9,9 +9,8 @@ import time
 import httpx
 import pytest
 
-from config.dynamodb_local import free_port, is_listening
 from meetings import services
-from meetings.repository import get_repository
+from meetings.store.local import free_port, is_listening
 from tests.conftest import access_token_for
 from tests.support.live import BASE_DIR
 from tests.support.sse import StreamReader
@@ -51,7 +50,7 @@ def test_sigterm_to_gunicorn_drains_streams_and_exits_promptly(
     gunicorn, transactional_db, alice
 ):
     process, url = gunicorn
-    meeting = services.create_meeting(get_repository(), str(alice.pk), {"title": "t"})
+    meeting = services.create_meeting(str(alice.pk), {"title": "t"})
     headers = {"Authorization": f"Bearer {access_token_for(alice)}"}
     assert httpx.get(f"{url}/v1/meetings/{meeting.id}", headers=headers).is_success
     streams = [

@@ -1,4 +1,4 @@
-"""The server-rendered pages, through Django's test client on moto."""
+"""The server-rendered pages, through Django's test client on the in-memory store."""
 
 import re
 import uuid
@@ -11,7 +11,7 @@ from django.test import Client
 
 from meetings import services
 from meetings.domain import Status, Viewer
-from meetings.repository import get_repository
+from meetings.store import get_repository
 
 pytestmark = pytest.mark.django_db
 
@@ -19,8 +19,8 @@ TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
 
 @pytest.fixture(autouse=True)
-def _store(moto_table):
-    return moto_table
+def _store(memory_store):
+    return memory_store
 
 
 @pytest.fixture
@@ -34,15 +34,13 @@ def browser_for():
 
 
 def create(user, **fields):
-    return services.create_meeting(
-        get_repository(), str(user.pk), {"title": "Weekly sync", **fields}
-    )
+    return services.create_meeting(str(user.pk), {"title": "Weekly sync", **fields})
 
 
 def walk_to_processing(user, meeting):
     owner = Viewer(str(user.pk))
     for status in (Status.IN_PROGRESS, Status.UPLOADED, Status.PROCESSING):
-        services.update_meeting(get_repository(), owner, meeting.id, {"status": status})
+        services.update_meeting(owner, meeting.id, {"status": status})
 
 
 def link(page: str, rel: str) -> str:
@@ -225,7 +223,6 @@ def test_the_progress_bar_shows_only_while_processing(alice, browser_for):
     assert 'data-live="progress-box" hidden' in page
     walk_to_processing(alice, meeting)
     services.update_meeting(
-        get_repository(),
         Viewer(str(alice.pk)),
         meeting.id,
         {"progress": 42, "status_message": "Transcribing"},
@@ -341,9 +338,7 @@ def test_submitting_the_create_form_twice_makes_one_meeting(alice, browser_for):
     third = client.post("/meetings/new", {**data, "title": "Twice"})
     assert third.status_code == 302 and third["Location"] != first["Location"]
     viewer = Viewer(str(alice.pk))
-    titles = [
-        m.title for m in services.list_meetings(get_repository(), viewer).meetings
-    ]
+    titles = [m.title for m in services.list_meetings(viewer).meetings]
     assert sorted(titles) == ["Once", "Twice"]
 
 
@@ -407,7 +402,6 @@ def test_a_concurrent_edit_shows_the_conflict_and_overwrites_nothing(
 ):
     meeting = create(alice, duration_minutes=30)
     services.update_meeting(
-        get_repository(),
         Viewer(str(alice.pk)),
         meeting.id,
         {"title": "Theirs", "duration_minutes": 90},
@@ -463,9 +457,7 @@ def test_delete_asks_first_then_deletes(alice, browser_for):
 
 def test_delete_at_a_stale_version_keeps_the_meeting(alice, browser_for):
     meeting = create(alice)
-    services.update_meeting(
-        get_repository(), Viewer(str(alice.pk)), meeting.id, {"title": "Newer"}
-    )
+    services.update_meeting(Viewer(str(alice.pk)), meeting.id, {"title": "Newer"})
     response = browser_for(alice).post(
         f"/meetings/{meeting.id}/delete", {"version": "1"}
     )

@@ -1,4 +1,4 @@
-"""manage.py simulate_meeting, on moto."""
+"""manage.py simulate_meeting, on the in-memory store."""
 
 import time
 from io import StringIO
@@ -8,18 +8,18 @@ from django.core.management import CommandError, call_command
 
 from meetings import services
 from meetings.domain import Status, Viewer
-from meetings.repository import get_repository
+from meetings.store import get_repository
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _store(moto_table):
-    return moto_table
+def _store(memory_store):
+    return memory_store
 
 
 def create(user):
-    return services.create_meeting(get_repository(), str(user.pk), {"title": "t"})
+    return services.create_meeting(str(user.pk), {"title": "t"})
 
 
 def simulate(meeting, **options) -> str:
@@ -53,8 +53,8 @@ def test_a_processing_meeting_goes_on_from_its_progress(alice):
     meeting = create(alice)
     owner = Viewer(str(alice.pk))
     for status in (Status.IN_PROGRESS, Status.UPLOADED, Status.PROCESSING):
-        services.update_meeting(get_repository(), owner, meeting.id, {"status": status})
-    services.update_meeting(get_repository(), owner, meeting.id, {"progress": 50})
+        services.update_meeting(owner, meeting.id, {"status": status})
+    services.update_meeting(owner, meeting.id, {"progress": 50})
     output = simulate(meeting, seconds=0, steps=9)
     # Never backwards.
     assert progress_reported(output) == [60, 70, 80, 90, 100]
@@ -64,12 +64,8 @@ def test_a_failed_meeting_is_retried_through_processing(alice, staff):
     meeting = create(alice)
     viewer = Viewer(str(staff.pk), is_staff=True)
     for status in (Status.IN_PROGRESS, Status.UPLOADED, Status.PROCESSING):
-        services.update_meeting(
-            get_repository(), viewer, meeting.id, {"status": status}
-        )
-    services.update_meeting(
-        get_repository(), viewer, meeting.id, {"status": Status.FAILED}
-    )
+        services.update_meeting(viewer, meeting.id, {"status": status})
+    services.update_meeting(viewer, meeting.id, {"status": Status.FAILED})
     simulate(meeting, seconds=0, steps=2)
     assert get_repository().get(meeting.id).status == Status.COMPLETED
 

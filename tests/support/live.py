@@ -11,7 +11,7 @@ from pathlib import Path
 
 import httpx
 
-from config.dynamodb_local import free_port, is_listening
+from meetings.store.local import free_port, is_listening
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 

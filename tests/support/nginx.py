@@ -11,7 +11,7 @@ import sys
 import time
 from pathlib import Path
 
-from config.dynamodb_local import free_port, is_listening
+from meetings.store.local import free_port, is_listening
 
 from .live import BASE_DIR
 

@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from meetings import services
-from meetings.repository import get_repository
+from meetings.store import get_repository
 from tests.conftest import access_token_for
 
 pytestmark = pytest.mark.system
@@ -22,7 +22,7 @@ def two_servers(servers):
 
 @pytest.fixture
 def meeting(alice):
-    return services.create_meeting(get_repository(), str(alice.pk), {"title": "t"})
+    return services.create_meeting(str(alice.pk), {"title": "t"})
 
 
 def patch_all(two_servers, meeting_id, headers, bodies: list[dict]) -> list:

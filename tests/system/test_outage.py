@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from meetings import services
-from meetings.repository import get_repository
+from meetings.store import get_repository
 from tests.conftest import access_token_for
 from tests.support.watchers import Watcher, wait_until
 
@@ -30,8 +30,7 @@ def test_an_outage_gives_503s_and_error_events_then_everything_recovers(
     )
     repository = get_repository()
     meetings = [
-        services.create_meeting(repository, str(alice.pk), {"title": f"m{n}"})
-        for n in range(3)
+        services.create_meeting(str(alice.pk), {"title": f"m{n}"}) for n in range(3)
     ]
     headers = {"Authorization": f"Bearer {access_token_for(alice)}"}
     load = asyncio.run(_scenario(server, own_dynamodb, meetings, headers))

@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from meetings import services
-from meetings.repository import get_repository
+from meetings.store import get_repository
 from tests.conftest import access_token_for
 from tests.support.nginx import Nginx
 from tests.support.watchers import Watcher, wait_until
@@ -41,7 +41,7 @@ def test_streams_move_between_instances_and_no_write_is_lost(
     nginx = Nginx([a.port, b.port], tmp_path / "nginx").start()
     repository = get_repository()
     meetings = [
-        str(services.create_meeting(repository, str(alice.pk), {"title": f"m{n}"}).id)
+        str(services.create_meeting(str(alice.pk), {"title": f"m{n}"}).id)
         for n in range(MEETINGS)
     ]
     headers = {"Authorization": f"Bearer {access_token_for(alice)}"}

@@ -6,11 +6,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from meetings.admin_forms import (
+from meetings.admin.forms import (
     ChangeListForm,
     MeetingAddForm,
     MeetingChangeForm,
-    owner_pk,
 )
 from meetings.domain import Meeting, Status
 
@@ -134,6 +133,8 @@ def test_the_changelist_form_ignores_what_is_malformed():
 
 
 def test_owner_pk_refuses_what_cannot_be_a_user_pk():
+    from meetings.services import owner_pk
+
     assert owner_pk("42") == 42
     assert owner_pk("api-client") is None
     assert owner_pk("") is None

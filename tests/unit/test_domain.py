@@ -4,11 +4,15 @@ import pytest
 
 from meetings.domain import (
     ALLOWED_TRANSITIONS,
+    DESCRIPTION_MAX_LENGTH,
+    TITLE_MAX_LENGTH,
     InvalidChange,
+    InvalidMeeting,
     InvalidTransition,
     Meeting,
     Status,
     Viewer,
+    normalise_participants,
 )
 
 ALLOWED = {
@@ -95,3 +99,68 @@ def test_owners_and_staff_see_a_meeting_and_nobody_else_does():
     assert meeting.is_visible_to(Viewer("1"))
     assert meeting.is_visible_to(Viewer("2", is_staff=True))
     assert not meeting.is_visible_to(Viewer("2"))
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"title": "x" * (TITLE_MAX_LENGTH + 1)}, "title"),
+        ({"title": "bell\x07"}, "title"),
+        ({"title": "two\nlines"}, "title"),
+        ({"description": "nul\x00"}, "description"),
+        ({"duration_minutes": 0}, "duration_minutes"),
+        ({"participants": [f"p{n}@example.com" for n in range(101)]}, "participants"),
+        ({"progress": 101}, "progress"),
+        ({"progress": -1}, "progress"),
+    ],
+)
+def test_the_entity_refuses_values_outside_its_limits(fields, field):
+    with pytest.raises(InvalidMeeting) as refused:
+        Meeting(owner_id="1", **{"title": "Sync", **fields})
+    assert field in refused.value.details
+
+
+def test_a_change_outside_the_limits_is_refused_by_apply_too():
+    meeting = meeting_in(Status.SCHEDULED)
+    with pytest.raises(InvalidMeeting) as refused:
+        meeting.apply({"description": "x" * (DESCRIPTION_MAX_LENGTH + 1)})
+    assert list(refused.value.details) == ["description"]
+
+
+def test_multi_line_text_keeps_tabs_and_newlines():
+    meeting = Meeting(owner_id="1", title="Sync", description="a\n\tb\r\n")
+    assert meeting.description == "a\n\tb\r\n"
+
+
+def test_status_choices_follow_the_lifecycle_order_with_labels():
+    assert Status.choices()[:2] == [
+        ("scheduled", "Scheduled"),
+        ("in_progress", "In progress"),
+    ]
+    assert [value for value, _ in Status.choices()] == list(Status)
+
+
+def test_participants_lose_repeats_ignoring_case_and_keep_the_first_spelling():
+    assert normalise_participants(["Ana@x.org", "bo@x.org", "ana@X.org"]) == [
+        "Ana@x.org",
+        "bo@x.org",
+    ]
+    meeting = meeting_in(Status.SCHEDULED)
+    meeting.apply({"participants": ["a@x.org", "A@x.org"]})
+    assert meeting.participants == ["a@x.org"]
+
+
+def test_changes_from_keeps_only_what_differs():
+    meeting = meeting_in(Status.SCHEDULED, description="same")
+    assert meeting.changes_from({"title": "Other", "description": "same"}) == {
+        "title": "Other"
+    }
+
+
+def test_a_meeting_remembers_the_status_it_was_read_with():
+    meeting = meeting_in(Status.PROCESSING)
+    meeting.transition_to(Status.COMPLETED)
+    assert (meeting.stored_status, meeting.status) == (
+        Status.PROCESSING,
+        Status.COMPLETED,
+    )

@@ -8,14 +8,15 @@ from botocore.exceptions import EndpointConnectionError
 from botocore.stub import Stubber
 
 from meetings.domain import StoreThrottled, StoreUnavailable
-from meetings.repository import MeetingRepository
+from meetings.store import dynamodb
+from meetings.store.dynamodb import DynamoDBRepository
 
 TABLE = "meetings"
 
 
 @pytest.fixture
-def stubbed(settings):
-    settings.DYNAMODB_BACKOFF_BASE = 0.001
+def stubbed(monkeypatch):
+    monkeypatch.setattr(dynamodb, "BACKOFF_BASE", 0.001)
     client = boto3.client(
         "dynamodb",
         region_name="us-east-1",
@@ -23,7 +24,7 @@ def stubbed(settings):
         aws_secret_access_key="x",
     )
     with Stubber(client) as stubber:
-        yield MeetingRepository(TABLE, client=client), stubber
+        yield DynamoDBRepository(TABLE, client=client), stubber
         stubber.assert_no_pending_responses()
 
 
@@ -76,8 +77,10 @@ def test_get_many_sends_at_most_a_hundred_unique_keys_a_call(stubbed):
     assert len(repository.get_many(ids + ids[:10])) == 150
 
 
-def test_get_many_gives_up_as_throttled_when_keys_stay_unprocessed(stubbed, settings):
-    settings.DYNAMODB_UNPROCESSED_RETRIES = 2
+def test_get_many_gives_up_as_throttled_when_keys_stay_unprocessed(
+    stubbed, monkeypatch
+):
+    monkeypatch.setattr(dynamodb, "UNPROCESSED_RETRIES", 2)
     repository, stubber = stubbed
     ids = [uuid.uuid4()]
     for _ in range(3):
@@ -110,7 +113,7 @@ def test_an_unreachable_endpoint_maps_to_store_unavailable():
 
     client.meta.events.register("before-send.dynamodb.GetItem", refuse)
     with pytest.raises(StoreUnavailable):
-        MeetingRepository(TABLE, client=client).get(uuid.uuid4())
+        DynamoDBRepository(TABLE, client=client).get(uuid.uuid4())
 
 
 def test_a_transaction_conflict_on_the_counts_is_retried(stubbed):

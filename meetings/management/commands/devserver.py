@@ -6,9 +6,10 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from config.dynamodb_local import DynamoDBLocal, DynamoDBLocalError, is_listening
+from meetings.store.local import DynamoDBLocal, DynamoDBLocalError, is_listening
 
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+DYNAMODB_STORE = "meetings.store.dynamodb"
 
 
 class Command(BaseCommand):
@@ -47,6 +48,12 @@ class Command(BaseCommand):
                 dynamodb.stop()
 
     def _start_dynamodb_local(self) -> DynamoDBLocal | None:
+        if settings.MEETINGS_STORE != DYNAMODB_STORE:
+            self.stdout.write(
+                f"Meetings are kept by {settings.MEETINGS_STORE}: no DynamoDB to "
+                "start, and nothing is kept after Ctrl-C."
+            )
+            return None
         endpoint = urlsplit(settings.DYNAMODB_ENDPOINT_URL)
         if endpoint.hostname not in LOCAL_HOSTS or not endpoint.port:
             return None  # A real or remote DynamoDB: nothing to start.

@@ -1,14 +1,14 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from meetings.dynamodb import ensure_table, get_client
+from meetings import services
 
 
 class Command(BaseCommand):
     help = "Create the meetings table and its indexes if missing; wait until active."
 
     def handle(self, *args, **options) -> None:
-        created = ensure_table(get_client(), settings.DYNAMODB_TABLE)
+        created = services.ensure_store()
         if created:
             self.stdout.write(f"Created: {', '.join(created)}")
         self.stdout.write(

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from meetings.repository import get_repository
+from meetings import services
 
 
 class Command(BaseCommand):
@@ -10,6 +10,6 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options) -> None:
-        counts = get_repository().recount_statuses()
+        counts = services.recount_statuses()
         for status, count in counts.items():
             self.stdout.write(f"  {status.label:12} {count}")

@@ -5,7 +5,6 @@ from django.core.management.base import BaseCommand
 
 from meetings import services
 from meetings.domain import MeetingNotFound, Status, Viewer, utcnow
-from meetings.repository import get_repository
 
 DEMO_USERS = [
     # username, password, is_staff
@@ -27,11 +26,11 @@ class Command(BaseCommand):
         for username, password, is_staff in DEMO_USERS:
             user = self._ensure_user(username, password, is_staff)
             owner = owner or user
-        repository = get_repository()
+        viewer = services.viewer_for(owner)
         for key, title, status, days in DEMO_MEETINGS:
             try:
-                meeting = repository.get(
-                    services.meeting_id_for_key(str(owner.pk), key)
+                meeting = services.get_meeting(
+                    viewer, services.meeting_id_for_key(str(owner.pk), key)
                 )
             except MeetingNotFound:
                 pass
@@ -39,7 +38,6 @@ class Command(BaseCommand):
                 self.stdout.write(f"  meeting {meeting.id}  {meeting.title}")
                 continue
             meeting = services.create_meeting(
-                repository,
                 str(owner.pk),
                 {
                     "title": title,
@@ -52,7 +50,7 @@ class Command(BaseCommand):
                 idempotency_key=key,
             )
             if status != Status.SCHEDULED:
-                self._walk_to(repository, owner, meeting, status)
+                self._walk_to(viewer, meeting, status)
             self.stdout.write(f"  meeting {meeting.id}  {title}")
         self.stdout.write(self.style.SUCCESS("Demo data is ready."))
 
@@ -69,13 +67,12 @@ class Command(BaseCommand):
         )
         return user
 
-    def _walk_to(self, repository, owner, meeting, status: Status) -> None:
+    def _walk_to(self, viewer: Viewer, meeting, status: Status) -> None:
         path = [
             Status.IN_PROGRESS,
             Status.UPLOADED,
             Status.PROCESSING,
             Status.COMPLETED,
         ]
-        viewer = Viewer(user_id=str(owner.pk), is_staff=False)
         for step in path[: path.index(status) + 1]:
-            services.update_meeting(repository, viewer, meeting.id, {"status": step})
+            services.update_meeting(viewer, meeting.id, {"status": step})

@@ -7,7 +7,6 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from meetings import services
 from meetings.domain import MeetingError, Status, Viewer
-from meetings.repository import get_repository
 
 # The demo's path to processing, from wherever the meeting is.
 PATH = {
@@ -48,7 +47,7 @@ class Command(BaseCommand):
         if seconds < 0 or steps < 0:
             raise CommandError("--seconds and --steps cannot be negative.")
         try:
-            meeting = services.get_meeting(get_repository(), STAFF, meeting_id)
+            meeting = services.get_meeting(STAFF, meeting_id)
         except MeetingError as error:
             raise CommandError(error.message) from error
         if meeting.status == Status.COMPLETED:
@@ -77,9 +76,7 @@ class Command(BaseCommand):
 
     def _update(self, meeting_id: uuid.UUID, changes: dict, pause: float) -> None:
         try:
-            meeting = services.update_meeting(
-                get_repository(), STAFF, meeting_id, changes
-            )
+            meeting = services.update_meeting(STAFF, meeting_id, changes)
         except MeetingError as error:
             # Deleted, or moved on by someone else, while the walk was going.
             raise CommandError(error.message) from error

@@ -7,16 +7,22 @@ from typing import Any
 
 from rest_framework import serializers
 
-from .domain import (
+from ..domain import (
     DESCRIPTION_MAX_LENGTH,
+    EMAIL_MAX_LENGTH,
     MAX_DURATION_MINUTES,
+    MAX_PAGE_SIZE,
     MAX_PARTICIPANTS,
+    MAX_SEARCH_LENGTH,
+    PROGRESS_MAX,
+    PROGRESS_MIN,
     STATUS_MESSAGE_MAX_LENGTH,
     TITLE_MAX_LENGTH,
     Meeting,
     Status,
+    normalise_participants,
 )
-from .validators import no_binary_characters, no_control_characters
+from ..validators import no_binary_characters, no_control_characters
 
 
 class AwareDateTimeField(serializers.DateTimeField):
@@ -70,16 +76,13 @@ class MeetingFieldsSerializer(StrictFieldsMixin, serializers.Serializer):
         min_value=1, max_value=MAX_DURATION_MINUTES, required=False, allow_null=True
     )
     participants = serializers.ListField(
-        child=serializers.EmailField(max_length=254),
+        child=serializers.EmailField(max_length=EMAIL_MAX_LENGTH),
         max_length=MAX_PARTICIPANTS,
         required=False,
     )
 
     def validate_participants(self, value: list[str]) -> list[str]:
-        unique: dict[str, str] = {}
-        for address in value:
-            unique.setdefault(address.lower(), address)
-        return list(unique.values())
+        return normalise_participants(value)
 
 
 class MeetingCreateSerializer(MeetingFieldsSerializer):
@@ -89,8 +92,10 @@ class MeetingCreateSerializer(MeetingFieldsSerializer):
 class MeetingUpdateSerializer(MeetingFieldsSerializer):
     """Body of PATCH /v1/meetings/{id}: any fields, and status reports."""
 
-    status = serializers.ChoiceField(choices=[s.value for s in Status], required=False)
-    progress = serializers.IntegerField(min_value=0, max_value=100, required=False)
+    status = serializers.ChoiceField(choices=Status.choices(), required=False)
+    progress = serializers.IntegerField(
+        min_value=PROGRESS_MIN, max_value=PROGRESS_MAX, required=False
+    )
     status_message = TextField(
         max_length=STATUS_MESSAGE_MAX_LENGTH,
         allow_blank=True,
@@ -118,7 +123,7 @@ class MeetingSerializer(serializers.Serializer):
     scheduled_start = serializers.DateTimeField(allow_null=True)
     duration_minutes = serializers.IntegerField(allow_null=True)
     participants = serializers.ListField(child=serializers.EmailField())
-    status = serializers.ChoiceField(choices=[s.value for s in Status])
+    status = serializers.ChoiceField(choices=Status.choices())
     progress = serializers.IntegerField()
     status_message = serializers.CharField()
     created_at = serializers.DateTimeField()
@@ -134,11 +139,15 @@ class MeetingPageSerializer(serializers.Serializer):
 class MeetingListParamsSerializer(StrictFieldsMixin, serializers.Serializer):
     """Query string of GET /v1/meetings."""
 
-    status = serializers.ChoiceField(choices=[s.value for s in Status], required=False)
+    status = serializers.ChoiceField(choices=Status.choices(), required=False)
     owner = serializers.CharField(max_length=64, required=False)
-    q = serializers.CharField(max_length=100, required=False, trim_whitespace=True)
+    q = serializers.CharField(
+        max_length=MAX_SEARCH_LENGTH, required=False, trim_whitespace=True
+    )
     cursor = serializers.CharField(max_length=4096, required=False)
-    limit = serializers.IntegerField(min_value=1, max_value=100, required=False)
+    limit = serializers.IntegerField(
+        min_value=1, max_value=MAX_PAGE_SIZE, required=False
+    )
 
 
 def parse_if_match(header: str | None) -> int | None:

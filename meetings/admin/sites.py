@@ -11,7 +11,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from django.views.decorators.http import require_safe
 
-from .admin_views import MeetingAdmin
+from .options import MeetingAdmin
 
 
 class MeetstreamAdminSite(admin.AdminSite):

@@ -14,8 +14,8 @@ from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import QuerySet
 
-from .domain import Meeting
-from .models import MeetingRecord
+from ..domain import Meeting
+from ..models import MeetingRecord
 
 
 def log_addition(user, meeting: Meeting) -> LogEntry:

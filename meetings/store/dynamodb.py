@@ -1,10 +1,12 @@
-"""Meetings stored in DynamoDB: the only place that speaks boto3."""
+"""The DynamoDB backend: meetings in one table, the only code that speaks boto3.
+
+The table's keys and indexes are in schema.py; docs/dynamodb.md explains them.
+"""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -12,24 +14,38 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
 
-from . import cursors
-from .backoff import sleep_with_jitter
-from .domain import (
+from ..domain import (
     DuplicateMeeting,
+    InvalidCursor,
+    ListQuery,
     Meeting,
     MeetingNotFound,
+    Page,
     Status,
     StoreThrottled,
     StoreUnavailable,
     VersionConflict,
     utcnow,
 )
-from .dynamodb import ACTIVE_STATUS_INDEX, OWNER_INDEX, TIMELINE_INDEX, get_client
+from . import cursors
+from .backoff import sleep_with_jitter
+from .schema import (
+    ACTIVE_STATUS_INDEX,
+    OWNER_INDEX,
+    TIMELINE_INDEX,
+    ensure_table,
+    get_client,
+)
 
 BATCH_GET_LIMIT = 100
 # The item holding how many meetings are in each status.
 STATUS_COUNTS_PK = "STATS#status_counts"
 TRANSACTION_ATTEMPTS = 5
+# Unprocessed BatchGetItem keys are retried this many times; retries and lost
+# transactions pause BACKOFF_BASE·2ⁿ seconds at most, up to BACKOFF_MAX.
+UNPROCESSED_RETRIES = 5
+BACKOFF_BASE = 0.05
+BACKOFF_MAX = 2.0
 # Statuses with an entry in the sparse status index: the ones staff watch.
 INDEXED_STATUSES = frozenset(
     {Status.IN_PROGRESS, Status.UPLOADED, Status.PROCESSING, Status.FAILED}
@@ -55,29 +71,7 @@ _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
 
 
-@dataclass(frozen=True)
-class Page:
-    meetings: list[Meeting]
-    next_cursor: str | None
-
-
-@dataclass(frozen=True)
-class ListQuery:
-    """What a listing asks for, and the scope its cursors are bound to."""
-
-    scope: str
-    status: Status | None = None
-    title_contains: str | None = None
-    limit: int = 20
-    cursor: str | None = None
-
-    def cursor_scope(self) -> str:
-        return "|".join(
-            [self.scope, self.status or "", self.title_contains or "", str(self.limit)]
-        )
-
-
-class MeetingRepository:
+class DynamoDBRepository:
     """Store and find meetings in one DynamoDB table."""
 
     def __init__(self, table_name: str, client: Any = None):
@@ -142,27 +136,26 @@ class MeetingRepository:
                 found[meeting.id] = meeting
         return found
 
-    def list_for_owner(self, owner_id: str, query: ListQuery) -> Page:
-        """Return one page of owner_id's meetings, newest first."""
-        return self._list_index(OWNER_INDEX, "owner_id", owner_id, query)
+    def list(self, query: ListQuery) -> Page:
+        """Return one page of query's owner's meetings, or everyone's, newest first.
 
-    def list_all(self, query: ListQuery) -> Page:
-        """Return one page of every meeting, newest first."""
+        An owner's come from the owner index; everyone's in an active status
+        from the sparse status index, and the rest from the monthly timeline.
+        """
+        if query.owner_id:
+            return self._list_index(OWNER_INDEX, "owner_id", query.owner_id, query)
         if query.status in INDEXED_STATUSES:
             return self._list_index(
                 ACTIVE_STATUS_INDEX, "active_status", query.status, query
             )
         return self._list_timeline(query)
 
-    def update(
-        self, meeting: Meeting, previous_status: Status | None = None
-    ) -> Meeting:
+    def update(self, meeting: Meeting) -> Meeting:
         """Store meeting's changes if the stored version is still meeting.version.
 
-        previous_status is the status the meeting was read with, so that the
-        per-status counts follow a transition. Return the meeting as stored, at
-        the next version; raise VersionConflict with the current meeting when
-        another write came first.
+        The per-status counts follow a transition from meeting.stored_status.
+        Return the meeting as stored, at the next version; raise VersionConflict
+        with the current meeting when another write came first.
         """
         item = self._to_item(meeting)
         item["version"] = meeting.version + 1
@@ -194,8 +187,8 @@ class MeetingRepository:
             "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
         }
         counts = {}
-        if previous_status is not None and previous_status != meeting.status:
-            counts = {previous_status: -1, meeting.status: 1}
+        if meeting.stored_status != meeting.status:
+            counts = {meeting.stored_status: -1, meeting.status: 1}
         try:
             self._write("Update", request, counts)
         except _ConditionFailed as failed:
@@ -260,6 +253,10 @@ class MeetingRepository:
         )
         return counts
 
+    def ensure_schema(self) -> list[str]:
+        """Create the table and any missing index; return what was created."""
+        return ensure_table(self.client, self.table_name)
+
     def ping(self) -> None:
         """Raise StoreUnavailable unless the table can be reached."""
         self._call(self.client.describe_table, TableName=self.table_name)
@@ -285,7 +282,7 @@ class MeetingRepository:
         month = position.get("month") or utcnow().strftime("%Y-%m")
         start_key = position.get("key")
         if not isinstance(month, str) or not _is_month(month):
-            raise cursors.InvalidCursor()
+            raise InvalidCursor()
         items: list[dict] = []
         budget = _ReadBudget(MAX_READS_PER_PAGE)
         while month >= settings.MEETINGS_EPOCH_MONTH:
@@ -377,13 +374,9 @@ class MeetingRepository:
     def _batch_get(self, keys: list[dict], consistent: bool) -> list[dict]:
         items: list[dict] = []
         pending = {self.table_name: {"Keys": keys, "ConsistentRead": consistent}}
-        for attempt in range(settings.DYNAMODB_UNPROCESSED_RETRIES + 1):
+        for attempt in range(UNPROCESSED_RETRIES + 1):
             if attempt:
-                sleep_with_jitter(
-                    attempt,
-                    settings.DYNAMODB_BACKOFF_BASE,
-                    settings.DYNAMODB_BACKOFF_MAX,
-                )
+                sleep_with_jitter(attempt, BACKOFF_BASE, BACKOFF_MAX)
             response = self._call(self.client.batch_get_item, RequestItems=pending)
             items.extend(
                 _deserialize(raw)
@@ -435,11 +428,7 @@ class MeetingRepository:
                     raise StoreThrottled(
                         "Too many concurrent changes; try again shortly."
                     ) from None
-                sleep_with_jitter(
-                    attempt,
-                    settings.DYNAMODB_BACKOFF_BASE,
-                    settings.DYNAMODB_BACKOFF_MAX,
-                )
+                sleep_with_jitter(attempt, BACKOFF_BASE, BACKOFF_MAX)
 
     def _conflict(self, meeting: Meeting, failed: _ConditionFailed) -> Exception:
         if not failed.item:
@@ -511,9 +500,9 @@ class MeetingRepository:
         )
 
 
-def get_repository() -> MeetingRepository:
+def repository() -> DynamoDBRepository:
     """Return the repository of the configured meetings table."""
-    return MeetingRepository(settings.DYNAMODB_TABLE)
+    return DynamoDBRepository(settings.DYNAMODB_TABLE)
 
 
 _IMMUTABLE_ATTRIBUTES = {"pk", "id", "created_at", "created_key", "created_month"}

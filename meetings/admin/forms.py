@@ -10,19 +10,20 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 
-from .domain import (
+from .. import services
+from ..domain import (
     ALLOWED_TRANSITIONS,
+    MAX_SEARCH_LENGTH,
+    PROGRESS_MAX,
+    PROGRESS_MIN,
     STATUS_MESSAGE_MAX_LENGTH,
     InvalidChange,
     InvalidTransition,
     Meeting,
     Status,
 )
-from .forms import MeetingForm
-from .services import MAX_SEARCH_LENGTH
-from .validators import no_binary_characters
-
-STATUS_CHOICES = [(status.value, status.label) for status in Status]
+from ..forms import MeetingForm
+from ..validators import no_binary_characters
 
 
 class OwnerField(forms.ModelChoiceField):
@@ -43,7 +44,7 @@ class MeetingAdminForm(MeetingForm):
         super().__init__(*args, **kwargs)
         users = get_user_model()._default_manager
         offered = Q(is_active=True)
-        current = owner_pk(owner_id)
+        current = services.owner_pk(owner_id)
         if current is not None:
             # A deactivated owner stays a valid choice, so saving keeps them.
             offered |= Q(pk=current)
@@ -62,7 +63,10 @@ class MeetingAdminForm(MeetingForm):
 
     @classmethod
     def initial_for(cls, meeting: Meeting) -> dict[str, Any]:
-        return {**super().initial_for(meeting), "owner": owner_pk(meeting.owner_id)}
+        return {
+            **super().initial_for(meeting),
+            "owner": services.owner_pk(meeting.owner_id),
+        }
 
 
 class MeetingAddForm(MeetingAdminForm):
@@ -79,10 +83,10 @@ class MeetingChangeForm(MeetingAdminForm):
     refuse is a form error rather than a failed save.
     """
 
-    status = forms.ChoiceField(choices=STATUS_CHOICES)
+    status = forms.ChoiceField(choices=Status.choices())
     progress = forms.IntegerField(
-        min_value=0,
-        max_value=100,
+        min_value=PROGRESS_MIN,
+        max_value=PROGRESS_MAX,
         label="Progress (%)",
         help_text="Changes only while the meeting is processing.",
     )
@@ -154,15 +158,7 @@ class MeetingChangeForm(MeetingAdminForm):
 
     def changes(self) -> dict[str, Any]:
         """Return the cleaned values that differ from the meeting's, by attribute."""
-        changes = {}
-        for name, value in self.meeting_fields().items():
-            current = getattr(self.meeting, name)
-            if name == "scheduled_start" and value and current:
-                # The input has minutes only: keep seconds it could not show.
-                current = current.replace(second=0, microsecond=0)
-            if value != current:
-                changes[name] = value
-        return changes
+        return self.changes_to(self.meeting)
 
     def changed_labels(self) -> list[str]:
         """Return the labels of the changed fields, for the admin's history."""
@@ -185,7 +181,7 @@ class ChangeListForm(forms.Form):
 
     q = forms.CharField(required=False, max_length=MAX_SEARCH_LENGTH)
     status = forms.TypedChoiceField(
-        required=False, choices=STATUS_CHOICES, coerce=Status, empty_value=None
+        required=False, choices=Status.choices(), coerce=Status, empty_value=None
     )
     owner = forms.CharField(required=False, max_length=150)
     cursor = forms.CharField(required=False, max_length=4096)
@@ -194,16 +190,6 @@ class ChangeListForm(forms.Form):
         """Return each parameter's clean value, or None when empty or invalid."""
         self.is_valid()
         return {name: self.cleaned_data.get(name) or None for name in self.fields}
-
-
-def owner_pk(owner_id: str | None) -> Any:
-    """Return a meeting's owner_id as a user pk, or None when it cannot be one."""
-    if not owner_id:
-        return None
-    try:
-        return get_user_model()._meta.pk.to_python(owner_id)
-    except ValidationError:
-        return None
 
 
 def _transition_message(refused: InvalidTransition) -> str:

@@ -12,9 +12,7 @@ from rest_framework.response import Response
 
 from config.openapi import ObjectResponseSchema
 
-from . import services
-from .permissions import viewer_for
-from .repository import get_repository
+from .. import services
 from .serializers import (
     MeetingCreateSerializer,
     MeetingListParamsSerializer,
@@ -69,8 +67,7 @@ class MeetingViewSet(viewsets.ViewSet):
         params.is_valid(raise_exception=True)
         query = params.validated_data
         page = services.list_meetings(
-            get_repository(),
-            viewer_for(request.user),
+            services.viewer_for(request.user),
             owner_id=query.get("owner"),
             status=query.get("status"),
             title_contains=query.get("q"),
@@ -95,7 +92,7 @@ class MeetingViewSet(viewsets.ViewSet):
         body.is_valid(raise_exception=True)
         key = request.headers.get("Idempotency-Key", "")[:200] or None
         meeting = services.create_meeting(
-            get_repository(), str(request.user.pk), body.validated_data, key
+            str(request.user.pk), body.validated_data, key
         )
         return _meeting_response(meeting, status.HTTP_201_CREATED)
 
@@ -103,7 +100,7 @@ class MeetingViewSet(viewsets.ViewSet):
     def retrieve(self, request: Request, pk: str) -> Response:
         """Return the meeting with its ETag."""
         meeting = services.get_meeting(
-            get_repository(), viewer_for(request.user), parse_meeting_id(pk)
+            services.viewer_for(request.user), parse_meeting_id(pk)
         )
         return _meeting_response(meeting)
 
@@ -119,8 +116,7 @@ class MeetingViewSet(viewsets.ViewSet):
         body = MeetingUpdateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         meeting = services.update_meeting(
-            get_repository(),
-            viewer_for(request.user),
+            services.viewer_for(request.user),
             meeting_id,
             body.validated_data,
             expected,
@@ -132,9 +128,7 @@ class MeetingViewSet(viewsets.ViewSet):
         """Delete the meeting; answer 204 with no body."""
         meeting_id = parse_meeting_id(pk)
         expected = parse_if_match(request.headers.get("If-Match"))
-        services.delete_meeting(
-            get_repository(), viewer_for(request.user), meeting_id, expected
-        )
+        services.delete_meeting(services.viewer_for(request.user), meeting_id, expected)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

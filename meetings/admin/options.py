@@ -3,22 +3,21 @@
 MeetingAdmin mirrors ModelAdmin where the admin relies on it: the same URL
 names, has_*_permission methods, views and actions, so the index, the sidebar,
 the admin's templates and LogEntry links find meetings as they find any model.
-Its views (and the bulk actions it takes from admin_actions) validate input,
+Its views (and the bulk actions in actions.py) validate input,
 call the services, record what they changed in LogEntry, and render templates
 that extend admin/base_site.html.
 """
 
 from __future__ import annotations
 
-import functools
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from urllib.parse import urlencode
 
 from django.contrib import admin, messages
-from django.contrib.admin.helpers import AdminForm
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME, AdminForm
 from django.contrib.admin.templatetags.admin_urls import admin_urlname
-from django.contrib.auth import get_permission_codename, get_user_model
+from django.contrib.auth import get_permission_codename
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -27,56 +26,34 @@ from django.urls import URLPattern, path, reverse
 from django.utils.text import capfirst
 from django.views.decorators.http import require_http_methods
 
-from . import admin_history, services
-from .admin_actions import MeetingActions
-from .admin_forms import (
-    ChangeListForm,
-    MeetingAddForm,
-    MeetingChangeForm,
-    owner_pk,
-)
-from .cursors import InvalidCursor
-from .domain import (
+from .. import services
+from ..domain import (
+    InvalidCursor,
     Meeting,
     MeetingNotFound,
-    Status,
-    StoreUnavailable,
+    PreconditionFailed,
 )
-from .forms import MeetingDeleteForm
-from .models import MeetingRecord
-from .permissions import viewer_for
-from .repository import get_repository
+from ..forms import MeetingDeleteForm
+from ..models import MeetingRecord
+from ..web import DELETE_CONFLICT, INCOMPLETE_DELETE, domain_errors
+from . import history
+from .actions import MAX_SELECTION, Selected, delete_selected, mark_failed
+from .changelist import FILTERS, MeetingChangeList
+from .chart import status_chart
+from .forms import ChangeListForm, MeetingAddForm, MeetingChangeForm
 
-# How many earlier pages "Previous" can walk back through.
-MAX_TRAIL = 20
-# Owners the filter sidebar offers; any owner can still be filtered by URL.
-MAX_OWNER_CHOICES = 100
-# The dashboard's bar chart, in SVG user units.
-CHART_ROW_HEIGHT = 24
-CHART_LABEL_WIDTH = 110
-CHART_BAR_WIDTH = 320
-
-
-def _domain_errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Answer a missing meeting as the admin answers a missing object; no store, 503."""
-
-    @functools.wraps(view)
-    def wrapper(self: MeetingAdmin, request: HttpRequest, *args, **kwargs):
-        try:
-            return view(self, request, *args, **kwargs)
-        except MeetingNotFound:
-            return self.missing(request, kwargs.get("meeting_id"))
-        except StoreUnavailable as error:
-            return self.unavailable(request, error)
-
-    return wrapper
+_domain_errors = domain_errors(
+    missing=lambda admin, request, error: admin.missing(request, error.meeting_id),
+    unavailable=lambda admin, request, error: admin.unavailable(request),
+)
 
 
-class MeetingAdmin(MeetingActions):
+class MeetingAdmin:
     """Admin views of the meetings in DynamoDB, authorised by MeetingRecord."""
 
     opts = MeetingRecord._meta
     list_per_page = 25
+    actions = (delete_selected, mark_failed)
     fieldsets = [
         (None, {"fields": ["title", "owner", "description"]}),
         ("Schedule", {"fields": ["scheduled_start", "duration_minutes"]}),
@@ -199,32 +176,13 @@ class MeetingAdmin(MeetingActions):
             raise PermissionDenied
         if request.method == "POST":
             return self.response_action(request)
-        query = ChangeListForm(request.GET).query()
-        trail = request.GET.getlist("back")[-MAX_TRAIL:]
-        repository = get_repository()
         try:
-            page = services.list_meetings(
-                repository,
-                viewer_for(request.user),
-                owner_id=query["owner"],
-                status=query["status"],
-                title_contains=query["q"],
-                limit=self.list_per_page,
-                cursor=query["cursor"],
-            )
+            changelist = MeetingChangeList(request, self)
         except InvalidCursor:
             messages.warning(request, "That page link is no longer valid; first page.")
-            return HttpResponseRedirect(self._list_url(query))
-        counts = repository.status_counts()
-        names, owners = self._owners(page.meetings, query["owner"])
-        next_url = previous_url = None
-        if page.next_cursor:
-            next_url = self._list_url(
-                query, page.next_cursor, [*trail, query["cursor"] or ""]
-            )
-        if trail:
-            previous_url = self._list_url(query, trail[-1], trail[:-1])
-        filtered = any(query[name] for name in ("q", "status", "owner"))
+            query = ChangeListForm(request.GET).query()
+            filters = {name: query[name] for name in FILTERS if query[name]}
+            return HttpResponseRedirect(self.url("changelist", query=filters))
         return self.render(
             request,
             "change_list.html",
@@ -232,28 +190,7 @@ class MeetingAdmin(MeetingActions):
                 "title": "Select meeting to change"
                 if self.has_change_permission(request)
                 else "Select meeting to view",
-                "rows": [(m, names.get(m.owner_id, m.owner_id)) for m in page.meetings],
-                "query": query,
-                "filtered": filtered,
-                "clear_filters_url": self._list_url({}),
-                "filters": [
-                    self._filter("status", query, _status_choices()),
-                    self._filter("owner", query, owners),
-                ],
-                "search_hidden": [
-                    (name, query[name]) for name in ("status", "owner") if query[name]
-                ],
-                "counts": [
-                    {
-                        "status": status,
-                        "number": number,
-                        "url": self._list_url({"status": status}),
-                    }
-                    for status, number in counts.items()
-                ],
-                "total": sum(counts.values()),
-                "next_url": next_url,
-                "previous_url": previous_url,
+                **changelist.context(),
                 "action_choices": [
                     (name, description)
                     for name, (_, description) in self.get_actions(request).items()
@@ -261,63 +198,42 @@ class MeetingAdmin(MeetingActions):
             },
         )
 
-    def _owners(
-        self, meetings: list[Meeting], selected: str | None
-    ) -> tuple[dict[str, str], list[tuple[str, str]]]:
-        """Return usernames by owner id, and the owner filter's choices.
+    # Actions, as ModelAdmin runs them
 
-        The filter offers the first users by username and the selected owner;
-        the rows' owners are named in the same query.
-        """
-        user_model = get_user_model()
-        users = user_model._default_manager.order_by(user_model.USERNAME_FIELD)
-        offered = {str(u.pk): u.get_username() for u in users[:MAX_OWNER_CHOICES]}
-        wanted = {m.owner_id for m in meetings} | ({selected} if selected else set())
-        others = [pk for pk in map(owner_pk, wanted - offered.keys()) if pk]
-        names = offered | {
-            str(u.pk): u.get_username() for u in users.filter(pk__in=others)
-        }
-        choices = list(offered.items())
-        if selected and selected not in offered:
-            choices.append((selected, names.get(selected, selected)))
-        return names, choices
+    def get_actions(self, request: HttpRequest) -> dict[str, tuple[Callable, str]]:
+        """Return the actions the user may run, by name, with their descriptions."""
+        actions = {}
+        for action in self.actions:
+            allowed = getattr(action, "allowed_permissions", ())
+            if all(getattr(self, f"has_{p}_permission")(request) for p in allowed):
+                actions[action.__name__] = (action, action.short_description)
+        return actions
 
-    def _filter(self, name: str, query: dict, choices: list[tuple[str, str]]) -> dict:
-        """Return one filter of the sidebar, as admin/filter.html renders it."""
-        current = query[name]
-        return {
-            "title": name,
-            "choices": [
-                {
-                    "display": "All",
-                    "selected": not current,
-                    "query_string": self._list_url({**query, name: None}),
-                },
-                *(
-                    {
-                        "display": label,
-                        "selected": current == value,
-                        "query_string": self._list_url({**query, name: value}),
-                    }
-                    for value, label in choices
-                ),
-            ],
-        }
-
-    def _list_url(
-        self, query: dict, cursor: str | None = None, trail: Iterable[str] = ()
-    ) -> str:
-        """Return the changelist's URL for a search, its filters and a page."""
-        params: dict[str, object] = {
-            name: str(query[name])
-            for name in ("q", "status", "owner")
-            if query.get(name)
-        }
-        if cursor:
-            params["cursor"] = cursor
-        if trail := list(trail)[-MAX_TRAIL:]:
-            params["back"] = trail
-        return self.url("changelist", query=params)
+    def response_action(self, request: HttpRequest) -> HttpResponse:
+        """Run the chosen action on the ticked rows, as the admin's changelist does."""
+        name = request.POST.get("action", "")
+        actions = self.get_actions(request)
+        if name in {a.__name__ for a in self.actions} and name not in actions:
+            raise PermissionDenied
+        selection = Selected.parse_all(request.POST.getlist(ACTION_CHECKBOX_NAME))
+        back = HttpResponseRedirect(request.get_full_path())
+        if name not in actions:
+            messages.warning(request, "No action selected.")
+            return back
+        if not selection:
+            messages.warning(
+                request,
+                "Items must be selected in order to perform actions on them. "
+                "No items have been changed.",
+            )
+            return back
+        if len(selection) > MAX_SELECTION:
+            messages.warning(
+                request, f"Select at most {MAX_SELECTION} meetings at a time."
+            )
+            return back
+        action, _ = actions[name]
+        return action(self, request, selection) or back
 
     # One meeting
 
@@ -332,8 +248,8 @@ class MeetingAdmin(MeetingActions):
             return self._form_page(request, form)
         fields = form.meeting_fields()
         owner_id = fields.pop("owner_id")
-        meeting = services.create_meeting(get_repository(), owner_id, fields)
-        admin_history.log_addition(request.user, meeting)
+        meeting = services.create_meeting(owner_id, fields)
+        history.log_addition(request.user, meeting)
         return self._saved(
             request, meeting, f"The meeting “{meeting.title}” was added successfully."
         )
@@ -347,9 +263,8 @@ class MeetingAdmin(MeetingActions):
         """
         if not self.has_view_permission(request):
             raise PermissionDenied
-        repository = get_repository()
-        viewer = viewer_for(request.user)
-        meeting = services.get_meeting(repository, viewer, meeting_id)
+        viewer = services.viewer_for(request.user)
+        meeting = services.get_meeting(viewer, meeting_id)
         if request.method != "POST":
             form = MeetingChangeForm(meeting=meeting)
             if not self.has_change_permission(request):
@@ -369,13 +284,13 @@ class MeetingAdmin(MeetingActions):
             return self._saved(request, meeting, "No fields changed.")
         try:
             saved = services.update_meeting(
-                repository, viewer, meeting_id, changes, meeting.version
+                viewer, meeting_id, changes, meeting.version
             )
-        except services.PreconditionFailed as failed:
+        except PreconditionFailed as failed:
             if failed.current is None:
                 raise MeetingNotFound(meeting_id) from None
             return self._conflict(request, failed.current)
-        admin_history.log_change(request.user, saved, form.changed_labels())
+        history.log_change(request.user, saved, form.changed_labels())
         return self._saved(
             request, saved, f"The meeting “{saved.title}” was changed successfully."
         )
@@ -413,7 +328,9 @@ class MeetingAdmin(MeetingActions):
                 "add": add,
                 "change": not add,
                 "original": meeting,
-                "owner_name": _username(meeting.owner_id) if conflict else None,
+                "owner_name": services.owner_name(meeting.owner_id)
+                if conflict
+                else None,
                 "conflict": conflict,
                 "can_change": can_change,
                 "show_delete_link": not add and self.has_delete_permission(request),
@@ -446,27 +363,20 @@ class MeetingAdmin(MeetingActions):
         """Ask, listing what goes; then delete the meeting at the version shown."""
         if not self.has_delete_permission(request):
             raise PermissionDenied
-        repository = get_repository()
-        viewer = viewer_for(request.user)
-        meeting = services.get_meeting(repository, viewer, meeting_id)
+        viewer = services.viewer_for(request.user)
+        meeting = services.get_meeting(viewer, meeting_id)
         if request.method != "POST":
             return self._delete_page(request, meeting)
         form = MeetingDeleteForm(request.POST)
         if not form.is_valid():
-            messages.error(request, "The form was incomplete; nothing was deleted.")
+            messages.error(request, INCOMPLETE_DELETE)
             return self._delete_page(request, meeting, status=400)
         try:
-            services.delete_meeting(
-                repository, viewer, meeting_id, form.cleaned_data["version"]
-            )
-        except services.PreconditionFailed as failed:
-            messages.error(
-                request,
-                "The meeting changed since this page was opened; nothing was "
-                "deleted. Check it below, then delete it again if you still mean to.",
-            )
+            services.delete_meeting(viewer, meeting_id, form.cleaned_data["version"])
+        except PreconditionFailed as failed:
+            messages.error(request, DELETE_CONFLICT)
             return self._delete_page(request, failed.current or meeting, status=409)
-        admin_history.log_deletion(request.user, meeting)
+        history.log_deletion(request.user, meeting)
         messages.success(
             request, f"The meeting “{meeting.title}” was deleted successfully."
         )
@@ -481,8 +391,8 @@ class MeetingAdmin(MeetingActions):
             {
                 "title": "Are you sure?",
                 "original": meeting,
-                "owner_name": _username(meeting.owner_id),
-                "history_count": admin_history.entries_for(meeting.id).count(),
+                "owner_name": services.owner_name(meeting.owner_id),
+                "history_count": history.entries_for(meeting.id).count(),
             },
             status=status,
         )
@@ -492,10 +402,8 @@ class MeetingAdmin(MeetingActions):
         """List the meeting's changes made through the admin, oldest first."""
         if not self.has_view_permission(request):
             raise PermissionDenied
-        meeting = services.get_meeting(
-            get_repository(), viewer_for(request.user), meeting_id
-        )
-        paginator = Paginator(admin_history.entries_for(meeting.id), 100)
+        meeting = services.get_meeting(services.viewer_for(request.user), meeting_id)
+        paginator = Paginator(history.entries_for(meeting.id), 100)
         page = paginator.get_page(request.GET.get("p"))
         return self.render(
             request,
@@ -522,7 +430,7 @@ class MeetingAdmin(MeetingActions):
 
         counts = {}
         if self.has_view_permission(request):
-            counts = get_repository().status_counts()
+            counts = services.status_counts()
         return self.render(
             request,
             "dashboard.html",
@@ -530,35 +438,15 @@ class MeetingAdmin(MeetingActions):
                 "title": f"{self.opts.app_config.verbose_name} administration",
                 "subtitle": None,
                 "app_list": self.admin_site.get_app_list(request, app_label),
-                "chart": self._status_chart(counts),
+                "chart": status_chart(counts, self.status_url),
                 "total": sum(counts.values()),
                 "open_streams": open_stream_count(),
             },
         )
 
-    def _status_chart(self, counts: dict[Status, int]) -> dict:
-        """Return the geometry of the bar chart of counts, one row per status."""
-        top = max([*counts.values(), 1])
-        bars = []
-        for row, (status, count) in enumerate(counts.items()):
-            # A drifted count can go below zero; draw it as an empty bar.
-            width = round(CHART_BAR_WIDTH * max(count, 0) / top)
-            bars.append(
-                {
-                    "status": status,
-                    "count": count,
-                    "url": self._list_url({"status": status}),
-                    "y": row * CHART_ROW_HEIGHT,
-                    "width": width,
-                    "count_x": CHART_LABEL_WIDTH + width + 6,
-                }
-            )
-        return {
-            "bars": bars,
-            "label_width": CHART_LABEL_WIDTH,
-            "width": CHART_LABEL_WIDTH + CHART_BAR_WIDTH + 60,
-            "height": len(bars) * CHART_ROW_HEIGHT,
-        }
+    def status_url(self, status: object) -> str:
+        """Return the changelist of the meetings in status."""
+        return self.url("changelist", query={"status": str(status)})
 
     # Responses
 
@@ -597,23 +485,8 @@ class MeetingAdmin(MeetingActions):
             reverse("admin:index", current_app=self.admin_site.name)
         )
 
-    def unavailable(
-        self, request: HttpRequest, error: StoreUnavailable
-    ) -> HttpResponse:
-        """Answer 503 with Retry-After: DynamoDB cannot be reached; nothing changed."""
-        response = self.render(
+    def unavailable(self, request: HttpRequest) -> HttpResponse:
+        """Answer 503: the store cannot be reached; nothing changed."""
+        return self.render(
             request, "unavailable.html", {"title": "Meetings are unavailable"}, 503
         )
-        response["Retry-After"] = str(error.retry_after_seconds)
-        return response
-
-
-def _status_choices() -> list[tuple[str, str]]:
-    return [(status.value, status.label) for status in Status]
-
-
-def _username(owner_id: str) -> str:
-    """Return the owner's username, or the raw id of an owner who is gone."""
-    pk = owner_pk(owner_id)
-    user = get_user_model()._default_manager.filter(pk=pk).first() if pk else None
-    return user.get_username() if user else owner_id

@@ -1,6 +1,6 @@
 from rest_framework.routers import SimpleRouter
 
-from .api import MeetingViewSet
+from .views import MeetingViewSet
 
 router = SimpleRouter(trailing_slash=False)
 router.register("meetings", MeetingViewSet, basename="meeting")

@@ -6,19 +6,9 @@ from typing import Any
 
 from django.core import signing
 
-from .domain import MeetingError
+from ..domain import InvalidCursor
 
 _SALT = "meetings.cursor"
-
-
-class InvalidCursor(MeetingError):
-    code = "invalid_cursor"
-
-    def __init__(self) -> None:
-        super().__init__(
-            "The cursor is invalid, was altered, or belongs to another listing.",
-            details={"cursor": ["Start again from the first page."]},
-        )
 
 
 def encode(scope: str, position: dict[str, Any]) -> str:

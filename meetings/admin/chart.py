@@ -1,0 +1,39 @@
+"""The dashboard's bar chart of meetings per status, as SVG geometry."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from ..domain import Status
+
+# In SVG user units.
+ROW_HEIGHT = 24
+LABEL_WIDTH = 110
+BAR_WIDTH = 320
+COUNT_GAP = 6
+COUNT_WIDTH = 60
+
+
+def status_chart(counts: dict[Status, int], url_for: Callable[[Status], str]) -> dict:
+    """Return one bar per status, scaled to the largest count, with its link."""
+    top = max([*counts.values(), 1])
+    bars = []
+    for row, (status, count) in enumerate(counts.items()):
+        # A drifted count can go below zero; draw it as an empty bar.
+        width = round(BAR_WIDTH * max(count, 0) / top)
+        bars.append(
+            {
+                "status": status,
+                "count": count,
+                "url": url_for(status),
+                "y": row * ROW_HEIGHT,
+                "width": width,
+                "count_x": LABEL_WIDTH + width + COUNT_GAP,
+            }
+        )
+    return {
+        "bars": bars,
+        "label_width": LABEL_WIDTH,
+        "width": LABEL_WIDTH + BAR_WIDTH + COUNT_WIDTH,
+        "height": len(bars) * ROW_HEIGHT,
+    }

@@ -1,0 +1,210 @@
+"""The in-memory backend: meetings in this process's memory, for tests and demos.
+
+It keeps the DynamoDB backend's contract, which tests/contract checks on both:
+the same errors, optimistic locking, idempotent adds, newest-first listing and
+signed cursors bound to their listing. Like a DynamoDB table, a table here
+exists only once ensure_schema() made it, and every operation on a missing
+table raises StoreUnavailable. It is thread-safe; it is not shared between
+processes, so serve it from one process only.
+
+Two affordances stage what is hard to stage otherwise, as Django's locmem
+e-mail backend keeps an outbox: `interleaved_writes` (another client's changes,
+applied right before this process's next update) and drop_table().
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+
+from ..domain import (
+    DuplicateMeeting,
+    ListQuery,
+    Meeting,
+    MeetingNotFound,
+    Page,
+    Status,
+    StoreUnavailable,
+    VersionConflict,
+    utcnow,
+)
+from . import cursors
+
+
+@dataclass
+class _Table:
+    meetings: dict[uuid.UUID, Meeting] = field(default_factory=dict)
+    fingerprints: dict[uuid.UUID, str] = field(default_factory=dict)
+    interleaved_writes: list[dict[str, Any]] = field(default_factory=list)
+
+
+_lock = threading.RLock()
+_tables: dict[str, _Table] = {}
+
+
+def repository() -> MemoryRepository:
+    """Return the repository of the configured table."""
+    return MemoryRepository(settings.DYNAMODB_TABLE)
+
+
+def drop_table(name: str) -> None:
+    """Forget a table and everything in it, as DeleteTable would."""
+    with _lock:
+        _tables.pop(name, None)
+
+
+class MemoryRepository:
+    """Store and find meetings in one named table of this process's memory."""
+
+    def __init__(self, table_name: str):
+        self.table_name = table_name
+
+    @property
+    def interleaved_writes(self) -> list[dict[str, Any]]:
+        """Changes another client makes, one before each of our next updates."""
+        with _lock:
+            return self._table().interleaved_writes
+
+    def add(self, meeting: Meeting, fingerprint: str = "") -> Meeting:
+        """Store a new meeting; a retried add with the same fingerprint is a no-op."""
+        with _lock:
+            table = self._table()
+            if meeting.id in table.meetings:
+                if table.fingerprints[meeting.id] == fingerprint:
+                    return _copy(table.meetings[meeting.id])
+                raise DuplicateMeeting(meeting.id)
+            table.meetings[meeting.id] = _copy(meeting)
+            table.fingerprints[meeting.id] = fingerprint
+            return _copy(meeting)
+
+    def get(self, meeting_id: uuid.UUID) -> Meeting:
+        """Return the meeting or raise MeetingNotFound."""
+        with _lock:
+            stored = self._table().meetings.get(meeting_id)
+            if stored is None:
+                raise MeetingNotFound(meeting_id)
+            return _copy(stored)
+
+    def get_many(
+        self, meeting_ids: Iterable[uuid.UUID], *, consistent: bool = False
+    ) -> dict[uuid.UUID, Meeting]:
+        """Return the meetings that exist among meeting_ids, keyed by id."""
+        with _lock:
+            meetings = self._table().meetings
+            return {
+                meeting_id: _copy(meetings[meeting_id])
+                for meeting_id in dict.fromkeys(meeting_ids)
+                if meeting_id in meetings
+            }
+
+    def list(self, query: ListQuery) -> Page:
+        """Return one page of query's owner's meetings, or everyone's, newest first."""
+        scope = query.cursor_scope()
+        after = cursors.decode(query.cursor, scope).get("key") if query.cursor else None
+        needle = (query.title_contains or "").lower()
+        with _lock:
+            matching = sorted(
+                (
+                    (_sort_key(meeting), meeting)
+                    for meeting in self._table().meetings.values()
+                    if (not query.owner_id or meeting.owner_id == query.owner_id)
+                    and (not query.status or meeting.status == query.status)
+                    and needle in meeting.title.lower()
+                ),
+                key=lambda pair: pair[0],
+                reverse=True,
+            )
+            if after is not None:
+                matching = [pair for pair in matching if pair[0] < str(after)]
+            chunk = matching[: query.limit]
+            meetings = [_copy(meeting) for _, meeting in chunk]
+        next_cursor = None
+        if len(matching) > query.limit:
+            next_cursor = cursors.encode(scope, {"key": chunk[-1][0]})
+        return Page(meetings, next_cursor)
+
+    def update(self, meeting: Meeting) -> Meeting:
+        """Store meeting's changes if the stored version is still meeting.version."""
+        with _lock:
+            table = self._table()
+            if table.interleaved_writes and meeting.id in table.meetings:
+                _write_behind_our_back(
+                    table.meetings[meeting.id], table.interleaved_writes.pop(0)
+                )
+            self._check_version(table, meeting)
+            saved = _copy(meeting)
+            saved.version += 1
+            saved.updated_at = utcnow()
+            saved.stored_status = saved.status
+            table.meetings[meeting.id] = saved
+            return _copy(saved)
+
+    def remove(self, meeting: Meeting) -> None:
+        """Delete meeting if it is still at meeting.version."""
+        with _lock:
+            table = self._table()
+            self._check_version(table, meeting)
+            del table.meetings[meeting.id]
+            table.fingerprints.pop(meeting.id, None)
+
+    def status_counts(self) -> dict[Status, int]:
+        """Return how many meetings are in each status: always exact here."""
+        with _lock:
+            counts = dict.fromkeys(Status, 0)
+            for meeting in self._table().meetings.values():
+                counts[meeting.status] += 1
+            return counts
+
+    def recount_statuses(self) -> dict[Status, int]:
+        """Return the counts; there is nothing stored to correct in memory."""
+        return self.status_counts()
+
+    def ensure_schema(self) -> list[str]:
+        """Create the table if missing; return [its name] when it was created."""
+        with _lock:
+            if self.table_name in _tables:
+                return []
+            _tables[self.table_name] = _Table()
+            return [self.table_name]
+
+    def ping(self) -> None:
+        """Raise StoreUnavailable unless the table exists."""
+        with _lock:
+            self._table()
+
+    def _table(self) -> _Table:
+        table = _tables.get(self.table_name)
+        if table is None:
+            raise StoreUnavailable(
+                f"The in-memory table {self.table_name} does not exist."
+            )
+        return table
+
+    @staticmethod
+    def _check_version(table: _Table, meeting: Meeting) -> None:
+        stored = table.meetings.get(meeting.id)
+        if stored is None:
+            raise MeetingNotFound(meeting.id)
+        if stored.version != meeting.version:
+            raise VersionConflict(meeting.version, _copy(stored))
+
+
+def _sort_key(meeting: Meeting) -> str:
+    # The DynamoDB backend's index sort key: newest first, ties by id.
+    return f"{meeting.created_at.isoformat()}#{meeting.id}"
+
+
+def _write_behind_our_back(stored: Meeting, changes: dict[str, Any]) -> None:
+    stored.apply(changes)
+    stored.version += 1
+    stored.stored_status = stored.status
+
+
+def _copy(meeting: Meeting) -> Meeting:
+    return copy.deepcopy(meeting)

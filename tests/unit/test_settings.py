@@ -1,0 +1,32 @@
+"""Settings: .env.example lists exactly the environment variables they read."""
+
+import ast
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+READERS = {"env", "env_bool", "env_int", "env_float", "env_list"}
+
+
+def variables_read_by_settings() -> set[str]:
+    tree = ast.parse((ROOT / "config" / "settings.py").read_text())
+    return {
+        node.args[0].value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id in READERS
+        and node.args
+        and isinstance(node.args[0], ast.Constant)
+    }
+
+
+def variables_in_env_example() -> set[str]:
+    text = (ROOT / ".env.example").read_text()
+    return set(re.findall(r"^(?:# )?([A-Z][A-Z0-9_]+)=", text, flags=re.M))
+
+
+def test_env_example_lists_every_variable_settings_read_and_no_other():
+    read = variables_read_by_settings()
+    assert "DJANGO_SECRET_KEY" in read  # the parser finds them
+    assert variables_in_env_example() == read
