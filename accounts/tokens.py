@@ -1,23 +1,39 @@
-"""JWTs that carry what a stream needs to know about its user."""
+"""JWT refresh that checks the user again, as access tokens are checked."""
 
 from __future__ import annotations
 
-from rest_framework_simplejwt.serializers import TokenObtainPairSerializer
-from rest_framework_simplejwt.tokens import Token
+from typing import Any
 
-from meetings.domain import Viewer
-
-
-class ViewerTokenObtainPairSerializer(TokenObtainPairSerializer):
-    """Issue tokens with the staff flag, so a bearer is checked without a query."""
-
-    @classmethod
-    def get_token(cls, user) -> Token:
-        token = super().get_token(user)
-        token["is_staff"] = bool(user.is_staff)
-        return token
+from django.contrib.auth import get_user_model
+from rest_framework_simplejwt.exceptions import AuthenticationFailed
+from rest_framework_simplejwt.serializers import TokenRefreshSerializer
+from rest_framework_simplejwt.settings import api_settings
+from rest_framework_simplejwt.utils import get_md5_hash_password
 
 
-def viewer_from_claims(token: Token) -> Viewer:
-    """Return the viewer a validated token speaks for."""
-    return Viewer(user_id=str(token["user_id"]), is_staff=bool(token.get("is_staff")))
+class CheckedTokenRefreshSerializer(TokenRefreshSerializer):
+    """Refresh only for a user who still exists, is active and kept the password.
+
+    simplejwt's own serializer answers a deleted user with a server error and
+    refreshes tokens issued before a password change.
+    """
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, str]:
+        refresh = self.token_class(attrs["refresh"])
+        user_id = refresh.payload.get(api_settings.USER_ID_CLAIM)
+        user = (
+            get_user_model()
+            ._default_manager.filter(**{api_settings.USER_ID_FIELD: user_id})
+            .first()
+        )
+        if user is None or not api_settings.USER_AUTHENTICATION_RULE(user):
+            raise AuthenticationFailed(
+                self.error_messages["no_active_account"], "no_active_account"
+            )
+        claim = refresh.payload.get(api_settings.REVOKE_TOKEN_CLAIM)
+        if claim != get_md5_hash_password(user.password):
+            raise AuthenticationFailed(
+                "The password changed since this token was issued.",
+                "password_changed",
+            )
+        return super().validate(attrs)

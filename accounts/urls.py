@@ -1,5 +1,7 @@
 from django.urls import path
-from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
+from rest_framework_simplejwt.views import TokenRefreshView
+
+from .views import TokenObtainPairView
 
 urlpatterns = [
     path("token", TokenObtainPairView.as_view(), name="token_obtain_pair"),

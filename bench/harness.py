@@ -43,6 +43,7 @@ def setup_django(dynamodb_url: str, extra_env: dict[str, str] | None = None) -> 
     from meetings.store.schema import ensure_table, get_client
 
     call_command("migrate", verbosity=0)
+    call_command("createcachetable", verbosity=0)  # the API's create quotas live there
     ensure_table(get_client(), "bench")
     env["DJANGO_SECRET_KEY"] = settings.SECRET_KEY
     return env
@@ -50,13 +51,12 @@ def setup_django(dynamodb_url: str, extra_env: dict[str, str] | None = None) -> 
 
 def make_user_token(username: str = "bench", is_staff: bool = True) -> tuple:
     from django.contrib.auth import get_user_model
-
-    from accounts.tokens import ViewerTokenObtainPairSerializer
+    from rest_framework_simplejwt.tokens import RefreshToken
 
     user, _ = get_user_model().objects.get_or_create(
         username=username, defaults={"is_staff": is_staff}
     )
-    return user, str(ViewerTokenObtainPairSerializer.get_token(user).access_token)
+    return user, str(RefreshToken.for_user(user).access_token)
 
 
 def long_stream_settings(streams: int, **extra: str) -> dict[str, str]:
@@ -127,10 +127,11 @@ class Process:
         return self.status("Threads")
 
     def cpu_seconds(self) -> float:
-        with open(f"/proc/{self.pid}/stat") as stat:
-            fields = stat.read().rsplit(")", 1)[1].split()
-        ticks = os.sysconf("SC_CLK_TCK")
-        return (int(fields[11]) + int(fields[12])) / ticks
+        return process_cpu_seconds(self.pid)
+
+    def tree_cpu_seconds(self) -> float:
+        """Return the CPU seconds of the server and every process it started."""
+        return sum(process_cpu_seconds(pid) for pid in descendants(self.pid))
 
     def terminate(self, timeout: float = 60) -> float:
         started = time.perf_counter()
@@ -143,6 +144,34 @@ class Process:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(self.popen.pid, signal.SIGKILL)
         self.popen.wait()
+
+
+def _stat_fields(pid: int) -> list[str]:
+    # The command name may hold spaces and parentheses: split after the last ")".
+    with open(f"/proc/{pid}/stat") as stat:
+        return stat.read().rsplit(")", 1)[1].split()
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """Return the user and system CPU seconds of one process, all its threads."""
+    fields = _stat_fields(pid)
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def descendants(pid: int) -> list[int]:
+    """Return pid and the ids of every live process below it."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            with contextlib.suppress(OSError):
+                parent = int(_stat_fields(int(entry))[1])
+                children.setdefault(parent, []).append(int(entry))
+    found, pending = [], [pid]
+    while pending:
+        current = pending.pop()
+        found.append(current)
+        pending.extend(children.get(current, []))
+    return found
 
 
 def start_server(env: dict[str, str], app: str = "config") -> Process:

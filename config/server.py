@@ -15,14 +15,16 @@ from types import FrameType
 
 import uvicorn
 
-from events.broker import begin_drain
-
 GRACEFUL_SHUTDOWN_SECONDS = 10
 
 
 class DrainingServer(uvicorn.Server):
     def handle_exit(self, sig: int, frame: FrameType | None) -> None:
         if not self.should_exit:
+            # Imported here: the broker needs Django's apps, which the ASGI
+            # app sets up after this module is imported.
+            from events.broker import begin_drain
+
             begin_drain()
         super().handle_exit(sig, frame)
 

@@ -11,6 +11,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from dotenv import load_dotenv
 
+from config.keys import require_strong_key
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 load_dotenv(BASE_DIR / ".env")
 
@@ -39,7 +41,9 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 
 DEBUG = env_bool("DJANGO_DEBUG")
-SECRET_KEY = env("DJANGO_SECRET_KEY")
+SECRET_KEY = require_strong_key(
+    "DJANGO_SECRET_KEY", env("DJANGO_SECRET_KEY"), debug=DEBUG
+)
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
@@ -51,8 +55,10 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
+    "rest_framework_simplejwt.token_blacklist",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
     "accounts",
     "meetings",
     "events",
@@ -67,6 +73,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Last, as axes asks: answers a locked-out log-in with 429 (accounts/).
+    "accounts.middleware.LockoutMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -103,6 +111,17 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         "NAME": str(BASE_DIR / "var" / f"test-db-{os.getpid()}.sqlite3")
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# A table of the database, so every instance shares what it holds: the API's
+# write quotas. `manage.py createcachetable` makes it (devserver runs it, and
+# Django's test runner does for the test database).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "meetstream_cache",
+        # Culling drops live entries, quotas too, only past this many.
+        "OPTIONS": {"MAX_ENTRIES": 10_000},
+    }
+}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -111,6 +130,37 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "meetings:list"
 LOGOUT_REDIRECT_URL = "login"
+
+# Credential guessing (docs/security.md): django-axes counts failed log-ins in
+# the database, per username and per client address, each against its limit.
+# The address is REMOTE_ADDR, which uvicorn and gunicorn take from
+# X-Forwarded-For only when the peer is in FORWARDED_ALLOW_IPS (127.0.0.1, ::1).
+LOGIN_FAILURES_PER_USERNAME = env_int("LOGIN_FAILURES_PER_USERNAME", 10)
+LOGIN_FAILURES_PER_ADDRESS = env_int("LOGIN_FAILURES_PER_ADDRESS", 30)
+# Failures count for this long; a lock ends this long after the failure that
+# set it, since attempts refused during a lock are not counted.
+AXES_COOLOFF_TIME = timedelta(seconds=env_int("LOGIN_FAILURE_WINDOW_SECONDS", 15 * 60))
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# A success keeps the counts: one good account must not clear its address's.
+AXES_RESET_ON_SUCCESS = False
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# The handler holds the address's count against its own limit as well.
+AXES_HANDLER = "accounts.lockout.LoginFailures"
+AXES_FAILURE_LIMIT = LOGIN_FAILURES_PER_USERNAME
+AXES_USERNAME_CALLABLE = "accounts.lockout.attempted_username"
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+# Only failures matter here; the access log would keep a row per log-in.
+AXES_DISABLE_ACCESS_LOG = True
+# No banner on every start; failures are still logged as warnings.
+AXES_VERBOSE = False
+# Axes' backend comes first: it refuses a locked-out log-in before the next
+# one hashes the password.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# axes.W002 asks for axes.middleware.AxesMiddleware, which LockoutMiddleware is.
+SILENCED_SYSTEM_CHECKS = ["axes.W002"]
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
@@ -122,6 +172,9 @@ STATIC_ROOT = Path(env("DJANGO_STATIC_ROOT", str(BASE_DIR / "var" / "static")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Serve /static/ from the ASGI app; behind nginx, let nginx do it instead.
 SERVE_STATIC = env_bool("DJANGO_SERVE_STATIC", True)
+# Threads per process that serve every request but the streams (config/asgi.py):
+# how many page and API requests one process works on at once.
+REQUEST_THREADS = env_int("DJANGO_REQUEST_THREADS", 8)
 
 # Requests larger than this are refused with 413 before they are parsed.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DJANGO_MAX_BODY_BYTES", 256 * 1024)
@@ -141,6 +194,10 @@ SECURE_CSP = {
     "form-action": [CSP.SELF],
     "frame-ancestors": [CSP.NONE],
 }
+# nginx sets X-Forwarded-Proto to its own $scheme, overwriting the client's:
+# trust it, so requests that reached nginx over HTTPS are secure (CSRF origin
+# checks, absolute URLs). The app must be reachable through the proxy only.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
@@ -150,7 +207,12 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
-    "loggers": {"botocore": {"level": "WARNING"}, "boto3": {"level": "WARNING"}},
+    "loggers": {
+        "botocore": {"level": "WARNING"},
+        "boto3": {"level": "WARNING"},
+        # A warning per failed log-in is enough; axes adds two lines of INFO.
+        "axes": {"level": "WARNING"},
+    },
 }
 
 # Meetings: the store backend (meetings/store/), as SESSION_ENGINE names sessions'.
@@ -174,6 +236,9 @@ DYNAMODB_READ_TIMEOUT = env_float("DYNAMODB_READ_TIMEOUT", 3.0)
 DYNAMODB_MAX_POOL_CONNECTIONS = env_int("DYNAMODB_MAX_POOL_CONNECTIONS", 20)
 # The staff timeline is bucketed by month; no meeting was created before this.
 MEETINGS_EPOCH_MONTH = env("MEETINGS_EPOCH_MONTH", "2025-01")
+# Creates per user through POST /v1/meetings, in DRF's rate syntax (N/s, N/min,
+# N/hour, N/day), counted in the shared cache; beyond it, 429 with Retry-After.
+MEETINGS_CREATE_RATE = env("MEETINGS_CREATE_RATE", "60/min")
 
 # REST API
 REST_FRAMEWORK = {
@@ -188,6 +253,10 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "config.errors.api_exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
+# Checked like SECRET_KEY, its default, when set apart.
+JWT_SIGNING_KEY = require_strong_key(
+    "JWT_SIGNING_KEY", env("JWT_SIGNING_KEY", SECRET_KEY), debug=DEBUG
+)
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(
         seconds=env_int("JWT_ACCESS_TOKEN_SECONDS", 15 * 60)
@@ -196,9 +265,14 @@ SIMPLE_JWT = {
         seconds=env_int("JWT_REFRESH_TOKEN_SECONDS", 24 * 3600)
     ),
     "ALGORITHM": "HS256",
-    "SIGNING_KEY": env("JWT_SIGNING_KEY", SECRET_KEY),
+    "SIGNING_KEY": JWT_SIGNING_KEY,
     "AUTH_HEADER_TYPES": ("Bearer",),
-    "TOKEN_OBTAIN_SERIALIZER": "accounts.tokens.ViewerTokenObtainPairSerializer",
+    # A refresh gives a new refresh token, and the used one is refused after.
+    "ROTATE_REFRESH_TOKENS": True,
+    "BLACKLIST_AFTER_ROTATION": True,
+    # Tokens carry a hash of the password hash: a password change revokes them.
+    "CHECK_REVOKE_TOKEN": True,
+    "TOKEN_REFRESH_SERIALIZER": "accounts.tokens.CheckedTokenRefreshSerializer",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "meetstream API",
@@ -222,3 +296,5 @@ SSE_MAX_STREAMS_PER_USER = env_int("SSE_MAX_STREAMS_PER_USER", 20)
 SSE_MAX_LIFETIME = env_float("SSE_MAX_LIFETIME", 30 * 60.0)
 SSE_RETRY_MS = env_int("SSE_RETRY_MS", 5000)
 SSE_DRAIN_WINDOW = env_float("SSE_DRAIN_WINDOW", 5.0)
+# Seconds between checks that an open stream's session or token still stands.
+SSE_RECHECK_INTERVAL = env_float("SSE_RECHECK_INTERVAL", 120.0)

@@ -1,31 +1,47 @@
 """Authenticate a stream request without pinning a thread or a DB connection.
 
 Stream requests bypass Django's middleware (see events/handler.py), so this
-module does what SessionMiddleware and AuthenticationMiddleware would, once,
-before the stream starts.
+module does what SessionMiddleware, AuthenticationMiddleware and simplejwt's
+JWTAuthentication would, once, before the stream starts: it loads the user from
+the database, refuses inactive or deleted users and tokens issued before a
+password change, and asks the services what the user may reach. Open streams
+are checked again every SSE_RECHECK_INTERVAL seconds (recheck below), once per
+distinct credential, however many streams share it.
+
+Every lookup runs in a pooled (not thread-sensitive) thread that closes its
+database connections before it returns.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from importlib import import_module
 from types import SimpleNamespace
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
-from django.contrib.auth import get_user
+from django.contrib.auth import get_user, get_user_model
 from django.db import connections
 from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.tokens import AccessToken
+from rest_framework_simplejwt.utils import get_md5_hash_password
 
-from accounts.tokens import viewer_from_claims
 from meetings.domain import Viewer
 from meetings.services import viewer_for
+
+MAX_TOKEN_LENGTH = 4096
 
 
 @dataclass(frozen=True)
 class Credentials:
+    """Who a stream speaks for, and how to check that again later."""
+
     viewer: Viewer
+    # What proves the identity: ("session", key) or ("bearer", user id,
+    # password claim). Streams with equal keys are re-checked once together.
+    key: tuple[str, ...] = field(default=())
     # Unix time at which the credentials stop being valid; None for sessions.
     expires_at: float | None = None
 
@@ -34,33 +50,90 @@ async def authenticate(request) -> Credentials | None:
     """Return who is asking, from a bearer JWT or the session cookie, or None."""
     header = request.headers.get("Authorization", "")
     if header:
-        return _from_bearer(header)
+        return await _in_pooled_thread(_from_bearer, header)
     session_key = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
     if session_key:
-        # Not thread-sensitive: a pooled thread does the lookup and is released.
-        return await sync_to_async(_from_session, thread_sensitive=False)(session_key)
+        return await _in_pooled_thread(_from_session, session_key)
     return None
+
+
+async def recheck(keys: Iterable[tuple[str, ...]]) -> dict[tuple[str, ...], Viewer]:
+    """Return the current viewer of each credential key still valid.
+
+    A key missing from the result was revoked: logout, an expired session, a
+    password change, deactivation or deletion. One lookup per distinct key.
+    """
+    return await _in_pooled_thread(_recheck, list(keys))
+
+
+async def _in_pooled_thread(function, *args):
+    return await sync_to_async(_closing_connections(function), thread_sensitive=False)(
+        *args
+    )
+
+
+def _closing_connections(function):
+    def run(*args):
+        try:
+            return function(*args)
+        finally:
+            # Connections are per thread; release this pooled thread's at once.
+            connections.close_all()
+
+    return run
 
 
 def _from_bearer(header: str) -> Credentials | None:
     scheme, _, raw = header.partition(" ")
-    if scheme != "Bearer" or not raw or len(raw) > 4096:
+    if scheme != "Bearer" or not raw or len(raw) > MAX_TOKEN_LENGTH:
         return None
     try:
         token = AccessToken(raw.strip())
-    except TokenError:
+        user_id = str(token[api_settings.USER_ID_CLAIM])
+    except (TokenError, KeyError):
         return None
-    return Credentials(viewer_from_claims(token), expires_at=float(token["exp"]))
+    key = ("bearer", user_id, str(token.get(api_settings.REVOKE_TOKEN_CLAIM, "")))
+    viewer = _bearer_viewer(key)
+    if viewer is None:
+        return None
+    return Credentials(viewer, key, expires_at=float(token["exp"]))
+
+
+def _bearer_viewer(key: tuple[str, ...]) -> Viewer | None:
+    _, user_id, password_claim = key
+    user = (
+        get_user_model()
+        ._default_manager.filter(**{api_settings.USER_ID_FIELD: user_id})
+        .first()
+    )
+    if user is None or not user.is_active:
+        return None
+    if password_claim != get_md5_hash_password(user.password):
+        return None  # issued before the password changed
+    return viewer_for(user)
 
 
 def _from_session(session_key: str) -> Credentials | None:
-    try:
-        engine = import_module(settings.SESSION_ENGINE)
-        request = SimpleNamespace(session=engine.SessionStore(session_key))
-        user = get_user(request)
-        if not user.is_authenticated or not user.is_active:
-            return None
-        return Credentials(viewer_for(user))
-    finally:
-        # Connections are per thread; release this pooled thread's at once.
-        connections.close_all()
+    key = ("session", session_key)
+    viewer = _session_viewer(key)
+    return Credentials(viewer, key) if viewer is not None else None
+
+
+def _session_viewer(key: tuple[str, ...]) -> Viewer | None:
+    engine = import_module(settings.SESSION_ENGINE)
+    request = SimpleNamespace(session=engine.SessionStore(key[1]))
+    # get_user also refuses a session whose password hash no longer matches.
+    user = get_user(request)
+    if not user.is_authenticated or not user.is_active:
+        return None
+    return viewer_for(user)
+
+
+def _recheck(keys: list[tuple[str, ...]]) -> dict[tuple[str, ...], Viewer]:
+    viewers = {}
+    for key in keys:
+        lookup = _bearer_viewer if key[0] == "bearer" else _session_viewer
+        viewer = lookup(key)
+        if viewer is not None:
+            viewers[key] = viewer
+    return viewers

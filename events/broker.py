@@ -2,7 +2,9 @@
 
 Each tick reads every meeting that at least one open stream in this process
 watches, with one BatchGetItem per 100 meetings, however many streams there
-are. The registry of open streams is the only memory, and it dies with them.
+are. A slower tick checks every distinct credential of the open streams again
+and closes the streams whose credentials were revoked. The registry of open
+streams is the only memory, and it dies with them.
 """
 
 from __future__ import annotations
@@ -18,11 +20,13 @@ from django.conf import settings
 from meetings import services
 from meetings.domain import Meeting, StoreUnavailable, Viewer
 
-from . import metrics
+from . import auth, metrics
 
 # A meeting must be missing from this many polls in a row to count as deleted:
 # an eventually consistent read may briefly miss a meeting that exists.
 MISSING_POLLS_FOR_DELETED = 2
+# Revoked streams reconnect within this many milliseconds, spread at random.
+REVOKED_RETRY_MS = 1000
 
 
 class TooManyStreams(Exception):
@@ -43,14 +47,22 @@ class Subscription:
         "_woken",
         "changed",
         "closing",
+        "credentials_key",
         "error",
         "gone",
         "versions",
         "viewer",
     )
 
-    def __init__(self, viewer: Viewer, meetings: dict[uuid.UUID, Meeting]):
+    def __init__(
+        self,
+        viewer: Viewer,
+        meetings: dict[uuid.UUID, Meeting],
+        credentials_key: tuple[str, ...] = (),
+    ):
         self.viewer = viewer
+        # How auth.recheck finds out whether the stream may go on.
+        self.credentials_key = credentials_key
         self.versions = {meeting_id: m.version for meeting_id, m in meetings.items()}
         # A bare future per wait costs less memory than an asyncio.Event and its
         # deque, which adds up over thousands of streams.
@@ -113,6 +125,7 @@ class StatusBroker:
         self._missing: Counter[uuid.UUID] = Counter()
         self._per_user: Counter[str] = Counter()
         self._poller: asyncio.Task | None = None
+        self._rechecker: asyncio.Task | None = None
         self._failing = False
         self.draining = False
 
@@ -124,13 +137,20 @@ class StatusBroker:
     def watched_meetings(self) -> int:
         return len(self._watchers)
 
-    def subscribe(self, subscription: Subscription) -> None:
-        """Register an open stream, refusing it past the per-user cap."""
+    def admit(self, viewer: Viewer) -> None:
+        """Raise Draining or TooManyStreams if a stream of viewer would be refused.
+
+        Called before any read, so a refused reconnect storm costs nothing.
+        """
         if self.draining:
             raise Draining()
         limit = settings.SSE_MAX_STREAMS_PER_USER
-        if self._per_user[subscription.viewer.user_id] >= limit:
+        if self._per_user[viewer.user_id] >= limit:
             raise TooManyStreams(limit)
+
+    def subscribe(self, subscription: Subscription) -> None:
+        """Register an open stream, refusing it past the per-user cap."""
+        self.admit(subscription.viewer)
         self._subscriptions.add(subscription)
         self._per_user[subscription.viewer.user_id] += 1
         for meeting_id in subscription.meeting_ids:
@@ -139,8 +159,11 @@ class StatusBroker:
                 subscription.notify(self._latest[meeting_id])
         metrics.OPEN_STREAMS.inc()
         metrics.STREAMS_OPENED.inc()
+        loop = asyncio.get_running_loop()
         if self._poller is None:
-            self._poller = asyncio.get_running_loop().create_task(self._poll_forever())
+            self._poller = loop.create_task(self._poll_forever())
+        if self._rechecker is None:
+            self._rechecker = loop.create_task(self._recheck_forever())
 
     def unsubscribe(self, subscription: Subscription, reason: str) -> None:
         """Forget a stream that ended; stop watching meetings nobody else watches."""
@@ -196,6 +219,23 @@ class StatusBroker:
             if watchers:
                 self._fan_out(meeting_id, found.get(meeting_id), watchers)
 
+    async def recheck_once(self) -> None:
+        """Check each distinct credential of the open streams again.
+
+        Close with `revoked` the streams whose credentials are gone or now reach
+        less than when they opened; the rest carry on with the current viewer.
+        """
+        subscriptions = [s for s in self._subscriptions if s.credentials_key]
+        if not subscriptions:
+            return
+        current = await auth.recheck({s.credentials_key for s in subscriptions})
+        for subscription in subscriptions:
+            viewer = current.get(subscription.credentials_key)
+            if viewer is None or not viewer.covers(subscription.viewer):
+                subscription.close("revoked", random.randint(0, REVOKED_RETRY_MS))
+            else:
+                subscription.viewer = viewer
+
     def _fan_out(
         self, meeting_id: uuid.UUID, meeting: Meeting | None, watchers: set
     ) -> None:
@@ -224,6 +264,15 @@ class StatusBroker:
                 await self.poll_once()
         finally:
             self._poller = None
+
+    async def _recheck_forever(self) -> None:
+        interval = settings.SSE_RECHECK_INTERVAL
+        try:
+            while self._subscriptions:
+                await asyncio.sleep(interval)
+                await self.recheck_once()
+        finally:
+            self._rechecker = None
 
 
 _brokers: dict[asyncio.AbstractEventLoop, StatusBroker] = {}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import random
+import re
 import socket
 import time
 import uuid
@@ -14,13 +15,15 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
-from meetings.domain import Meeting, utcnow
+from meetings.domain import Access, Meeting, utcnow
 
 from . import metrics, protocol
 from .broker import StatusBroker, Subscription
 
 INSTANCE = f"{socket.gethostname()}:{os.getpid()}"
 MAX_LAST_EVENT_ID = 8192
+# A version is a plain non-negative integer of at most 18 digits (fits int64).
+VERSION = re.compile(r"[0-9]{1,18}")
 MAX_LOST_RETRY_MS = 1000
 
 
@@ -36,15 +39,19 @@ class StreamSpec:
 
 
 def known_versions(last_event_id: str, multi: bool) -> dict[str, int]:
-    """Parse Last-Event-ID into {meeting id: version}; ignore what is malformed."""
+    """Parse Last-Event-ID into {meeting id: version}; ignore what is malformed.
+
+    A single stream's id is a version; a multi stream's is `<id>:<version>,…`.
+    Anything else, such as "²", "-1" or 4,500 digits, is as if absent.
+    """
     if not last_event_id or len(last_event_id) > MAX_LAST_EVENT_ID:
         return {}
-    versions: dict[str, int] = {}
     if not multi:
-        return {"": int(last_event_id)} if last_event_id.isdigit() else {}
+        return {"": int(last_event_id)} if VERSION.fullmatch(last_event_id) else {}
+    versions: dict[str, int] = {}
     for part in last_event_id.split(","):
         meeting_id, _, version = part.partition(":")
-        if version.isdigit():
+        if VERSION.fullmatch(version):
             versions[meeting_id] = int(version)
     return versions
 
@@ -118,7 +125,7 @@ def _pending_events(subscription: Subscription, spec: StreamSpec) -> tuple[bytes
         chunks.append(_sent("error", protocol.event("error", data)))
     changed, subscription.changed = subscription.changed, {}
     for meeting in changed.values():
-        if meeting.is_visible_to(subscription.viewer):
+        if subscription.viewer.may(Access.VIEW, meeting):
             chunks.append(_status(meeting, spec))
         else:
             subscription.gone.add(meeting.id)

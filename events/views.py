@@ -60,6 +60,11 @@ async def _open_stream(
         return error_response(
             400, "invalid", "Not a valid meeting id (a UUID).", {"meeting": ["UUID"]}
         )
+    broker = get_broker()
+    try:
+        broker.admit(credentials.viewer)
+    except (TooManyStreams, Draining) as refused:
+        return _refusal(refused)
     try:
         found = await asyncio.to_thread(
             services.visible_meetings, credentials.viewer, meeting_ids
@@ -78,24 +83,14 @@ async def _open_stream(
 
 def _stream_response(request, credentials: Credentials, meetings, multi: bool):
     broker = get_broker()
-    subscription = Subscription(credentials.viewer, {m.id: m for m in meetings})
+    subscription = Subscription(
+        credentials.viewer, {m.id: m for m in meetings}, credentials.key
+    )
     try:
         broker.subscribe(subscription)
-    except TooManyStreams as refused:
-        retry_after = str(int(settings.SSE_POLL_INTERVAL * 10))
-        return error_response(
-            429,
-            "too_many_streams",
-            str(refused),
-            headers={"Retry-After": retry_after},
-        )
-    except Draining:
-        return error_response(
-            503,
-            "shutting_down",
-            "This instance is restarting; reconnect.",
-            headers={"Retry-After": "1"},
-        )
+    except (TooManyStreams, Draining) as refused:
+        # Admitted before the read, but the cap filled up or a drain began since.
+        return _refusal(refused)
     spec = StreamSpec(
         subscription=subscription,
         initial=meetings,
@@ -109,3 +104,17 @@ def _stream_response(request, credentials: Credentials, meetings, multi: bool):
     for name, value in protocol.HEADERS.items():
         response[name] = value
     return response
+
+
+def _refusal(refused: TooManyStreams | Draining) -> HttpResponse:
+    if isinstance(refused, TooManyStreams):
+        retry_after = str(int(settings.SSE_POLL_INTERVAL * 10))
+        return error_response(
+            429, "too_many_streams", str(refused), headers={"Retry-After": retry_after}
+        )
+    return error_response(
+        503,
+        "shutting_down",
+        "This instance is restarting; reconnect.",
+        headers={"Retry-After": "1"},
+    )

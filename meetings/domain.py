@@ -172,12 +172,37 @@ class StoreThrottled(StoreUnavailable):
 # The entity
 
 
+class Access(enum.StrEnum):
+    """What someone does with a meeting; owners may do all of it with their own."""
+
+    VIEW = "view"
+    CHANGE = "change"
+    DELETE = "delete"
+
+
 @dataclass(frozen=True)
 class Viewer:
-    """Who is asking: enough to decide visibility without touching the database."""
+    """Who is asking, and what they may do with other users' meetings (reach).
+
+    Enough to decide access without touching the database; services.viewer_for
+    builds it from the user's permissions.
+    """
 
     user_id: str
-    is_staff: bool = False
+    reach: frozenset[Access] = frozenset()
+
+    def may(self, access: Access, meeting: Meeting) -> bool:
+        """Return whether this viewer may do access with meeting."""
+        return meeting.owner_id == self.user_id or access in self.reach
+
+    @property
+    def sees_everyone(self) -> bool:
+        """Return whether listings show everyone's meetings, not only their own."""
+        return Access.VIEW in self.reach
+
+    def covers(self, other: Viewer) -> bool:
+        """Return whether this viewer may do at least all that other may."""
+        return self.user_id == other.user_id and self.reach >= other.reach
 
 
 def utcnow() -> datetime:
@@ -222,10 +247,6 @@ class Meeting:
             raise InvalidMeeting(
                 "The meeting is not valid; see details.", details=errors
             )
-
-    def is_visible_to(self, viewer: Viewer) -> bool:
-        """Return whether viewer may see and change this meeting."""
-        return viewer.is_staff or viewer.user_id == self.owner_id
 
     def can_transition_to(self, status: Status) -> bool:
         return status == self.status or status in ALLOWED_TRANSITIONS[self.status]

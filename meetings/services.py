@@ -20,6 +20,7 @@ from django.core.exceptions import ValidationError
 from .domain import (
     MAX_PAGE_SIZE,
     MAX_SEARCH_LENGTH,
+    Access,
     ListQuery,
     Meeting,
     MeetingNotFound,
@@ -42,19 +43,43 @@ RETRY_MAX = 0.5
 
 # Who is asking
 
+# The permissions that reach other users' meetings, as Django's admin names them
+# for the permission-only model meetings.models.MeetingRecord.
+REACH_PERMISSIONS = {
+    Access.VIEW: "meetings.view_meetingrecord",
+    Access.CHANGE: "meetings.change_meetingrecord",
+    Access.DELETE: "meetings.delete_meetingrecord",
+}
+
 
 def viewer_for(user) -> Viewer:
-    """Return the viewer for an authenticated Django user (or token user)."""
-    return Viewer(user_id=str(user.pk), is_staff=bool(user.is_staff))
+    """Return what an authenticated Django user may do with meetings.
+
+    Everyone may do anything with their own meetings. Others' meetings are
+    reached only by active staff through the meeting permissions (a superuser
+    holds them all); changing one includes seeing it, as in the admin.
+    """
+    reach: set[Access] = set()
+    if user.is_active and user.is_staff:
+        reach = {a for a, perm in REACH_PERMISSIONS.items() if user.has_perm(perm)}
+        if Access.CHANGE in reach:
+            reach.add(Access.VIEW)
+    return Viewer(user_id=str(user.pk), reach=frozenset(reach))
 
 
 # Reading
 
 
-def get_meeting(viewer: Viewer, meeting_id: uuid.UUID) -> Meeting:
-    """Return the meeting if viewer may see it; others are told it does not exist."""
+def get_meeting(
+    viewer: Viewer, meeting_id: uuid.UUID, access: Access = Access.VIEW
+) -> Meeting:
+    """Return the meeting if viewer may do access with it.
+
+    Anyone else is told it does not exist (404, never 403), so ids of other
+    users' meetings cannot be probed.
+    """
     meeting = get_repository().get(meeting_id)
-    if not meeting.is_visible_to(viewer):
+    if not viewer.may(access, meeting):
         raise MeetingNotFound(meeting_id)
     return meeting
 
@@ -71,7 +96,7 @@ def visible_meetings(
     return {
         meeting_id: meeting
         for meeting_id, meeting in found.items()
-        if meeting.is_visible_to(viewer)
+        if viewer.may(Access.VIEW, meeting)
     }
 
 
@@ -94,9 +119,9 @@ def list_meetings(
 ) -> Page:
     """Return a page of the meetings viewer may see, newest first.
 
-    Staff see everyone's and may narrow to one owner; others see their own.
+    Viewers who reach everyone's may narrow to one owner; others see their own.
     """
-    if not viewer.is_staff:
+    if not viewer.sees_everyone:
         owner_id = viewer.user_id
     query = ListQuery(
         requester_id=viewer.user_id,
@@ -149,7 +174,7 @@ def update_meeting(
     """
 
     def attempt() -> Meeting:
-        meeting = get_meeting(viewer, meeting_id)
+        meeting = get_meeting(viewer, meeting_id, Access.CHANGE)
         _check_expected(meeting, expected_version)
         meeting.apply(changes)
         return get_repository().update(meeting)
@@ -163,7 +188,7 @@ def delete_meeting(
     """Delete the meeting, at expected_version when one is given; return it."""
 
     def attempt() -> Meeting:
-        meeting = get_meeting(viewer, meeting_id)
+        meeting = get_meeting(viewer, meeting_id, Access.DELETE)
         _check_expected(meeting, expected_version)
         get_repository().remove(meeting)
         return meeting

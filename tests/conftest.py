@@ -10,11 +10,11 @@ from urllib.parse import urlsplit, urlunsplit
 import boto3
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 from moto import mock_aws
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from accounts.tokens import ViewerTokenObtainPairSerializer
 from meetings.store import memory
 from meetings.store.dynamodb import DynamoDBRepository
 from meetings.store.local import DynamoDBLocal, free_port
@@ -93,12 +93,30 @@ def raw_client(settings):
     )
 
 
+MEETING_ACTIONS = ("view", "add", "change", "delete")
+
+
 @pytest.fixture
 def make_user(db):
-    def make(username: str, *, is_staff: bool = False, password: str = "pw-12345678"):
-        return get_user_model().objects.create_user(
+    """Return a maker of users; perms names meeting actions, e.g. ("view",)."""
+
+    def make(
+        username: str,
+        *,
+        is_staff: bool = False,
+        password: str = "pw-12345678",
+        perms: tuple[str, ...] = (),
+    ):
+        user = get_user_model().objects.create_user(
             username=username, password=password, is_staff=is_staff
         )
+        user.user_permissions.add(
+            *Permission.objects.filter(
+                content_type__app_label="meetings",
+                codename__in=[f"{action}_meetingrecord" for action in perms],
+            )
+        )
+        return user
 
     return make
 
@@ -115,11 +133,12 @@ def bob(make_user):
 
 @pytest.fixture
 def staff(make_user):
-    return make_user("sam", is_staff=True)
+    """A staff member who may view, change and delete everyone's meetings."""
+    return make_user("sam", is_staff=True, perms=MEETING_ACTIONS)
 
 
 def access_token_for(user) -> str:
-    refresh: RefreshToken = ViewerTokenObtainPairSerializer.get_token(user)
+    refresh: RefreshToken = RefreshToken.for_user(user)
     return str(refresh.access_token)
 
 

@@ -3,9 +3,10 @@
 MeetingAdmin mirrors ModelAdmin where the admin relies on it: the same URL
 names, has_*_permission methods, views and actions, so the index, the sidebar,
 the admin's templates and LogEntry links find meetings as they find any model.
-Its views (and the bulk actions in actions.py) validate input,
-call the services, record what they changed in LogEntry, and render templates
-that extend admin/base_site.html.
+Its views (and the bulk actions in actions.py) validate input, call the
+services, record what they changed in LogEntry, and render templates that
+extend admin/base_site.html. The changelist's query, filters and counts are in
+changelist.py, as Django's ChangeList.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from django.views.decorators.http import require_http_methods
 
 from .. import services
 from ..domain import (
+    Access,
     InvalidCursor,
     Meeting,
     MeetingNotFound,
@@ -364,7 +366,7 @@ class MeetingAdmin:
         if not self.has_delete_permission(request):
             raise PermissionDenied
         viewer = services.viewer_for(request.user)
-        meeting = services.get_meeting(viewer, meeting_id)
+        meeting = services.get_meeting(viewer, meeting_id, Access.DELETE)
         if request.method != "POST":
             return self._delete_page(request, meeting)
         form = MeetingDeleteForm(request.POST)

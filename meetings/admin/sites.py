@@ -11,6 +11,8 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from django.views.decorators.http import require_safe
 
+from accounts.forms import AdminLoginForm
+
 from .options import MeetingAdmin
 
 
@@ -18,6 +20,8 @@ class MeetstreamAdminSite(admin.AdminSite):
     site_header = "meetstream administration"
     site_title = "meetstream admin"
     index_title = "Administration"
+    # Says so when log-ins are locked out after too many failures.
+    login_form = AdminLoginForm
 
     def __init__(self, name: str = "admin"):
         super().__init__(name)

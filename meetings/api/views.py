@@ -22,6 +22,7 @@ from .serializers import (
     etag_for,
     parse_if_match,
 )
+from .throttles import MeetingCreateThrottle
 
 IF_MATCH = OpenApiParameter(
     "If-Match",
@@ -56,6 +57,12 @@ class MeetingViewSet(viewsets.ViewSet):
     schema = ObjectResponseSchema()
     lookup_value_regex = "[^/]+"
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def get_throttles(self):
+        """Hold creates to the user's quota; reads and changes are not counted."""
+        if self.action == "create":
+            return [MeetingCreateThrottle()]
+        return super().get_throttles()
 
     @extend_schema(
         parameters=[MeetingListParamsSerializer],

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from .. import services
 from ..domain import (
+    Access,
     DuplicateMeeting,
     InvalidChange,
     InvalidCursor,
@@ -55,9 +56,10 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
         {"q": query["q"], "status": query["status"]},
         query["cursor"],
     )
+    viewer = services.viewer_for(request.user)
     try:
         page = services.list_meetings(
-            services.viewer_for(request.user),
+            viewer,
             status=query["status"] or None,
             title_contains=query["q"] or None,
             limit=PAGE_SIZE,
@@ -72,7 +74,8 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
         {
             "filters": filters,
             "filtered": bool(query["q"] or query["status"]),
-            "rows": _rows(page.meetings, with_owners=request.user.is_staff),
+            "sees_everyone": viewer.sees_everyone,
+            "rows": _rows(page.meetings, with_owners=viewer.sees_everyone),
             "older_url": trail.older_url(page.next_cursor),
             "newer_url": trail.newer_url(),
             **_live_settings(),
@@ -125,7 +128,7 @@ def meeting_edit(request: HttpRequest, meeting_id: uuid.UUID) -> HttpResponse:
     beside the user's, and saving again is a knowing overwrite.
     """
     viewer = services.viewer_for(request.user)
-    meeting = services.get_meeting(viewer, meeting_id)
+    meeting = services.get_meeting(viewer, meeting_id, Access.CHANGE)
     if request.method == "GET":
         form = MeetingEditForm(initial=MeetingEditForm.initial_for(meeting))
         return _edit_page(request, form, meeting)
@@ -156,7 +159,7 @@ def meeting_edit(request: HttpRequest, meeting_id: uuid.UUID) -> HttpResponse:
 def meeting_delete(request: HttpRequest, meeting_id: uuid.UUID) -> HttpResponse:
     """Ask before deleting a meeting, then delete it at the version shown."""
     viewer = services.viewer_for(request.user)
-    meeting = services.get_meeting(viewer, meeting_id)
+    meeting = services.get_meeting(viewer, meeting_id, Access.DELETE)
     if request.method == "GET":
         return render(request, "meetings/confirm_delete.html", {"meeting": meeting})
     form = MeetingDeleteForm(request.POST)

@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 from meetings import services
 from meetings.domain import Status, Viewer
 from meetings.store import get_repository
+from tests.browser.conftest import FAST_RECONNECTS
 from tests.conftest import access_token_for
 
 POLL_MS = 500  # server_env's SSE_POLL_INTERVAL
@@ -225,6 +226,22 @@ def test_an_expired_session_goes_to_the_login_page(page, live_site, login, meeti
     live_site.start()
     back_here = f"/accounts/login/?next={quote(f'/meetings/{meeting.id}', safe='')}"
     page.wait_for_url(f"{live_site.url}{back_here}", timeout=15_000)
+
+
+def test_logging_out_in_another_tab_revokes_the_stream_and_goes_to_login(
+    page, start_server, login, meeting
+):
+    server = start_server(**FAST_RECONNECTS, SSE_RECHECK_INTERVAL=1)
+    open_meeting(page, server, login, meeting)
+    other_tab = page.context.new_page()
+    other_tab.goto(f"{server.url}/")
+    other_tab.click("text=Log out")
+    other_tab.wait_for_url(f"{server.url}/accounts/login/")
+    # Within the re-check cadence the stream ends with connectionLost: revoked;
+    # the reconnect's re-sync meets the lost session and goes to the login page.
+    back_here = f"/accounts/login/?next={quote(f'/meetings/{meeting.id}', safe='')}"
+    page.wait_for_url(f"{server.url}{back_here}", timeout=10_000)
+    wait_for_console(page, "Server is closing the stream")
 
 
 def test_the_list_updates_a_row_live_over_one_stream(page, live_site, login, alice):

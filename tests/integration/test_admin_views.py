@@ -13,14 +13,14 @@ from django.test import Client
 
 from meetings import services
 from meetings.admin import history as admin_history
-from meetings.domain import ALLOWED_TRANSITIONS, Status, Viewer
+from meetings.domain import ALLOWED_TRANSITIONS, Access, Status, Viewer
 from meetings.store import get_repository, memory
 
 pytestmark = pytest.mark.django_db
 BASE = "/admin/meetings/meetingrecord/"
 DASHBOARD = "/admin/meetings/"
 # Someone else, changing meetings behind the admin's back.
-OTHER = Viewer("someone-else", is_staff=True)
+OTHER = Viewer("someone-else", reach=frozenset(Access))
 PAGES = [
     DASHBOARD,
     BASE,

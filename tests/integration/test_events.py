@@ -7,8 +7,8 @@ from datetime import timedelta
 import httpx
 import pytest
 from django.test import Client
+from rest_framework_simplejwt.tokens import RefreshToken
 
-from accounts.tokens import ViewerTokenObtainPairSerializer
 from meetings import services
 from meetings.domain import Viewer
 from tests.conftest import access_token_for
@@ -108,7 +108,7 @@ def test_a_deleted_meeting_closes_the_stream(asgi_server, meeting, alice):
 
 
 def test_the_stream_ends_when_the_bearer_token_expires(asgi_server, meeting, alice):
-    token = ViewerTokenObtainPairSerializer.get_token(alice).access_token
+    token = RefreshToken.for_user(alice).access_token
     token.set_exp(lifetime=timedelta(seconds=2))
     url = f"{asgi_server.url}/v1/meetings/{meeting.id}/events"
     stream = StreamReader(url, {"Authorization": f"Bearer {token}"}).start()
@@ -151,6 +151,32 @@ def test_streams_beyond_the_per_user_cap_get_429(start_server, meeting, alice, b
     finally:
         for stream in streams:
             stream.close()
+
+
+def batch_gets(server) -> float:
+    """Return how many BatchGetItem calls the server has sent to DynamoDB."""
+    metrics = httpx.get(f"{server.url}/metrics").text
+    for line in metrics.splitlines():
+        if line.startswith('meetstream_dynamodb_requests_total{operation="BatchGet'):
+            return float(line.rsplit(" ", 1)[1])
+    return 0.0
+
+
+def test_a_stream_over_the_cap_is_refused_before_any_dynamodb_read(
+    start_server, meeting, alice
+):
+    # No poll tick during the test: every BatchGetItem is a connect check.
+    server = start_server(SSE_MAX_STREAMS_PER_USER=1, SSE_POLL_INTERVAL=60)
+    stream = open_stream(server, meeting.id, alice)
+    try:
+        reads = batch_gets(server)
+        assert reads >= 1  # the open stream's own connect check
+        url = f"{server.url}/v1/meetings/{meeting.id}/events"
+        for _ in range(5):
+            assert httpx.get(url, headers=bearer(alice)).status_code == 429
+        assert batch_gets(server) == reads
+    finally:
+        stream.close()
 
 
 @pytest.mark.parametrize(

@@ -62,7 +62,7 @@ def test_a_processing_meeting_goes_on_from_its_progress(alice):
 
 def test_a_failed_meeting_is_retried_through_processing(alice, staff):
     meeting = create(alice)
-    viewer = Viewer(str(staff.pk), is_staff=True)
+    viewer = services.viewer_for(staff)
     for status in (Status.IN_PROGRESS, Status.UPLOADED, Status.PROCESSING):
         services.update_meeting(viewer, meeting.id, {"status": status})
     services.update_meeting(viewer, meeting.id, {"status": Status.FAILED})

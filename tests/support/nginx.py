@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from meetings.store.local import free_port, is_listening
@@ -16,14 +17,59 @@ from meetings.store.local import free_port, is_listening
 from .live import BASE_DIR
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+SITE = BASE_DIR / "deploy" / "nginx.conf"
+# The placeholders deploy/nginx.conf names for the certificate and its key.
+CERTIFICATE_PATH = "/etc/ssl/meetstream/fullchain.pem"
+KEY_PATH = "/etc/ssl/meetstream/privkey.pem"
 
 
-def render_site(upstreams: list[int], listen: int, static_root: Path) -> str:
-    """Return deploy/nginx.conf with these upstream ports and listen port.
+@dataclass(frozen=True)
+class Certificate:
+    cert: Path
+    key: Path
 
-    Each upstream block keeps its own server options; only ports change.
+
+def self_signed_certificate(directory: Path) -> Certificate:
+    """Write a self-signed certificate for 127.0.0.1 and localhost to directory."""
+    directory.mkdir(parents=True, exist_ok=True)
+    certificate = Certificate(directory / "fullchain.pem", directory / "privkey.pem")
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "ec",
+         "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2",
+         "-subj", "/CN=localhost",
+         "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
+         "-keyout", str(certificate.key), "-out", str(certificate.cert)],
+        check=True,
+        capture_output=True,
+    )  # fmt: skip
+    return certificate
+
+
+def with_certificate(site: str, certificate: Certificate) -> str:
+    """Return site with its placeholder certificate paths replaced."""
+    site = _sub(re.escape(CERTIFICATE_PATH), str(certificate.cert), site)
+    return _sub(re.escape(KEY_PATH), str(certificate.key), site)
+
+
+def render_site(
+    upstreams: list[int],
+    listen: int,
+    static_root: Path,
+    *,
+    certificate: Certificate | None = None,
+    redirect_listen: int | None = None,
+    metrics_allow: list[str] | None = None,
+    streams_per_client: int | None = None,
+) -> str:
+    """Return deploy/nginx.conf for these upstream ports and listen port.
+
+    Each upstream block keeps its own server options; only ports change. The
+    HTTPS server listens on `listen`: over TLS with certificate, else over
+    plain HTTP with the same rules. The HTTP-to-HTTPS redirect server listens
+    on redirect_listen, or is left out. metrics_allow replaces the /metrics
+    allow-list and streams_per_client the cap on streams per client.
     """
-    site = (BASE_DIR / "deploy" / "nginx.conf").read_text()
+    site = SITE.read_text()
 
     def replace_servers(block: re.Match) -> str:
         options = re.findall(r"server 127\.0\.0\.1:\d+([^;]*);", block.group(0))
@@ -35,29 +81,47 @@ def render_site(upstreams: list[int], listen: int, static_root: Path) -> str:
         return body.replace("{\n", "{\n" + servers, 1)
 
     site = re.sub(r"upstream \w+ \{[^}]*\}", replace_servers, site)
-    site = re.sub(r"listen \d+;", f"listen 127.0.0.1:{listen};", site)
+    if certificate:
+        site = _sub(
+            r"(?m)^    listen 443 ssl", f"    listen 127.0.0.1:{listen} ssl", site
+        )
+        site = with_certificate(site, certificate)
+    else:
+        site = _sub(
+            r"(?m)^    listen 443 ssl[^;]*;", f"    listen 127.0.0.1:{listen};", site
+        )
+        site = _sub(r"(?m)^ *ssl_\w+ [^;]*;\n", "", site, count=0)
+    if redirect_listen:
+        site = _sub(
+            r"(?m)^    listen 80;", f"    listen 127.0.0.1:{redirect_listen};", site
+        )
+    else:
+        site = _sub(r"(?m)^server \{\n    listen 80;\n[^{}]*\}\n", "", site)
+    if metrics_allow is not None:
+
+        def restrict(block: re.Match) -> str:
+            body = re.sub(r"(?m)^ *# Placeholder[^\n]*\n", "", block[0])
+            allow = "".join(f"        allow {address};\n" for address in metrics_allow)
+            return _sub(r"(?m)(^ *allow [^;]*;\n)+", allow, body)
+
+        site = _sub(r"location = /metrics \{[^}]*\}", restrict, site)
+    if streams_per_client is not None:
+        site = _sub(r"(limit_conn \w+) \d+;", rf"\g<1> {streams_per_client};", site)
     return site.replace("/srv/meetstream/var/static/", f"{static_root}/")
 
 
-def collect_static(root: Path) -> None:
-    """Collect the static files into root, for nginx to serve as in production."""
-    subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
-        cwd=BASE_DIR,
-        env={**os.environ, "DJANGO_STATIC_ROOT": str(root)},
-        check=True,
+def _sub(pattern: str, replacement, text: str, count: int = 1) -> str:
+    """Substitute pattern in text; fail unless it occurs (count times, 0: any)."""
+    result, found = re.subn(pattern, replacement, text)
+    assert found if count == 0 else found == count, (
+        f"deploy/nginx.conf changed shape: {pattern!r} found {found} times"
     )
+    return result
 
 
-class Nginx:
-    def __init__(self, upstreams: list[int], workdir: Path):
-        self.port = free_port()
-        self.workdir = workdir
-        workdir.mkdir(parents=True, exist_ok=True)
-        collect_static(workdir / "static")
-        site = render_site(upstreams, self.port, workdir / "static")
-        (workdir / "nginx.conf").write_text(
-            f"""
+def main_config(workdir: Path, site: str) -> str:
+    """Return an nginx.conf that keeps its files in workdir and includes site."""
+    return f"""
 user root;
 worker_processes 1;
 pid {workdir}/nginx.pid;
@@ -75,17 +139,80 @@ http {{
 {site}
 }}
 """
+
+
+def check_config(workdir: Path, site: str) -> subprocess.CompletedProcess:
+    """Run `nginx -t` on site inside main_config; return the finished process."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    (workdir / "nginx.conf").write_text(main_config(workdir, site))
+    return subprocess.run(
+        [NGINX, "-t", "-p", str(workdir), "-e", str(workdir / "error.log"),
+         "-c", str(workdir / "nginx.conf")],
+        capture_output=True,
+        text=True,
+    )  # fmt: skip
+
+
+def collect_static(root: Path) -> None:
+    """Collect the static files into root, for nginx to serve as in production."""
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
+        cwd=BASE_DIR,
+        env={**os.environ, "DJANGO_STATIC_ROOT": str(root)},
+        check=True,
+    )
+
+
+class Nginx:
+    """nginx with deploy/nginx.conf's rules on free ports of 127.0.0.1.
+
+    Plain HTTP on `url` by default; with tls=True, HTTPS on `url` with a
+    self-signed certificate (`certificate`) and the redirect on `http_url`.
+    metrics_allow and streams_per_client go to render_site.
+    """
+
+    def __init__(
+        self,
+        upstreams: list[int],
+        workdir: Path,
+        *,
+        tls: bool = False,
+        metrics_allow: list[str] | None = None,
+        streams_per_client: int | None = None,
+    ):
+        self.port = free_port()
+        self.workdir = workdir
+        workdir.mkdir(parents=True, exist_ok=True)
+        self.certificate = self_signed_certificate(workdir / "tls") if tls else None
+        self.http_port = free_port() if tls else None
+        collect_static(workdir / "static")
+        site = render_site(
+            upstreams,
+            self.port,
+            workdir / "static",
+            certificate=self.certificate,
+            redirect_listen=self.http_port,
+            metrics_allow=metrics_allow,
+            streams_per_client=streams_per_client,
         )
+        (workdir / "nginx.conf").write_text(main_config(workdir, site))
         self.process: subprocess.Popen | None = None
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        scheme = "https" if self.certificate else "http"
+        return f"{scheme}://127.0.0.1:{self.port}"
+
+    @property
+    def http_url(self) -> str:
+        """Return the URL of the plain-HTTP server that redirects to HTTPS."""
+        assert self.http_port, "only Nginx(tls=True) has a redirect server"
+        return f"http://127.0.0.1:{self.http_port}"
 
     def start(self) -> Nginx:
         self.process = subprocess.Popen(
             [NGINX, "-p", str(self.workdir), "-c", str(self.workdir / "nginx.conf"),
-             "-g", "daemon off;"],
+             "-e", str(self.workdir / "error.log"), "-g", "daemon off;"],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.STDOUT,
         )  # fmt: skip

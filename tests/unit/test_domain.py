@@ -6,6 +6,7 @@ from meetings.domain import (
     ALLOWED_TRANSITIONS,
     DESCRIPTION_MAX_LENGTH,
     TITLE_MAX_LENGTH,
+    Access,
     InvalidChange,
     InvalidMeeting,
     InvalidTransition,
@@ -94,11 +95,23 @@ def test_apply_moves_status_before_progress():
     )
 
 
-def test_owners_and_staff_see_a_meeting_and_nobody_else_does():
+def test_owners_may_do_anything_with_theirs_others_only_what_their_reach_says():
     meeting = meeting_in(Status.SCHEDULED)
-    assert meeting.is_visible_to(Viewer("1"))
-    assert meeting.is_visible_to(Viewer("2", is_staff=True))
-    assert not meeting.is_visible_to(Viewer("2"))
+    assert all(Viewer("1").may(access, meeting) for access in Access)
+    assert not any(Viewer("2").may(access, meeting) for access in Access)
+    viewing = Viewer("2", reach=frozenset({Access.VIEW}))
+    assert viewing.may(Access.VIEW, meeting)
+    assert not viewing.may(Access.CHANGE, meeting)
+    assert not viewing.may(Access.DELETE, meeting)
+    assert viewing.sees_everyone and not Viewer("2").sees_everyone
+
+
+def test_a_viewer_covers_another_only_with_at_least_its_reach():
+    full = Viewer("2", reach=frozenset(Access))
+    viewing = Viewer("2", reach=frozenset({Access.VIEW}))
+    assert full.covers(viewing) and viewing.covers(viewing)
+    assert not viewing.covers(full)
+    assert not Viewer("3", reach=frozenset(Access)).covers(viewing)
 
 
 @pytest.mark.parametrize(

@@ -1,5 +1,7 @@
 import json
 
+import pytest
+
 from events import protocol
 from events.streams import known_versions
 
@@ -32,3 +34,16 @@ def test_last_event_id_of_a_multi_stream_is_a_composite():
 def test_an_oversized_last_event_id_is_ignored():
     assert known_versions("1" * 10_000, multi=False) == {}
     assert known_versions("a:1," * 3000, multi=True) == {}
+
+
+@pytest.mark.parametrize(
+    "value", ["9" * 4500, "9" * 19, "²", "-1", "+1", "1.0", "0x1", "\u0661"]
+)
+def test_a_malformed_last_event_id_is_as_if_absent(value):
+    assert known_versions(value, multi=False) == {}
+    assert known_versions(f"abc:{value}", multi=True) == {}
+
+
+def test_a_well_formed_last_event_id_names_versions():
+    assert known_versions("9" * 18, multi=False) == {"": int("9" * 18)}
+    assert known_versions("a:3,b:x,c:7", multi=True) == {"a": 3, "c": 7}

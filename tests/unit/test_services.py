@@ -4,6 +4,7 @@ import pytest
 
 from meetings import services
 from meetings.domain import (
+    Access,
     DuplicateMeeting,
     InvalidCursor,
     InvalidTransition,
@@ -16,7 +17,7 @@ from meetings.store import get_repository
 
 OWNER = Viewer("1")
 STRANGER = Viewer("2")
-STAFF = Viewer("3", is_staff=True)
+STAFF = Viewer("3", reach=frozenset(Access))
 
 
 @pytest.fixture

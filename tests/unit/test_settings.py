@@ -1,4 +1,4 @@
-"""Settings: .env.example lists exactly the environment variables they read."""
+"""Settings: .env.example lists what they read; requests behind nginx."""
 
 import ast
 import re
@@ -30,3 +30,8 @@ def test_env_example_lists_every_variable_settings_read_and_no_other():
     read = variables_read_by_settings()
     assert "DJANGO_SECRET_KEY" in read  # the parser finds them
     assert variables_in_env_example() == read
+
+
+def test_requests_nginx_received_over_https_are_secure(rf):
+    assert rf.get("/", HTTP_X_FORWARDED_PROTO="https").is_secure()
+    assert not rf.get("/", HTTP_X_FORWARDED_PROTO="http").is_secure()

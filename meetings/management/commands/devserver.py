@@ -30,10 +30,13 @@ class Command(BaseCommand):
         dynamodb = self._start_dynamodb_local()
         try:
             call_command("migrate", interactive=False, verbosity=0)
+            # The table of the cache that holds the API's write quotas.
+            call_command("createcachetable", verbosity=0)
             call_command("ensure_table")
             call_command("recount_statuses", verbosity=0)
             if not no_demo:
-                call_command("seed_demo")
+                # The local demo: README promises admin / admin-password.
+                call_command("seed_demo", with_superuser=True)
             self.stdout.write(
                 self.style.SUCCESS(
                     f"meetstream is at http://{host}:{port}/ (Ctrl-C stops)"

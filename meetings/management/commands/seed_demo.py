@@ -1,16 +1,15 @@
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
 from meetings import services
 from meetings.domain import MeetingNotFound, Status, Viewer, utcnow
 
-DEMO_USERS = [
-    # username, password, is_staff
-    ("demo", "demo-password", False),
-    ("admin", "admin-password", True),
-]
+DEMO_USER = ("demo", "demo-password")
+# Anyone who reads the README knows this password: only on request, or in DEBUG.
+DEMO_SUPERUSER = ("admin", "admin-password")
 DEMO_MEETINGS = [
     ("demo-weekly-sync", "Weekly sync", Status.SCHEDULED, 2),
     ("demo-design-review", "Design review", Status.UPLOADED, -1),
@@ -19,13 +18,30 @@ DEMO_MEETINGS = [
 
 
 class Command(BaseCommand):
-    help = "Create the demo users and meetings, if they do not exist yet."
+    help = (
+        "Create the demo user and meetings, if they do not exist yet, and the "
+        "demo superuser with --with-superuser or when DEBUG is on."
+    )
 
-    def handle(self, *args, **options) -> None:
-        owner = None
-        for username, password, is_staff in DEMO_USERS:
-            user = self._ensure_user(username, password, is_staff)
-            owner = owner or user
+    def add_arguments(self, parser) -> None:
+        parser.add_argument(
+            "--with-superuser",
+            action="store_true",
+            help=f"Also create the superuser {DEMO_SUPERUSER[0]} (DEBUG does too).",
+        )
+
+    def handle(self, *args, with_superuser: bool, **options) -> None:
+        owner = self._ensure_user(*DEMO_USER, is_staff=False)
+        if with_superuser or settings.DEBUG:
+            self._ensure_user(*DEMO_SUPERUSER, is_staff=True)
+        else:
+            self.stdout.write(
+                self.style.WARNING(
+                    f"  Skipped the superuser {DEMO_SUPERUSER[0]}: its password is "
+                    "public and DEBUG is off. Run `manage.py seed_demo "
+                    "--with-superuser` to create it anyway."
+                )
+            )
         viewer = services.viewer_for(owner)
         for key, title, status, days in DEMO_MEETINGS:
             try:

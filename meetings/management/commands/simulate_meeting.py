@@ -6,7 +6,7 @@ import uuid
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from meetings import services
-from meetings.domain import MeetingError, Status, Viewer
+from meetings.domain import Access, MeetingError, Status, Viewer
 
 # The demo's path to processing, from wherever the meeting is.
 PATH = {
@@ -17,7 +17,7 @@ PATH = {
     Status.PROCESSING: [],
 }
 # Writes as staff would, so any meeting can be simulated.
-STAFF = Viewer(user_id="simulate_meeting", is_staff=True)
+STAFF = Viewer(user_id="simulate_meeting", reach=frozenset(Access))
 
 
 class Command(BaseCommand):

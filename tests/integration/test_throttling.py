@@ -1,0 +1,267 @@
+"""Credential guessing and write quotas: lockouts, per-user create quotas, 429s.
+
+Failed log-ins count per username and per client address in the database
+(django-axes, accounts/lockout.py); creates count per user in the database
+cache (meetings/api/throttles.py). docs/security.md describes both.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from datetime import timedelta
+
+import httpx
+import pytest
+from asgiref.sync import async_to_sync
+from axes.models import AccessAttempt
+from django.contrib.auth.hashers import MD5PasswordHasher
+from django.test import AsyncClient, Client
+from rest_framework.test import APIClient
+
+from accounts.lockout import lockout_message
+from tests.conftest import access_token_for
+
+pytestmark = pytest.mark.django_db
+
+RIGHT = "pw-12345678"  # every user's password in tests/conftest.py
+WRONG = "not-the-password"
+MESSAGE = re.escape(lockout_message())
+GUESSER = "203.0.113.7"
+ELSEWHERE = "198.51.100.20"
+
+
+class CountingHasher(MD5PasswordHasher):
+    """A fast hasher that counts every password it hashes or checks."""
+
+    calls = 0
+
+    def encode(self, password, salt):
+        CountingHasher.calls += 1
+        return super().encode(password, salt)
+
+
+@pytest.fixture(autouse=True)
+def _fast_counted_hashing(settings):
+    # PBKDF2 would make each of the many failures here cost a third of a second.
+    settings.PASSWORD_HASHERS = [f"{__name__}.CountingHasher"]
+    CountingHasher.calls = 0
+
+
+def obtain(username: str, password: str, address: str = GUESSER):
+    return APIClient().post(
+        "/v1/auth/token",
+        {"username": username, "password": password},
+        format="json",
+        REMOTE_ADDR=address,
+    )
+
+
+def lock_out(username: str, settings) -> None:
+    """Fail log-ins as username from GUESSER until the username is locked out."""
+    for _ in range(settings.LOGIN_FAILURES_PER_USERNAME):
+        response = obtain(username, WRONG)
+    assert response.status_code == 429
+
+
+def assert_locked_out_json(response, settings) -> None:
+    assert response.status_code == 429
+    assert response.json() == {
+        "error": {"code": "locked_out", "message": lockout_message(), "details": None}
+    }
+    seconds = int(response.headers["Retry-After"])
+    assert seconds == settings.AXES_COOLOFF_TIME.total_seconds()
+
+
+# The API's token
+
+
+def test_guessing_one_username_meets_429_with_retry_after_before_the_40th(
+    alice, settings
+):
+    statuses = [obtain("alice", WRONG).status_code for _ in range(40)]
+    first = statuses.index(429)
+    assert first < 39
+    # The failure that reaches the limit is already answered 429, and so is
+    # everything after it.
+    assert first + 1 == settings.LOGIN_FAILURES_PER_USERNAME == 10
+    assert set(statuses[:first]) == {401} and set(statuses[first:]) == {429}
+    assert_locked_out_json(obtain("alice", WRONG), settings)
+
+
+def test_a_locked_username_is_locked_from_every_address(alice, bob, settings):
+    lock_out("alice", settings)
+    assert_locked_out_json(obtain("alice", RIGHT, address=ELSEWHERE), settings)
+    # Only that username: the guesser's address is under its own limit.
+    assert obtain("bob", RIGHT, address=GUESSER).status_code == 200
+
+
+def test_guessing_from_one_address_locks_every_username_there(bob, settings):
+    limit = settings.LOGIN_FAILURES_PER_ADDRESS
+    assert limit == 30
+    # One guess per username, far under the per-username limit.
+    for n in range(limit - 1):
+        assert obtain(f"user{n}", WRONG).status_code == 401
+    assert_locked_out_json(obtain("someone", WRONG), settings)
+    assert_locked_out_json(obtain("bob", RIGHT), settings)
+    assert obtain("bob", RIGHT, address=ELSEWHERE).status_code == 200
+
+
+def test_the_right_password_works_again_once_the_window_has_passed(alice, settings):
+    settings.AXES_COOLOFF_TIME = timedelta(seconds=2)
+    lock_out("alice", settings)
+    locked_at = time.monotonic()
+    locked = obtain("alice", RIGHT)
+    assert locked.status_code == 429 and locked.headers["Retry-After"] == "2"
+    time.sleep(1)
+    # Attempts refused during the lock do not prolong it.
+    assert obtain("alice", WRONG).status_code == 429
+    time.sleep(max(0.0, locked_at + 2.1 - time.monotonic()))
+    response = obtain("alice", RIGHT)
+    assert response.status_code == 200
+    assert set(response.json()) == {"access", "refresh"}
+
+
+def test_a_locked_out_attempt_is_refused_before_any_password_is_hashed(alice, settings):
+    lock_out("alice", settings)
+    # Every counted failure cost a hash, which is what the lock saves.
+    assert CountingHasher.calls >= settings.LOGIN_FAILURES_PER_USERNAME
+    hashed = CountingHasher.calls
+    assert obtain("alice", RIGHT, address=ELSEWHERE).status_code == 429
+    assert obtain("alice", WRONG).status_code == 429
+    page = Client(REMOTE_ADDR=ELSEWHERE).post(
+        "/accounts/login/", {"username": "alice", "password": RIGHT}
+    )
+    assert page.status_code == 429
+    assert CountingHasher.calls == hashed
+
+
+def test_a_username_too_long_to_store_is_counted_by_its_first_255_characters():
+    assert obtain("x" * 1000, WRONG).status_code == 401
+    assert AccessAttempt.objects.get().username == "x" * 255
+
+
+# The pages
+
+
+def test_the_login_page_shows_the_lockout_in_its_form_with_429(alice, settings):
+    client = Client(REMOTE_ADDR=GUESSER)
+    wrong = {"username": "alice", "password": WRONG}
+    for _ in range(settings.LOGIN_FAILURES_PER_USERNAME - 1):
+        response = client.post("/accounts/login/", wrong)
+        assert response.status_code == 200
+        assert "Please enter a correct username and password" in response.text
+    for attempt in (wrong, {"username": "alice", "password": RIGHT}):
+        response = client.post("/accounts/login/", attempt)
+        assert response.status_code == 429
+        assert response.headers["Retry-After"] == "900"
+        assert re.search(
+            rf'role="alert">\s*<ul class="errorlist nonfield"><li>{MESSAGE}',
+            response.text,
+        )
+        assert response.text.count(lockout_message()) == 1
+        assert 'name="username" value="alice"' in response.text  # the form, kept
+        assert "_auth_user_id" not in client.session
+
+
+def test_the_admin_login_shows_the_lockout_in_its_form_with_429(staff, settings):
+    client = Client(REMOTE_ADDR=GUESSER)
+    wrong = {"username": "sam", "password": WRONG, "next": "/admin/"}
+    for _ in range(settings.LOGIN_FAILURES_PER_USERNAME - 1):
+        response = client.post("/admin/login/", wrong)
+        assert response.status_code == 200
+        assert "for a staff account" in response.text
+    for attempt in (wrong, {**wrong, "password": RIGHT}):
+        response = client.post("/admin/login/", attempt)
+        assert response.status_code == 429
+        assert response.headers["Retry-After"] == "900"
+        assert re.search(rf'<p class="errornote">\s*{MESSAGE}', response.text)
+        assert "_auth_user_id" not in client.session
+
+
+def test_under_asgi_too_the_login_page_is_the_form_with_429(alice, settings):
+    lock_out("alice", settings)
+    client = AsyncClient(REMOTE_ADDR=GUESSER)
+    response = async_to_sync(client.post)(
+        "/accounts/login/", {"username": "alice", "password": RIGHT}
+    )
+    assert response.status_code == 429
+    assert lockout_message() in response.text
+    assert 'name="username" value="alice"' in response.text
+
+
+# Write quotas
+
+
+def test_creates_beyond_the_quota_get_429_for_that_user_only(
+    alice, bob, client_for, settings, memory_store
+):
+    settings.MEETINGS_CREATE_RATE = "3/min"
+    alice_api, bob_api = client_for(alice), client_for(bob)
+    responses = [
+        alice_api.post("/v1/meetings", {"title": f"m{n}"}, format="json")
+        for n in range(5)
+    ]
+    assert [r.status_code for r in responses] == [201, 201, 201, 429, 429]
+    refused = responses[-1].json()["error"]
+    assert refused["code"] == "throttled" and refused["details"] is None
+    assert "Request was throttled" in refused["message"]
+    assert 0 < int(responses[-1].headers["Retry-After"]) <= 60
+    assert (
+        bob_api.post("/v1/meetings", {"title": "b"}, format="json").status_code == 201
+    )
+    # Only creates count: alice still reads and changes her meetings.
+    meeting = responses[0].json()
+    assert alice_api.get("/v1/meetings").status_code == 200
+    changed = alice_api.patch(
+        f"/v1/meetings/{meeting['id']}", {"title": "renamed"}, format="json"
+    )
+    assert changed.status_code == 200
+
+
+# Several instances
+
+
+def test_instances_share_the_counts_and_take_the_address_a_proxy_forwards(
+    servers, alice
+):
+    limits = {"LOGIN_FAILURES_PER_USERNAME": 3, "MEETINGS_CREATE_RATE": "2/min"}
+    # gunicorn takes X-Forwarded-For from 127.0.0.1 (FORWARDED_ALLOW_IPS'
+    # default), as nginx on the same host connects; the other instance trusts
+    # only a proxy elsewhere, so this test is a direct client to it.
+    behind_nginx = servers(**limits)
+    direct = servers(**limits, FORWARDED_ALLOW_IPS="192.0.2.1")
+    forwarded = {"X-Forwarded-For": "198.51.100.7"}
+    wrong = {"username": "alice", "password": WRONG}
+
+    # No password here is ever checked successfully: the servers hash with
+    # PBKDF2, the guesses are wrong and the last attempt is refused unchecked.
+    for _ in range(2):
+        response = httpx.post(
+            f"{behind_nginx.url}/v1/auth/token", json=wrong, headers=forwarded
+        )
+        assert response.status_code == 401
+    spoofed = httpx.post(f"{direct.url}/v1/auth/token", json=wrong, headers=forwarded)
+    assert spoofed.status_code == 429  # the third failure for alice, anywhere
+    counted = {
+        a.ip_address: a.failures_since_start for a in AccessAttempt.objects.all()
+    }
+    assert counted == {"198.51.100.7": 2, "127.0.0.1": 1}
+    right = httpx.post(
+        f"{behind_nginx.url}/v1/auth/token",
+        json={"username": "alice", "password": RIGHT},
+    )
+    assert right.status_code == 429
+
+    bearer = {"Authorization": f"Bearer {access_token_for(alice)}"}
+    for server in (behind_nginx, direct):
+        created = httpx.post(
+            f"{server.url}/v1/meetings", json={"title": "q"}, headers=bearer
+        )
+        assert created.status_code == 201
+    refused = httpx.post(
+        f"{behind_nginx.url}/v1/meetings", json={"title": "q"}, headers=bearer
+    )
+    assert refused.status_code == 429
+    assert refused.json()["error"]["code"] == "throttled"
+    assert int(refused.headers["Retry-After"]) > 0
