@@ -6,11 +6,12 @@ The table's keys and indexes are in schema.py; docs/dynamodb.md explains them.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from botocore import xform_name
 from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
 
@@ -31,15 +32,30 @@ from . import cursors
 from .backoff import sleep_with_jitter
 from .schema import (
     ACTIVE_STATUS_INDEX,
+    CAPACITY_OPERATIONS,
     OWNER_INDEX,
     TIMELINE_INDEX,
     ensure_table,
     get_client,
+    record_consumed_capacity,
 )
 
 BATCH_GET_LIMIT = 100
-# The item holding how many meetings are in each status.
-STATUS_COUNTS_PK = "STATS#status_counts"
+# How many meetings are in each status is spread over this many items, the
+# shards STATS#status_counts#0 … #15, so that no item is written by every status
+# change: one item takes about 1,000 write units a second, and transactions on
+# it conflict. A status change adjusts one shard, picked by its meeting's id;
+# reading the counts sums them all. 16 cuts each shard's writes (and so its
+# conflicts) sixteenfold, while reading them all stays one BatchGetItem of at
+# most 17 read units for the admin. It must stay under 100: the read and the
+# recount's transaction hold every shard and the old item. docs/dynamodb.md
+# has the figures.
+STATUS_COUNT_SHARDS = 16
+STATUS_COUNT_SHARD_PREFIX = "STATS#status_counts#"
+# The one counts item of releases before the shards. Counts still read it, so
+# writes by instances not yet upgraded keep counting; recount_statuses folds
+# it into the shards and deletes it.
+LEGACY_STATUS_COUNTS_PK = "STATS#status_counts"
 TRANSACTION_ATTEMPTS = 5
 # Unprocessed BatchGetItem keys are retried this many times; retries and lost
 # transactions pause BACKOFF_BASE·2ⁿ seconds at most, up to BACKOFF_MAX.
@@ -98,7 +114,7 @@ class DynamoDBRepository:
             "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
         }
         try:
-            self._write("Put", request, {meeting.status: 1})
+            self._write("Put", request, meeting.id, {meeting.status: 1})
         except _ConditionFailed as failed:
             if failed.item and failed.item.get("fingerprint") == fingerprint:
                 return self._from_item(failed.item)
@@ -108,7 +124,7 @@ class DynamoDBRepository:
     def get(self, meeting_id: uuid.UUID) -> Meeting:
         """Return the meeting, read consistently, or raise MeetingNotFound."""
         response = self._call(
-            self.client.get_item,
+            "GetItem",
             TableName=self.table_name,
             Key=_serialize({"pk": _pk(meeting_id)}),
             ConsistentRead=True,
@@ -190,7 +206,7 @@ class DynamoDBRepository:
         if meeting.stored_status != meeting.status:
             counts = {meeting.stored_status: -1, meeting.status: 1}
         try:
-            self._write("Update", request, counts)
+            self._write("Update", request, meeting.id, counts)
         except _ConditionFailed as failed:
             raise self._conflict(meeting, failed) from None
         return self._from_item(item)
@@ -205,29 +221,33 @@ class DynamoDBRepository:
             "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
         }
         try:
-            self._write("Delete", request, {meeting.status: -1})
+            self._write("Delete", request, meeting.id, {meeting.status: -1})
         except _ConditionFailed as failed:
             raise self._conflict(meeting, failed) from None
 
     def status_counts(self) -> dict[Status, int]:
-        """Return how many meetings are in each status: one consistent GetItem.
+        """Return how many meetings are in each status: the sum of every shard.
 
-        The counts live in one item that every create, transition and delete
-        adjusts in the same transaction as its own write.
+        One consistent BatchGetItem of the STATUS_COUNT_SHARDS shards (and the
+        counts item of older releases, while it exists). Each create,
+        transition and delete adjusts one shard in the same transaction as its
+        own write, so the sum is exact; a single shard may be negative.
         """
-        response = self._call(
-            self.client.get_item,
-            TableName=self.table_name,
-            Key=_serialize({"pk": STATUS_COUNTS_PK}),
-            ConsistentRead=True,
-        )
-        stored = _deserialize(response.get("Item", {}))
-        return {status: int(stored.get(status.value, 0)) for status in Status}
+        keys = [_serialize({"pk": pk}) for pk in _STATUS_COUNT_PKS]
+        counts = dict.fromkeys(Status, 0)
+        for item in self._batch_get(keys, consistent=True):
+            for status in Status:
+                counts[status] += int(item.get(status.value, 0))
+        return counts
 
     def recount_statuses(self) -> dict[Status, int]:
         """Count every meeting by status with a Scan and store the counts.
 
-        For maintenance only (`manage.py recount_statuses`), never a request.
+        For maintenance only (`manage.py recount_statuses`), never a request:
+        it reads the whole table. One transaction then puts the totals on
+        shard 0, zeros on every other shard, and deletes the counts item of
+        older releases. Writes made during the Scan can leave the counts off
+        by those writes, so run it while writes are quiet.
         """
         counts = dict.fromkeys(Status, 0)
         request: dict[str, Any] = {
@@ -238,19 +258,36 @@ class DynamoDBRepository:
             "ExpressionAttributeValues": _serialize({":meeting": "MEETING#"}),
         }
         while True:
-            response = self._call(self.client.scan, **request)
+            response = self._call("Scan", **request)
             for raw in response["Items"]:
                 counts[Status(_deserialize(raw)["status"])] += 1
             if "LastEvaluatedKey" not in response:
                 break
             request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
-        self._call(
-            self.client.put_item,
-            TableName=self.table_name,
-            Item=_serialize(
-                {"pk": STATUS_COUNTS_PK, **{s.value: n for s, n in counts.items()}}
-            ),
-        )
+        shards = [
+            {
+                "Put": {
+                    "TableName": self.table_name,
+                    "Item": _serialize(
+                        {
+                            "pk": _count_shard_pk(shard),
+                            **{
+                                status.value: count if shard == 0 else 0
+                                for status, count in counts.items()
+                            },
+                        }
+                    ),
+                }
+            }
+            for shard in range(STATUS_COUNT_SHARDS)
+        ]
+        legacy = {
+            "Delete": {
+                "TableName": self.table_name,
+                "Key": _serialize({"pk": LEGACY_STATUS_COUNTS_PK}),
+            }
+        }
+        self._transact([*shards, legacy])
         return counts
 
     def ensure_schema(self) -> list[str]:
@@ -259,7 +296,7 @@ class DynamoDBRepository:
 
     def ping(self) -> None:
         """Raise StoreUnavailable unless the table can be reached."""
-        self._call(self.client.describe_table, TableName=self.table_name)
+        self._call("DescribeTable", TableName=self.table_name)
 
     # Listing
 
@@ -357,7 +394,7 @@ class DynamoDBRepository:
             request = dict(params, Limit=FILTERED_READ_SIZE if filtered else limit)
             if key:
                 request["ExclusiveStartKey"] = key
-            response = self._call(self.client.query, **request)
+            response = self._call("Query", **request)
             budget.spend()
             for raw in response["Items"]:
                 items.append(_deserialize(raw))
@@ -377,7 +414,7 @@ class DynamoDBRepository:
         for attempt in range(UNPROCESSED_RETRIES + 1):
             if attempt:
                 sleep_with_jitter(attempt, BACKOFF_BASE, BACKOFF_MAX)
-            response = self._call(self.client.batch_get_item, RequestItems=pending)
+            response = self._call("BatchGetItem", RequestItems=pending)
             items.extend(
                 _deserialize(raw)
                 for raw in response.get("Responses", {}).get(self.table_name, [])
@@ -389,39 +426,46 @@ class DynamoDBRepository:
             "DynamoDB left keys unprocessed after retries; try again shortly."
         )
 
-    def _write(self, action: str, request: dict, counts: dict[Status, int]) -> None:
+    def _write(
+        self,
+        action: str,
+        request: dict,
+        meeting_id: uuid.UUID,
+        counts: dict[Status, int],
+    ) -> None:
         """Run one conditional write, with the status counts when they change.
 
-        Counts change in a transaction with the write, so they never drift; a
-        transaction that lost a race for the counts item is retried.
+        Counts change on the meeting's shard in a transaction with the write,
+        so they never drift.
         """
-        if not counts:
-            operation = {
-                "Put": self.client.put_item,
-                "Update": self.client.update_item,
-                "Delete": self.client.delete_item,
-            }[action]
-            self._call(operation, **request)
-            return
         deltas = {status: delta for status, delta in counts.items() if delta}
+        if not deltas:
+            self._call(_SINGLE_WRITES[action], **request)
+            return
         names = {f"#c{n}": status.value for n, status in enumerate(deltas)}
         values = {f":c{n}": delta for n, delta in enumerate(deltas.values())}
         adjust_counts = {
             "Update": {
                 "TableName": self.table_name,
-                "Key": _serialize({"pk": STATUS_COUNTS_PK}),
+                "Key": _serialize({"pk": _count_shard_pk(_shard_of(meeting_id))}),
                 "UpdateExpression": "ADD "
                 + ", ".join(f"#c{n} :c{n}" for n in range(len(deltas))),
                 "ExpressionAttributeNames": names,
                 "ExpressionAttributeValues": _serialize(values),
             }
         }
+        self._transact([{action: request}, adjust_counts])
+
+    def _transact(self, items: list[dict]) -> None:
+        """Run TransactWriteItems, again after a jittered pause when it lost a race.
+
+        A TransactionConflict means another transaction was writing one of the
+        same items at that moment: for a meeting's write, the same counts
+        shard. After TRANSACTION_ATTEMPTS lost races, raise StoreThrottled.
+        """
         for attempt in range(1, TRANSACTION_ATTEMPTS + 1):
             try:
-                self._call(
-                    self.client.transact_write_items,
-                    TransactItems=[{action: request}, adjust_counts],
-                )
+                self._call("TransactWriteItems", TransactItems=items)
                 return
             except _TransactionConflict:
                 if attempt == TRANSACTION_ATTEMPTS:
@@ -435,10 +479,17 @@ class DynamoDBRepository:
             return MeetingNotFound(meeting.id)
         return VersionConflict(meeting.version, self._from_item(failed.item))
 
-    def _call(self, operation: Callable[..., dict], **kwargs: Any) -> dict:
-        """Call DynamoDB, translating its failures into domain exceptions."""
+    def _call(self, operation: str, **kwargs: Any) -> dict:
+        """Call DynamoDB's operation, translating its failures into domain exceptions.
+
+        Item operations ask for the capacity they consume, which goes to the
+        capacity counters on /metrics. Errors report none, though a failed
+        conditional write is billed.
+        """
+        if operation in CAPACITY_OPERATIONS:
+            kwargs["ReturnConsumedCapacity"] = "TOTAL"
         try:
-            return operation(**kwargs)
+            response = getattr(self.client, xform_name(operation))(**kwargs)
         except ClientError as error:
             code = error.response.get("Error", {}).get("Code", "")
             if code == "ConditionalCheckFailedException":
@@ -453,6 +504,8 @@ class DynamoDBRepository:
             raise
         except BotoCoreError as error:
             raise StoreUnavailable("DynamoDB cannot be reached.") from error
+        record_consumed_capacity(operation, response.get("ConsumedCapacity"))
+        return response
 
     @staticmethod
     def _to_item(meeting: Meeting) -> dict[str, Any]:
@@ -506,6 +559,7 @@ def repository() -> DynamoDBRepository:
 
 
 _IMMUTABLE_ATTRIBUTES = {"pk", "id", "created_at", "created_key", "created_month"}
+_SINGLE_WRITES = {"Put": "PutItem", "Update": "UpdateItem", "Delete": "DeleteItem"}
 
 
 class _ConditionFailed(Exception):
@@ -544,6 +598,23 @@ class _ReadBudget:
 
 def _pk(meeting_id: uuid.UUID) -> str:
     return f"MEETING#{meeting_id}"
+
+
+def _shard_of(meeting_id: uuid.UUID) -> int:
+    # By id rather than at random: a meeting's status changes are serialised by
+    # its version anyway, and a fault can be traced to its shard. Ids are
+    # random (uuid4) or hashed (uuid5), so their low bits spread evenly.
+    return meeting_id.int % STATUS_COUNT_SHARDS
+
+
+def _count_shard_pk(shard: int) -> str:
+    return f"{STATUS_COUNT_SHARD_PREFIX}{shard}"
+
+
+_STATUS_COUNT_PKS = [
+    *(_count_shard_pk(shard) for shard in range(STATUS_COUNT_SHARDS)),
+    LEGACY_STATUS_COUNTS_PK,
+]
 
 
 def _index_keys(partition: str) -> tuple[str, ...]:

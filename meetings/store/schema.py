@@ -34,6 +34,27 @@ REQUESTS = Counter(
     "HTTP requests sent to DynamoDB, retries included, by operation.",
     ["operation"],
 )
+# What the table is billed for: requests alone hide that a BatchGetItem of 100
+# meetings or a transaction costs many units. From ConsumedCapacity, which the
+# store asks for on every item operation (ReturnConsumedCapacity=TOTAL).
+READ_CAPACITY = Counter(
+    "meetstream_dynamodb_read_capacity_units_total",
+    "Read capacity units DynamoDB reported consumed, indexes included, by operation.",
+    ["operation"],
+)
+WRITE_CAPACITY = Counter(
+    "meetstream_dynamodb_write_capacity_units_total",
+    "Write capacity units DynamoDB reported consumed, indexes included, by operation.",
+    ["operation"],
+)
+READ_OPERATIONS = frozenset(
+    {"GetItem", "BatchGetItem", "Query", "Scan", "TransactGetItems"}
+)
+WRITE_OPERATIONS = frozenset(
+    {"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"}
+)
+# The operations that accept ReturnConsumedCapacity.
+CAPACITY_OPERATIONS = READ_OPERATIONS | WRITE_OPERATIONS
 
 _lock = threading.Lock()
 _client: Any = None
@@ -79,6 +100,31 @@ def _count_request(request: Any, **kwargs: Any) -> None:
     if isinstance(operation, bytes):
         operation = operation.decode()
     REQUESTS.labels(operation.rpartition(".")[2] or "unknown").inc()
+
+
+def record_consumed_capacity(operation: str, consumed: Any) -> None:
+    """Add the units one response's ConsumedCapacity reports to the counters.
+
+    Batches and transactions report a list, one entry per table; the others
+    one entry. An entry that does not split read from write units counts as
+    the operation's kind. A missing ConsumedCapacity (moto's transactions)
+    counts nothing.
+    """
+    if not consumed:
+        return
+    for entry in consumed if isinstance(consumed, list) else [consumed]:
+        read = entry.get("ReadCapacityUnits")
+        write = entry.get("WriteCapacityUnits")
+        if read is None and write is None:
+            units = entry.get("CapacityUnits") or 0
+            if operation in READ_OPERATIONS:
+                read = units
+            else:
+                write = units
+        if read:
+            READ_CAPACITY.labels(operation).inc(read)
+        if write:
+            WRITE_CAPACITY.labels(operation).inc(write)
 
 
 def table_definition(table_name: str) -> dict[str, Any]:

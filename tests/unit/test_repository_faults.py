@@ -5,11 +5,16 @@ import uuid
 import boto3
 import pytest
 from botocore.exceptions import EndpointConnectionError
-from botocore.stub import Stubber
+from botocore.stub import ANY, Stubber
+from prometheus_client import REGISTRY
 
-from meetings.domain import StoreThrottled, StoreUnavailable
+from meetings.domain import Meeting, Status, StoreThrottled, StoreUnavailable
 from meetings.store import dynamodb
-from meetings.store.dynamodb import DynamoDBRepository
+from meetings.store.dynamodb import (
+    STATUS_COUNT_SHARDS,
+    TRANSACTION_ATTEMPTS,
+    DynamoDBRepository,
+)
 
 TABLE = "meetings"
 
@@ -55,12 +60,18 @@ def test_get_many_retries_unprocessed_keys(stubbed):
             "Responses": {TABLE: [item(ids[0])]},
             "UnprocessedKeys": {TABLE: {"Keys": keys(ids[1:])}},
         },
-        {"RequestItems": {TABLE: {"Keys": keys(ids), "ConsistentRead": False}}},
+        {
+            "RequestItems": {TABLE: {"Keys": keys(ids), "ConsistentRead": False}},
+            "ReturnConsumedCapacity": "TOTAL",
+        },
     )
     stubber.add_response(
         "batch_get_item",
         {"Responses": {TABLE: [item(ids[1]), item(ids[2])]}, "UnprocessedKeys": {}},
-        {"RequestItems": {TABLE: {"Keys": keys(ids[1:])}}},
+        {
+            "RequestItems": {TABLE: {"Keys": keys(ids[1:])}},
+            "ReturnConsumedCapacity": "TOTAL",
+        },
     )
     assert set(repository.get_many(ids)) == set(ids)
 
@@ -72,7 +83,10 @@ def test_get_many_sends_at_most_a_hundred_unique_keys_a_call(stubbed):
         stubber.add_response(
             "batch_get_item",
             {"Responses": {TABLE: [item(i) for i in chunk]}},
-            {"RequestItems": {TABLE: {"Keys": keys(chunk), "ConsistentRead": False}}},
+            {
+                "RequestItems": {TABLE: {"Keys": keys(chunk), "ConsistentRead": False}},
+                "ReturnConsumedCapacity": "TOTAL",
+            },
         )
     assert len(repository.get_many(ids + ids[:10])) == 150
 
@@ -117,8 +131,6 @@ def test_an_unreachable_endpoint_maps_to_store_unavailable():
 
 
 def test_a_transaction_conflict_on_the_counts_is_retried(stubbed):
-    from meetings.domain import Meeting
-
     repository, stubber = stubbed
     stubber.add_client_error(
         "transact_write_items",
@@ -131,3 +143,231 @@ def test_a_transaction_conflict_on_the_counts_is_retried(stubbed):
     stubber.add_response("transact_write_items", {})
     meeting = Meeting(owner_id="1", title="t")
     assert repository.add(meeting) == meeting
+
+
+# Counts per status, kept on shards
+
+
+def conflict(stubber: Stubber) -> None:
+    """Queue a transaction cancelled because its counts shard was busy."""
+    stubber.add_client_error(
+        "transact_write_items",
+        "TransactionCanceledException",
+        http_status_code=400,
+        modeled_fields={
+            "CancellationReasons": [{"Code": "None"}, {"Code": "TransactionConflict"}]
+        },
+    )
+
+
+def transition_on_its_shard(meeting: Meeting) -> dict:
+    """Return the TransactWriteItems request of meeting's move to in_progress."""
+    shard = meeting.id.int % STATUS_COUNT_SHARDS
+    return {
+        "TransactItems": [
+            {"Update": ANY},
+            {
+                "Update": {
+                    "TableName": TABLE,
+                    "Key": {"pk": {"S": f"STATS#status_counts#{shard}"}},
+                    "UpdateExpression": "ADD #c0 :c0, #c1 :c1",
+                    "ExpressionAttributeNames": {
+                        "#c0": "scheduled",
+                        "#c1": "in_progress",
+                    },
+                    "ExpressionAttributeValues": {
+                        ":c0": {"N": "-1"},
+                        ":c1": {"N": "1"},
+                    },
+                }
+            },
+        ],
+        "ReturnConsumedCapacity": "TOTAL",
+    }
+
+
+@pytest.fixture
+def pauses(monkeypatch) -> list[int]:
+    """Record the attempt number of every jittered pause, without sleeping."""
+    taken: list[int] = []
+    monkeypatch.setattr(
+        dynamodb, "sleep_with_jitter", lambda attempt, base, cap: taken.append(attempt)
+    )
+    return taken
+
+
+@pytest.mark.parametrize("conflicts", [1, 2])
+def test_a_transition_that_lost_races_for_its_shard_is_retried(
+    stubbed, pauses, conflicts
+):
+    repository, stubber = stubbed
+    meeting = Meeting(owner_id="1", title="t")
+    meeting.status = Status.IN_PROGRESS
+    for _ in range(conflicts):
+        conflict(stubber)
+    stubber.add_response("transact_write_items", {}, transition_on_its_shard(meeting))
+    saved = repository.update(meeting)
+    assert (saved.status, saved.version) == (Status.IN_PROGRESS, 2)
+    # A growing pause before each retry, so racing writers spread out.
+    assert pauses == list(range(1, conflicts + 1))
+
+
+def test_a_write_that_keeps_losing_races_is_throttled(stubbed, pauses):
+    repository, stubber = stubbed
+    meeting = Meeting(owner_id="1", title="t")
+    meeting.status = Status.IN_PROGRESS
+    for _ in range(TRANSACTION_ATTEMPTS):
+        conflict(stubber)
+    with pytest.raises(StoreThrottled):
+        repository.update(meeting)
+    # TRANSACTION_ATTEMPTS tries (the stubber holds no more), no pause after the last.
+    assert pauses == list(range(1, TRANSACTION_ATTEMPTS))
+
+
+def shard_keys() -> list[dict]:
+    shards = [f"STATS#status_counts#{n}" for n in range(STATUS_COUNT_SHARDS)]
+    return [{"pk": {"S": pk}} for pk in [*shards, "STATS#status_counts"]]
+
+
+def test_status_counts_sum_every_shard_from_one_consistent_batch_get(stubbed):
+    repository, stubber = stubbed
+    stubber.add_response(
+        "batch_get_item",
+        {
+            "Responses": {
+                TABLE: [
+                    {"pk": {"S": "STATS#status_counts#0"}, "scheduled": {"N": "5"}},
+                    # A shard may go below zero after a recount moved its
+                    # meetings' counts to shard 0; only the sum means anything.
+                    {
+                        "pk": {"S": "STATS#status_counts#7"},
+                        "scheduled": {"N": "-1"},
+                        "completed": {"N": "2"},
+                    },
+                    # The single item of older releases, until recounted.
+                    {"pk": {"S": "STATS#status_counts"}, "failed": {"N": "3"}},
+                ]
+            }
+        },
+        {
+            "RequestItems": {TABLE: {"Keys": shard_keys(), "ConsistentRead": True}},
+            "ReturnConsumedCapacity": "TOTAL",
+        },
+    )
+    counts = repository.status_counts()
+    assert counts == {
+        **dict.fromkeys(Status, 0),
+        Status.SCHEDULED: 4,
+        Status.COMPLETED: 2,
+        Status.FAILED: 3,
+    }
+
+
+def test_recount_puts_totals_on_shard_zero_zeros_elsewhere_and_drops_the_old_item(
+    stubbed, pauses
+):
+    repository, stubber = stubbed
+    stubber.add_response(
+        "scan",
+        {
+            "Items": [{"status": {"S": "scheduled"}}] * 2,
+            "LastEvaluatedKey": {"pk": {"S": "MEETING#x"}},
+        },
+    )
+    stubber.add_response("scan", {"Items": [{"status": {"S": "failed"}}]})
+    zeros = {status.value: {"N": "0"} for status in Status}
+    shards = [
+        {
+            "Put": {
+                "TableName": TABLE,
+                "Item": {
+                    "pk": {"S": f"STATS#status_counts#{n}"},
+                    **zeros,
+                    **(
+                        {"scheduled": {"N": "2"}, "failed": {"N": "1"}}
+                        if n == 0
+                        else {}
+                    ),
+                },
+            }
+        }
+        for n in range(STATUS_COUNT_SHARDS)
+    ]
+    legacy = {
+        "Delete": {"TableName": TABLE, "Key": {"pk": {"S": "STATS#status_counts"}}}
+    }
+    expected = {
+        "TransactItems": [*shards, legacy],
+        "ReturnConsumedCapacity": "TOTAL",
+    }
+    # It writes every shard, so it can meet any write's transaction: retried too.
+    conflict(stubber)
+    stubber.add_response("transact_write_items", {}, expected)
+    counts = repository.recount_statuses()
+    assert counts == {**dict.fromkeys(Status, 0), Status.SCHEDULED: 2, Status.FAILED: 1}
+    assert pauses == [1]
+
+
+# Consumed capacity
+
+
+def capacity(kind: str, operation: str) -> float:
+    sample = REGISTRY.get_sample_value(
+        f"meetstream_dynamodb_{kind}_capacity_units_total", {"operation": operation}
+    )
+    return sample or 0.0
+
+
+def test_consumed_capacity_is_asked_for_and_counted_by_operation(stubbed):
+    repository, stubber = stubbed
+    meeting_id = uuid.uuid4()
+    before = capacity("read", "GetItem"), capacity("write", "GetItem")
+    stubber.add_response(
+        "get_item",
+        {
+            "Item": item(meeting_id),
+            "ConsumedCapacity": {"TableName": TABLE, "CapacityUnits": 1.5},
+        },
+        {
+            "TableName": TABLE,
+            "Key": {"pk": {"S": f"MEETING#{meeting_id}"}},
+            "ConsistentRead": True,
+            "ReturnConsumedCapacity": "TOTAL",
+        },
+    )
+    repository.get(meeting_id)
+    assert capacity("read", "GetItem") == before[0] + 1.5
+    assert capacity("write", "GetItem") == before[1]
+
+
+def test_capacity_split_into_read_and_write_units_is_counted_as_split(stubbed):
+    repository, stubber = stubbed
+    before = capacity("read", "TransactWriteItems")
+    before_write = capacity("write", "TransactWriteItems")
+    stubber.add_response(
+        "transact_write_items",
+        {
+            "ConsumedCapacity": [
+                {
+                    "TableName": TABLE,
+                    "CapacityUnits": 6.0,
+                    "ReadCapacityUnits": 2.0,
+                    "WriteCapacityUnits": 4.0,
+                }
+            ]
+        },
+    )
+    repository.add(Meeting(owner_id="1", title="t"))
+    assert capacity("read", "TransactWriteItems") == before + 2.0
+    assert capacity("write", "TransactWriteItems") == before_write + 4.0
+
+
+def test_a_response_without_consumed_capacity_counts_nothing(stubbed):
+    repository, stubber = stubbed
+    before = capacity("write", "TransactWriteItems")
+    # moto answers transactions with an empty list, stubs with nothing at all.
+    stubber.add_response("transact_write_items", {"ConsumedCapacity": []})
+    stubber.add_response("transact_write_items", {})
+    repository.add(Meeting(owner_id="1", title="t"))
+    repository.add(Meeting(owner_id="1", title="t"))
+    assert capacity("write", "TransactWriteItems") == before
