@@ -100,23 +100,16 @@ def test_pages_reach_follows_the_same_permissions(
     assert deleted.status_code == (302 if delete == 204 else 404)
 
 
+EVERY_RIGHT = {"list": True, "view": 200, "change": 200, "delete": 204}
+
+
 def test_a_superuser_reaches_every_meeting(django_user_model, theirs):
     root = django_user_model.objects.create_superuser("root", password="pw-12345678")
-    assert rest_answers(root, theirs) == {
-        "list": True,
-        "view": 200,
-        "change": 200,
-        "delete": 204,
-    }
+    assert rest_answers(root, theirs) == EVERY_RIGHT
 
 
 def test_owners_keep_every_right_on_their_own_meetings_without_permissions(bob, theirs):
-    assert rest_answers(bob, theirs) == {
-        "list": True,
-        "view": 200,
-        "change": 200,
-        "delete": 204,
-    }
+    assert rest_answers(bob, theirs) == EVERY_RIGHT
 
 
 def test_an_inactive_staff_member_reaches_nothing(make_user, theirs):

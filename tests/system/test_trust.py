@@ -83,6 +83,28 @@ def assert_revoked(stream: StreamReader) -> None:
     assert stream.next(timeout=5) is None
 
 
+def revoked_by(server, meeting, token, change) -> None:
+    """Open a stream with token, make change, and see the stream revoked."""
+    stream = open_stream(server, meeting, bearer(token))
+    try:
+        stream.next_of("status")
+        change()
+        assert_revoked(stream)
+    finally:
+        stream.close()
+
+
+def saved(user, **fields):
+    """Return a change that sets fields on user and saves it."""
+
+    def change() -> None:
+        for name, value in fields.items():
+            setattr(user, name, value)
+        user.save()
+
+    return change
+
+
 @pytest.mark.parametrize(
     ("perms", "status"),
     [((), 404), (("delete",), 404), (("view",), 200), (("change",), 200)],
@@ -101,14 +123,7 @@ def test_a_demoted_staff_member_loses_streams_with_old_and_refreshed_tokens(
 ):
     sam = make_user("sam", is_staff=True, perms=("view",))
     tokens = RefreshToken.for_user(sam)
-    stream = open_stream(server, bobs, bearer(tokens.access_token))
-    try:
-        stream.next_of("status")
-        sam.is_staff = False
-        sam.save()
-        assert_revoked(stream)
-    finally:
-        stream.close()
+    revoked_by(server, bobs, tokens.access_token, saved(sam, is_staff=False))
     assert stream_status(server, bobs, bearer(tokens.access_token)) == 404
     refreshed = refresh(server, tokens)
     assert refreshed.status_code == 200
@@ -119,25 +134,13 @@ def test_a_demoted_staff_member_loses_streams_with_old_and_refreshed_tokens(
 
 def test_losing_a_permission_revokes_the_stream_it_opened(server, make_user, bobs):
     sam = make_user("sam", is_staff=True, perms=("view", "change"))
-    stream = open_stream(server, bobs, bearer(RefreshToken.for_user(sam).access_token))
-    try:
-        stream.next_of("status")
-        grant(sam, "view")
-        assert_revoked(stream)
-    finally:
-        stream.close()
+    token = RefreshToken.for_user(sam).access_token
+    revoked_by(server, bobs, token, lambda: grant(sam, "view"))
 
 
 def test_a_deactivated_user_loses_even_their_own_meetings(server, alice, alices):
     tokens = RefreshToken.for_user(alice)
-    stream = open_stream(server, alices, bearer(tokens.access_token))
-    try:
-        stream.next_of("status")
-        alice.is_active = False
-        alice.save()
-        assert_revoked(stream)
-    finally:
-        stream.close()
+    revoked_by(server, alices, tokens.access_token, saved(alice, is_active=False))
     assert stream_status(server, alices, bearer(tokens.access_token)) == 401
     path = f"/v1/meetings/{alices.id}"
     assert rest(server, "GET", path, tokens.access_token).status_code == 401
@@ -148,14 +151,12 @@ def test_a_password_change_revokes_earlier_access_and_refresh_tokens(
     server, alice, alices
 ):
     tokens = RefreshToken.for_user(alice)
-    stream = open_stream(server, alices, bearer(tokens.access_token))
-    try:
-        stream.next_of("status")
+
+    def change_password() -> None:
         alice.set_password("a-new-password-42")
         alice.save()
-        assert_revoked(stream)
-    finally:
-        stream.close()
+
+    revoked_by(server, alices, tokens.access_token, change_password)
     assert stream_status(server, alices, bearer(tokens.access_token)) == 401
     path = f"/v1/meetings/{alices.id}"
     assert rest(server, "GET", path, tokens.access_token).status_code == 401
