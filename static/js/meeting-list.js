@@ -1,9 +1,13 @@
-/** Live statuses on the meeting list: one stream for every row on the page. */
+/**
+ * Live statuses on the meeting list: every row over the stream this browser's
+ * tabs share, or, where it cannot share one, over one stream of its own.
+ */
 import { getJson, HttpError } from "./live/api.js";
 import { scheduleFrom } from "./live/backoff.js";
 import { Banner } from "./live/banner.js";
 import { bindToPage, goToLogin } from "./live/lifecycle.js";
 import { applyStatus, fromApi } from "./live/render.js";
+import { SharedStream, sharingSupported } from "./live/shared-stream.js";
 import { LiveStream } from "./live/stream.js";
 
 const table = document.querySelector("[data-live-list]");
@@ -50,30 +54,42 @@ async function resyncRows() {
 
 if (table && watched.size > 0) {
   const banner = new Banner(document.getElementById("connection-banner"));
-  const stream = new LiveStream({
-    url: eventsUrl,
-    label: `${watched.size} meetings`,
-    schedule: scheduleFrom(table.dataset),
-    handlers: {
-      onConnected: () => banner.hide(),
-      onStatus: (data) => {
-        const row = rows.get(data.meetingId);
-        if (row && watched.has(data.meetingId)) applyStatus(row, data);
-      },
-      onDeleted: ({ meetingId }) => markGone(meetingId),
-      // One missing meeting refuses the whole stream: drop it and go on.
-      onGone: async () => {
-        try {
-          return await resyncRows();
-        } catch {
-          return false;
-        }
-      },
-      onUnauthorized: () => goToLogin(table.dataset.loginUrl),
-      onDisconnected: ({ attempt }) => banner.show(attempt),
-      beforeReconnect: resyncRows,
+  const handlers = {
+    onConnected: () => banner.hide(),
+    onStatus: (data) => {
+      const row = rows.get(data.meetingId);
+      if (row && watched.has(data.meetingId)) applyStatus(row, data);
     },
-  });
+    onDeleted: ({ meetingId }) => markGone(meetingId),
+    onUnauthorized: () => goToLogin(table.dataset.loginUrl),
+    onDisconnected: ({ attempt }) => banner.show(attempt),
+  };
+  const stream = sharingSupported()
+    ? new SharedStream({
+      // No single-meeting events URL: the list streams on the multi endpoint.
+      meetings: () => [...watched].map((id) => ({ id, apiUrl: rows.get(id).dataset.apiUrl })),
+      versions: () => Object.fromEntries([...watched].map((id) => [id, Number(rows.get(id).dataset.version)])),
+      multiUrl: table.dataset.eventsUrl,
+      schedule: scheduleFrom(table.dataset),
+      handlers,
+    })
+    : new LiveStream({
+      url: eventsUrl,
+      label: `${watched.size} meetings`,
+      schedule: scheduleFrom(table.dataset),
+      handlers: {
+        ...handlers,
+        // One missing meeting refuses the whole stream: drop it and go on.
+        onGone: async () => {
+          try {
+            return await resyncRows();
+          } catch {
+            return false;
+          }
+        },
+        beforeReconnect: resyncRows,
+      },
+    });
   bindToPage(stream);
   stream.start();
 }

@@ -34,10 +34,12 @@ export class LiveStream {
    *   beforeReconnect(), awaited before each reconnect. onGone() runs on a 404;
    *   it may return true (or a promise of true) after dropping what was missing
    *   from the URL, and the stream then reconnects at once instead of stopping.
+   * @param {number} options.attempt reconnect attempts already made (a tab
+   *   taking over a shared stream that is down goes on counting)
    */
   constructor({ url, label, handlers = {}, schedule = DEFAULT_SCHEDULE,
                 fetch = globalThis.fetch.bind(globalThis), log = console,
-                random = Math.random, timers = globalThis }) {
+                random = Math.random, timers = globalThis, attempt = 0 }) {
     this.url = url;
     this.label = label;
     this.handlers = handlers;
@@ -46,6 +48,7 @@ export class LiveStream {
     this.log = log;
     this.random = random;
     this.timers = timers;
+    this.#attempt = attempt;
   }
 
   get attempt() { return this.#attempt; }

@@ -1,0 +1,236 @@
+/**
+ * The tab that holds the browser's one live stream: it streams the union of
+ * what every tab watches, relays each event to the tabs, re-syncs that union
+ * over REST before each reconnect, and reconnects (debounced) when the union
+ * changes. No DOM, so it is unit-tested under Node.
+ */
+import { getJson } from "./api.js";
+import { fromApi } from "./render.js";
+import { LiveStream } from "./stream.js";
+import { streamUrl, WatchSet } from "./watch-set.js";
+
+/** How long the union must stay put before the stream reconnects with it. */
+export const DEBOUNCE_MS = 150;
+
+export class Leader {
+  #attempt;
+  // The latest status of each meeting, to catch up a tab that joins late.
+  #cache = new Map();
+  #debounceTimer = null;
+  // "connecting", "up" or "backoff" (waiting to reconnect); a stopped stream is idle.
+  #phase = "connecting";
+  #resyncFirst;
+  #stopped = false;
+  #stream = null;
+  #streamKey = "";
+  #watch = new WatchSet();
+
+  /**
+   * @param {object} options
+   * @param {string} options.tab this tab's id
+   * @param {string} options.multiUrl the multi-meeting endpoint, /v1/events
+   * @param {function(object)} options.post sends a message to the other tabs
+   * @param {function(object)} options.deliver applies a message to this tab's page
+   * @param {number} options.attempt the shared stream's reconnect attempt so far
+   *   (a tab taking over while it is down goes on counting)
+   * @param {boolean} options.resync re-sync over REST before the first connect
+   */
+  constructor({ tab, multiUrl, post, deliver, schedule, log = console, timers = globalThis,
+                fetch = globalThis.fetch?.bind(globalThis), random = Math.random,
+                attempt = 0, resync = false, debounceMs = DEBOUNCE_MS,
+                createStream = (options) => new LiveStream(options) }) {
+    Object.assign(this, { tab, multiUrl, post, deliver, schedule, log, timers, fetch, random,
+                          debounceMs, createStream });
+    this.#attempt = attempt;
+    this.#resyncFirst = resync;
+  }
+
+  /** The meeting ids the stream subscribes to. */
+  get watched() { return this.#watch.ids(); }
+
+  /** Handle a message from another tab: "watch" (join or re-announce) or "leave". */
+  onMessage(message) {
+    if (this.#stopped || !message?.tab) return;
+    if (message.type === "watch") this.join(message.tab, message.meetings ?? [], message.versions ?? {});
+    else if (message.type === "leave") this.leave(message.tab);
+  }
+
+  /** Watch a tab's meetings; tell the tab what it missed and how the stream is. */
+  join(tab, meetings, versions = {}) {
+    if (this.#stopped) return;
+    const changed = this.#watch.set(tab, meetings);
+    if (tab !== this.tab) {
+      const statuses = [];
+      const gone = [];
+      for (const { id } of meetings) {
+        const latest = this.#cache.get(id);
+        if (this.#watch.isGone(id)) gone.push(id);
+        else if (latest && Number(latest.version) > Number(versions[id] ?? 0)) statuses.push(latest);
+      }
+      const up = this.#phase === "up" && Boolean(this.#stream && !this.#stream.stopped);
+      const attempt = this.#phase === "backoff" ? this.#attempt : 0;
+      this.post({ type: "state", to: tab, up, attempt, statuses, gone });
+    }
+    if (changed || !this.#stream) this.#scheduleApply();
+  }
+
+  leave(tab) {
+    if (this.#stopped) return;
+    if (this.#watch.remove(tab)) this.#scheduleApply();
+  }
+
+  /** Close the stream and stop leading (the tab goes away or stops). */
+  stop(reason = "stopped") {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    this.timers.clearTimeout(this.#debounceTimer);
+    if (this.#stream && !this.#stream.stopped) this.#stream.stop(reason);
+    else this.log.info(`📡 SSE closed (${reason})`);
+  }
+
+  #scheduleApply() {
+    this.timers.clearTimeout(this.#debounceTimer);
+    this.#debounceTimer = this.timers.setTimeout(() => this.#apply(), this.debounceMs);
+  }
+
+  /** Bring the stream in line with the union of what the tabs watch. */
+  #apply() {
+    if (this.#stopped) return;
+    const meetings = this.#watch.subscribed();
+    const url = streamUrl(meetings, this.multiUrl);
+    const stream = this.#stream;
+    if (!url) {
+      if (stream && !stream.stopped) stream.stop("nothing left to watch");
+      return;
+    }
+    // While waiting to reconnect, the next attempt reads the new set anyway.
+    if (stream && !stream.stopped && this.#phase === "backoff") return;
+    // Last-Event-ID carries over only between streams of one kind: a single
+    // stream's id is a version, a multi stream's `<id>:<version>,…`.
+    const key = meetings.length === 1 ? url : "multi";
+    if (stream && key !== this.#streamKey) {
+      if (!stream.stopped) stream.stop("watch list changed");
+      this.#stream = null;
+    }
+    if (this.#stream && !this.#stream.stopped) this.#stream.stop("watch list changed");
+    if (!this.#stream) {
+      this.#stream = this.#newStream();
+      this.#streamKey = key;
+    }
+    this.#phase = "connecting";
+    if (this.#resyncFirst) {
+      this.#resyncFirst = false;
+      this.#stream.resume();
+    } else {
+      this.#stream.start();
+    }
+  }
+
+  #newStream() {
+    const stream = this.createStream({
+      url: () => {
+        const meetings = this.#watch.subscribed();
+        stream.label = meetings.length === 1
+          ? `meeting ${meetings[0].id} (shared by this browser's tabs)`
+          : `${meetings.length} meetings (shared by this browser's tabs)`;
+        if (this.#watch.all().length > meetings.length) {
+          this.log.warn(`📡 The tabs watch more than ${meetings.length} meetings; only the first ${meetings.length} update live`);
+        }
+        return streamUrl(meetings, this.multiUrl);
+      },
+      label: "the shared stream",
+      schedule: this.schedule,
+      fetch: this.fetch,
+      log: this.log,
+      random: this.random,
+      timers: this.timers,
+      attempt: this.#attempt,
+      handlers: {
+        onConnected: (data) => {
+          this.#phase = "up";
+          this.#attempt = 0;
+          this.#broadcast({ type: "connected", data });
+        },
+        onStatus: (data) => {
+          this.#cache.set(data.meetingId, data);
+          this.#broadcast({ type: "status", data });
+        },
+        onError: (data) => this.#broadcast({ type: "error", data }),
+        onDeleted: ({ meetingId }) => this.#deleted(meetingId),
+        onDisconnected: ({ attempt, delayMs, reason }) => {
+          this.#phase = "backoff";
+          this.#attempt = attempt;
+          this.#broadcast({ type: "disconnected", attempt, delayMs, reason });
+        },
+        onUnauthorized: () => this.#broadcast({ type: "unauthorized" }),
+        // A 404 for the stream: some meeting is gone. Find which, drop them
+        // (the tabs hear "deleted") and reconnect with the rest.
+        onGone: async () => {
+          try {
+            return await this.#resync();
+          } catch (error) {
+            if (error.status === 401 || error.status === 403) this.#broadcast({ type: "unauthorized" });
+            return false;
+          }
+        },
+        beforeReconnect: async () => {
+          this.#phase = "connecting";
+          this.post({ type: "resyncing" });
+          await this.#resync();
+          if (!this.#stopped) this.post({ type: "resynced" });
+        },
+      },
+    });
+    return stream;
+  }
+
+  /**
+   * Read every subscribed meeting over REST and relay it; a 404 counts as
+   * deleted. Return whether some were deleted; throw the first other failure
+   * (a 401 or 403 first of all) once all have been tried.
+   */
+  async #resync() {
+    let removed = false;
+    const failures = [];
+    await Promise.all(this.#watch.subscribed().map(async ({ id, apiUrl }) => {
+      try {
+        const data = fromApi(await getJson(apiUrl, this.fetch));
+        if (this.#stopped) return;
+        this.#cache.set(id, data);
+        this.#broadcast({ type: "status", data, resync: true });
+      } catch (error) {
+        if (error.status === 404) {
+          removed = true;
+          this.#deleted(id);
+        } else {
+          failures.push(error);
+        }
+      }
+    }));
+    if (failures.length > 0) {
+      throw failures.find((error) => error.status === 401 || error.status === 403) ?? failures[0];
+    }
+    return removed;
+  }
+
+  #deleted(meetingId) {
+    if (this.#stopped) return;
+    const before = this.#watch.ids().filter((id) => id !== meetingId).join(",");
+    this.#watch.markGone(meetingId);
+    this.#cache.delete(meetingId);
+    this.#broadcast({ type: "deleted", data: { meetingId } });
+    if (this.#stopped) return; // this tab's page stopped on the news
+    if (this.#watch.ids().length === 0) {
+      if (this.#stream && !this.#stream.stopped) this.#stream.stop("nothing left to watch");
+    } else if (this.#watch.key() !== before) {
+      // The server drops a deleted meeting by itself; reconnect only when a
+      // meeting beyond the endpoint's limit can now take its place.
+      this.#scheduleApply();
+    }
+  }
+
+  #broadcast(message) {
+    this.post(message);
+    this.deliver(message);
+  }
+}
