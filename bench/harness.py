@@ -18,11 +18,18 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 WORK_DIR = BASE_DIR / "var" / "bench"
 
 
-def setup_django(dynamodb_url: str, extra_env: dict[str, str] | None = None) -> dict:
+def setup_django(
+    dynamodb_url: str,
+    extra_env: dict[str, str] | None = None,
+    database_name: str = "bench.sqlite3",
+) -> dict:
     """Configure Django in this process on a scratch database; return the env
-    a server process needs to share it."""
+    a server process needs to share it.
+
+    Benchmarks that may run beside another name their own database_name, so
+    that neither deletes the other's database."""
     WORK_DIR.mkdir(parents=True, exist_ok=True)
-    database = WORK_DIR / "bench.sqlite3"
+    database = WORK_DIR / database_name
     database.unlink(missing_ok=True)
     env = {
         "DJANGO_SETTINGS_MODULE": "config.settings",

@@ -1,30 +1,35 @@
 """ASGI entry point: `uvicorn config.asgi:application`.
 
-Stream requests go to a handler without middleware (events/handler.py); the
-rest go through Django's usual handler and middleware.
+Stream requests go to an async handler without middleware (events/handler.py),
+so an open stream holds no thread. Every other request goes to Django's WSGI
+handler on a long-lived pool of REQUEST_THREADS threads (a2wsgi), as under a
+threaded WSGI server: Django's ASGI handler would make a thread-sensitive
+executor afresh for each request and hop to it for every sync middleware,
+signal and view, several milliseconds per request (docs/performance.md).
 """
 
 import os
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
+from a2wsgi import WSGIMiddleware
 from django.conf import settings
-from django.core.asgi import get_asgi_application
+from django.core.wsgi import get_wsgi_application
 
-django_application = get_asgi_application()
+wsgi_application = get_wsgi_application()
 
 from events.handler import StreamingASGIHandler, is_stream_request  # noqa: E402
 
+if settings.SERVE_STATIC:
+    from django.contrib.staticfiles.handlers import StaticFilesHandler
+
+    wsgi_application = StaticFilesHandler(wsgi_application)
+
 stream_application = StreamingASGIHandler()
+request_application = WSGIMiddleware(wsgi_application, workers=settings.REQUEST_THREADS)
 
 
 async def application(scope, receive, send) -> None:
     if is_stream_request(scope):
         return await stream_application(scope, receive, send)
-    return await django_application(scope, receive, send)
-
-
-if settings.SERVE_STATIC:
-    from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
-
-    application = ASGIStaticFilesHandler(application)
+    return await request_application(scope, receive, send)

@@ -243,7 +243,7 @@ MEETINGS_CREATE_RATE = env("MEETINGS_CREATE_RATE", "60/min")
 # REST API
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework_simplejwt.authentication.JWTAuthentication",
+        "meetings.api.authentication.CachedUserJWTAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -253,6 +253,9 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "config.errors.api_exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
+# Bearer requests check their user against a copy loaded at most this many
+# seconds ago (meetings/api/authentication.py); 0 loads it on every request.
+API_USER_CACHE_SECONDS = env_float("API_USER_CACHE_SECONDS", 5.0)
 # Checked like SECRET_KEY, its default, when set apart.
 JWT_SIGNING_KEY = require_strong_key(
     "JWT_SIGNING_KEY", env("JWT_SIGNING_KEY", SECRET_KEY), debug=DEBUG

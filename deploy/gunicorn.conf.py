@@ -5,6 +5,9 @@ import os
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
 # Drains live streams on SIGTERM and honours graceful_timeout (config/workers.py).
+# Each worker holds streams on its event loop and serves every other request on
+# DJANGO_REQUEST_THREADS threads of its own (config/asgi.py), so gunicorn's
+# `threads` setting does not apply.
 worker_class = "config.workers.DrainingUvicornWorker"
 # Streams end by themselves within a second of SIGTERM; this is the backstop.
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "10"))

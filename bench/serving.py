@@ -1,0 +1,284 @@
+"""Compare ways of serving the request path (REST and pages), one process each.
+
+    .venv/bin/python -m bench.serving --requests 1000 --concurrency 8
+
+Starts DynamoDB Local once, then each configuration in turn, one server
+process each:
+
+- asgi: what was shipped before: uvicorn, Django's ASGIHandler for every
+  request but the streams (bench/serving_apps.py).
+- wsgi: option (a)'s request pool, gunicorn gthread with one worker
+  (config/wsgi.py).
+- dispatch: option (b), the app as shipped: `python -m config.server`, Django's
+  WSGI handler on a long-lived thread pool (config/asgi.py).
+- async: option (c)'s prototype, async middleware and async REST views under
+  uvicorn (bench/async_stack.py).
+
+For each it times, in the same run: a raw boto3 GetItem (ConsistentRead, as
+the API reads), GET /healthz, GET /v1/meetings/{id} and GET /v1/meetings (20 of
+them) with a bearer, and the list page / with a session cookie. Latency comes
+from sequential requests over one keep-alive connection; throughput from
+--concurrency keep-alive connections at once. CPU per request is the server's
+(gunicorn's master and worker together) over each run. Ratios are against the
+raw GetItem measured next to each configuration, and of the page to the REST
+list call.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import statistics
+import sys
+
+import boto3
+
+from bench.harness import (
+    Process,
+    create_meetings,
+    make_user_token,
+    setup_django,
+    start_dynamodb,
+    start_server,
+)
+from bench.rest import run_load
+
+CONFIGURATIONS = {
+    "asgi": "uvicorn, Django's ASGIHandler (before)",
+    "wsgi": "(a) gunicorn gthread, WSGI",
+    "dispatch": "(b) uvicorn, WSGI handler on a pool",
+    "async": "(c) prototype: async middleware+views",
+}
+ENDPOINTS = ["healthz", "retrieve", "list", "page"]
+
+
+def start(name: str, env: dict[str, str], threads: int) -> Process:
+    """Start configuration `name` as one server process."""
+    if name == "asgi":
+        return start_server(env, app="bench.serving_apps:per_request_executor")
+    if name == "dispatch":
+        return start_server({**env, "DJANGO_REQUEST_THREADS": str(threads)})
+    if name == "async":
+        return start_server(
+            {**env, "DJANGO_SETTINGS_MODULE": "bench.async_settings"},
+            app="bench.async_stack:application",
+        )
+    from meetings.store.local import free_port
+
+    port = free_port()
+    return Process(
+        [sys.executable, "-m", "gunicorn", "--worker-class", "gthread",
+         "--threads", str(threads), "--workers", "1", "--keep-alive", "75",
+         "--bind", f"127.0.0.1:{port}", "--access-logfile", "/dev/null",
+         "config.wsgi:application"],
+        env,
+        port,
+    )  # fmt: skip
+
+
+FAILURES: list[str] = []
+
+
+def http_caller(port: int, paths, headers: dict[str, str]):
+    """Return a run_load worker: one keep-alive connection per client thread."""
+
+    def make():
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+
+        def call(n: int) -> None:
+            connection.request("GET", paths(n), headers=headers)
+            response = connection.getresponse()
+            response.read()
+            if response.status != 200:
+                # run_load's threads would die quietly: measure() raises it.
+                FAILURES.append(f"{paths(n)} answered {response.status}")
+
+        return call
+
+    return make
+
+
+def raw_caller(ids: list[str]):
+    from django.conf import settings
+
+    def make():
+        client = boto3.client(
+            "dynamodb",
+            endpoint_url=settings.DYNAMODB_ENDPOINT_URL,
+            region_name=settings.AWS_REGION,
+            **settings.DYNAMODB_CREDENTIALS,
+        )
+        return lambda n: client.get_item(
+            TableName="bench",
+            Key={"pk": {"S": f"MEETING#{ids[n % len(ids)]}"}},
+            ConsistentRead=True,
+        )
+
+    return make
+
+
+def timed(server: Process | None, worker, requests: int, concurrency: int) -> dict:
+    """Run the load; add the server's CPU milliseconds per request."""
+    before = server.tree_cpu_seconds() if server else 0.0
+    figures = run_load(worker, requests, concurrency)
+    if server:
+        cpu = server.tree_cpu_seconds() - before
+        figures["cpu_ms"] = 1000 * cpu / requests
+    return figures
+
+
+def measure(name: str, env, callers: dict, raw_worker, args) -> dict:
+    """Start configuration `name`, time every endpoint on it, and stop it."""
+    server = start(name, env, args.threads)
+    try:
+        workers = {endpoint: make(server.port) for endpoint, make in callers.items()}
+        for worker in workers.values():
+            run_load(worker, args.warmup, 2)
+        figures = {"raw": timed(None, raw_worker, args.requests, 1)}
+        for endpoint, worker in workers.items():
+            sequential = timed(server, worker, args.requests, 1)
+            concurrent = timed(server, worker, args.requests, args.concurrency)
+            figures[endpoint] = {
+                "p50_ms": sequential["p50_ms"],
+                "p99_ms": sequential["p99_ms"],
+                "cpu_ms": sequential["cpu_ms"],
+                "per_second": concurrent["per_second"],
+                "concurrent_p50_ms": concurrent["p50_ms"],
+                "concurrent_cpu_ms": concurrent["cpu_ms"],
+            }
+        figures["threads"] = server.threads()
+        if FAILURES:
+            raise RuntimeError(f"{name}: {len(FAILURES)} failed, e.g. {FAILURES[0]}")
+        return figures
+    finally:
+        server.kill()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=1000)
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--warmup", type=int, default=100)
+    parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument("--threads", type=int, default=8, help="per server process")
+    parser.add_argument("--configs", default=",".join(CONFIGURATIONS))
+    parser.add_argument(
+        "--user-cache-seconds",
+        default="5",
+        help="API_USER_CACHE_SECONDS of every server; 0 loads the user each time",
+    )
+    parser.add_argument("--json", help="also write the figures to this file")
+    args = parser.parse_args()
+    names = args.configs.split(",")
+
+    dynamodb = start_dynamodb()
+    try:
+        env = setup_django(
+            dynamodb.endpoint_url,
+            {
+                "JWT_ACCESS_TOKEN_SECONDS": "86400",
+                "API_USER_CACHE_SECONDS": args.user_cache_seconds,
+            },
+            database_name="serving.sqlite3",
+        )
+        from django.conf import settings
+        from django.test import Client
+
+        user, token = make_user_token(is_staff=False)
+        ids = [str(meeting.id) for meeting in create_meetings(user, 50)]
+        browser = Client()
+        browser.force_login(user)
+        session = browser.cookies[settings.SESSION_COOKIE_NAME].value
+        bearer = {"Authorization": f"Bearer {token}"}
+        cookie = {"Cookie": f"{settings.SESSION_COOKIE_NAME}={session}"}
+        callers = {
+            "healthz": lambda port: http_caller(port, lambda n: "/healthz", {}),
+            "retrieve": lambda port: http_caller(
+                port, lambda n: f"/v1/meetings/{ids[n % len(ids)]}", bearer
+            ),
+            "list": lambda port: http_caller(port, lambda n: "/v1/meetings", bearer),
+            "page": lambda port: http_caller(port, lambda n: "/", cookie),
+        }
+        raw_worker = raw_caller(ids)
+        # DynamoDB Local's JVM compiles its hot paths over the first thousands
+        # of requests: without this the first configuration meets a slower one.
+        run_load(raw_worker, 20 * args.warmup, 2)
+        rounds = []
+        for number in range(args.rounds):
+            # Each round starts with another configuration, against drift.
+            order = names[number % len(names) :] + names[: number % len(names)]
+            measured = {
+                name: measure(name, env, callers, raw_worker, args) for name in order
+            }
+            rounds.append({name: measured[name] for name in names})
+    finally:
+        dynamodb.stop()
+    results = median_of(rounds)
+    report(results, args)
+    if args.json:
+        with open(args.json, "w") as out:
+            json.dump(
+                {"args": vars(args), "rounds": rounds, "median": results}, out, indent=2
+            )
+
+
+def median_of(rounds: list[dict]) -> dict:
+    """Return each figure's median over the rounds."""
+    first = rounds[0]
+    merged: dict = {}
+    for name, figures in first.items():
+        merged[name] = {}
+        for endpoint, values in figures.items():
+            if not isinstance(values, dict):
+                merged[name][endpoint] = statistics.median(
+                    r[name][endpoint] for r in rounds
+                )
+                continue
+            merged[name][endpoint] = {
+                key: statistics.median(r[name][endpoint][key] for r in rounds)
+                for key in values
+            }
+    return merged
+
+
+def report(results: dict, args) -> None:
+    print(
+        f"\n== {args.requests} requests per measurement, sequential (latency, CPU) "
+        f"and {args.concurrency} connections (req/s), {args.rounds} round(s), "
+        f"{args.threads} threads per server, user cache "
+        f"{args.user_cache_seconds} s =="
+    )
+    header = f"  {'':38} {'p50 ms':>7} {'p99 ms':>7} {'CPU ms':>7} {'req/s':>6} {'CPU ms':>7}"
+    for name, figures in results.items():
+        print(
+            f"\n  {name}: {CONFIGURATIONS[name]}  (threads after: {figures['threads']:.0f})"
+        )
+        print(header + "  (last two: concurrent)")
+        raw = figures["raw"]
+        print(
+            f"  {'raw GetItem (client side)':38} {raw['p50_ms']:7.2f} {raw['p99_ms']:7.2f}"
+        )
+        for endpoint in ENDPOINTS:
+            f = figures[endpoint]
+            print(
+                f"  {endpoint:38} {f['p50_ms']:7.2f} {f['p99_ms']:7.2f} "
+                f"{f['cpu_ms']:7.2f} {f['per_second']:6.0f} {f['concurrent_cpu_ms']:7.2f}"
+            )
+    print("\n  -- ratios, same run --")
+    print(
+        f"  {'':38} {'healthz':>8} {'REST÷raw':>9} {'page÷list':>10} "
+        f"{'REST req/s':>10} {'REST CPU':>9}"
+    )
+    for name, figures in results.items():
+        raw, rest = figures["raw"], figures["retrieve"]
+        print(
+            f"  {name:38} {figures['healthz']['p50_ms']:7.2f}ms "
+            f"{rest['p50_ms'] / raw['p50_ms']:8.2f}x "
+            f"{figures['page']['p50_ms'] / figures['list']['p50_ms']:9.2f}x "
+            f"{rest['per_second']:10.0f} {rest['concurrent_cpu_ms']:7.2f}ms"
+        )
+
+
+if __name__ == "__main__":
+    main()
