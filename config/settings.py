@@ -299,5 +299,8 @@ SSE_MAX_STREAMS_PER_USER = env_int("SSE_MAX_STREAMS_PER_USER", 20)
 SSE_MAX_LIFETIME = env_float("SSE_MAX_LIFETIME", 30 * 60.0)
 SSE_RETRY_MS = env_int("SSE_RETRY_MS", 5000)
 SSE_DRAIN_WINDOW = env_float("SSE_DRAIN_WINDOW", 5.0)
+# Every watched meeting is read again at least this often, whatever the change
+# index says (events/broker.py); 0 reads all of them every tick.
+SSE_FULL_READ_INTERVAL = env_float("SSE_FULL_READ_INTERVAL", 300.0)
 # Seconds between checks that an open stream's session or token still stands.
 SSE_RECHECK_INTERVAL = env_float("SSE_RECHECK_INTERVAL", 120.0)

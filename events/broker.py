@@ -1,9 +1,11 @@
 """One coalesced poller per process, fanning meeting changes out to open streams.
 
-Each tick reads every meeting that at least one open stream in this process
-watches, with one BatchGetItem per 100 meetings, however many streams there
-are. A slower tick checks every distinct credential of the open streams again
-and closes the streams whose credentials were revoked. The registry of open
+Each tick asks the change index what was written since the last tick (one
+Query per shard), then reads only the changed meetings that at least one
+open stream in this process watches, with one BatchGetItem per 100 meetings,
+however many streams and processes there are. A slower tick checks every
+distinct credential of the open streams again and closes the streams whose
+credentials were revoked. The registry of open
 streams is the only memory, and it dies with them.
 """
 
@@ -14,17 +16,36 @@ import random
 import time
 import uuid
 from collections import Counter
+from datetime import datetime, timedelta
 
 from django.conf import settings
 
 from meetings import services
-from meetings.domain import Meeting, StoreUnavailable, Viewer
+from meetings.domain import Change, Meeting, StoreUnavailable, Viewer, utcnow
 
 from . import auth, metrics
 
 # A meeting must be missing from this many polls in a row to count as deleted:
 # an eventually consistent read may briefly miss a meeting that exists.
 MISSING_POLLS_FOR_DELETED = 2
+# How far each tick's change query looks back before the previous tick began.
+# A change is stamped with its writer's clock when the write is sent, and
+# shows in the change index once the write is committed and the index has
+# caught up, so the look-back must cover the write's latency (milliseconds,
+# rarely a retry's second), the index's lag (usually well under a second on
+# AWS) and clock skew between writer and poller (milliseconds under NTP).
+# Each tick's query returns the changes of SSE_POLL_INTERVAL + this, so it
+# costs read units, not reads of meetings: a change already read is skipped
+# by its version.
+CHANGE_OVERLAP = timedelta(seconds=3)
+# Past this since the last good tick (an outage), a full read replaces the
+# change query: cheaper than paging through every change since.
+MAX_CHANGE_WINDOW = timedelta(seconds=60)
+# settings.SSE_FULL_READ_INTERVAL (default 300 s): every watched meeting is read
+# again at least that often, whatever the index says: the belt and braces for a
+# change it missed (a write slower than the overlap, one made by a release
+# before the index). It costs 1/100 of a read per watched meeting per tick at a
+# 3 s poll; 0 reads everything every tick, as before the change index.
 # Revoked streams reconnect within this many milliseconds, spread at random.
 REVOKED_RETRY_MS = 1000
 
@@ -52,6 +73,7 @@ class Subscription:
         "gone",
         "versions",
         "viewer",
+        "watching",
     )
 
     def __init__(
@@ -64,6 +86,8 @@ class Subscription:
         # How auth.recheck finds out whether the stream may go on.
         self.credentials_key = credentials_key
         self.versions = {meeting_id: m.version for meeting_id, m in meetings.items()}
+        # What the broker registered it for, set by subscribe().
+        self.watching: tuple[uuid.UUID, ...] = ()
         # A bare future per wait costs less memory than an asyncio.Event and its
         # deque, which adds up over thousands of streams.
         self._waiter: asyncio.Future | None = None
@@ -123,6 +147,14 @@ class StatusBroker:
         self._watchers: dict[uuid.UUID, set[Subscription]] = {}
         self._latest: dict[uuid.UUID, Meeting] = {}
         self._missing: Counter[uuid.UUID] = Counter()
+        # The change index is read from here on (less CHANGE_OVERLAP); None
+        # until a tick has read every watched meeting.
+        self._cursor: datetime | None = None
+        # Meetings newly watched, read once on the next tick whatever the index
+        # says; and when each watched meeting was last read (monotonic).
+        self._unverified: set[uuid.UUID] = set()
+        self._verified_at: dict[uuid.UUID, float] = {}
+        self._full_read_interval = settings.SSE_FULL_READ_INTERVAL
         self._per_user: Counter[str] = Counter()
         self._poller: asyncio.Task | None = None
         self._rechecker: asyncio.Task | None = None
@@ -153,8 +185,12 @@ class StatusBroker:
         self.admit(subscription.viewer)
         self._subscriptions.add(subscription)
         self._per_user[subscription.viewer.user_id] += 1
-        for meeting_id in subscription.meeting_ids:
-            self._watchers.setdefault(meeting_id, set()).add(subscription)
+        subscription.watching = tuple(subscription.meeting_ids)
+        for meeting_id in subscription.watching:
+            watchers = self._watchers.setdefault(meeting_id, set())
+            if not watchers:
+                self._unverified.add(meeting_id)
+            watchers.add(subscription)
             if meeting_id in self._latest:
                 subscription.notify(self._latest[meeting_id])
         metrics.OPEN_STREAMS.inc()
@@ -173,7 +209,8 @@ class StatusBroker:
         self._per_user[subscription.viewer.user_id] -= 1
         if self._per_user[subscription.viewer.user_id] <= 0:
             del self._per_user[subscription.viewer.user_id]
-        for meeting_id in subscription.meeting_ids:
+        # Not meeting_ids: a meeting the stream was told is deleted has left it.
+        for meeting_id in subscription.watching:
             self.stop_watching(subscription, meeting_id)
         metrics.OPEN_STREAMS.dec()
         metrics.STREAMS_CLOSED.labels(reason).inc()
@@ -187,6 +224,8 @@ class StatusBroker:
             del self._watchers[meeting_id]
             self._latest.pop(meeting_id, None)
             self._missing.pop(meeting_id, None)
+            self._unverified.discard(meeting_id)
+            self._verified_at.pop(meeting_id, None)
 
     def drain(self, window_seconds: float) -> None:
         """Close every stream, spreading their reconnects across the window."""
@@ -196,13 +235,30 @@ class StatusBroker:
             subscription.close("shutdown", random.randint(0, window_ms))
 
     async def poll_once(self) -> None:
-        """Read every watched meeting once and tell each stream what changed."""
-        meeting_ids = list(self._watchers)
-        if not meeting_ids:
+        """Read the watched meetings that changed, and tell each stream.
+
+        One Query per change-index shard finds what was written since the last
+        tick, less CHANGE_OVERLAP; only the changed meetings this process
+        watches are read (one BatchGetItem per 100), with those newly watched,
+        those seen missing, and those not read for SSE_FULL_READ_INTERVAL. If the
+        change index cannot be read, every watched meeting is read, as before
+        the index; `error` events go out only when that fails too.
+        """
+        if not self._watchers:
             return
         started = time.perf_counter()
+        tick_started = utcnow()
         try:
-            found = await asyncio.to_thread(services.latest_meetings, meeting_ids)
+            try:
+                changes = await self._changes(tick_started)
+            except StoreUnavailable as error:
+                # Fall back on reading everything this tick.
+                metrics.DYNAMODB_ERRORS.labels(error.code).inc()
+                changes = None
+            to_read, deleted = self._to_read(changes)
+            found = {}
+            if to_read:
+                found = await asyncio.to_thread(services.latest_meetings, to_read)
         except StoreUnavailable as error:
             metrics.DYNAMODB_ERRORS.labels(error.code).inc()
             if not self._failing:
@@ -214,10 +270,71 @@ class StatusBroker:
             metrics.POLL_TICKS.inc()
             metrics.POLL_LATENCY.observe(time.perf_counter() - started)
         self._failing = False
-        for meeting_id in meeting_ids:
+        # Everything written before this tick began was read or is in the index.
+        self._cursor = tick_started
+        self._unverified.difference_update(to_read)
+        metrics.POLL_MEETINGS_READ.inc(len(to_read))
+        now = time.monotonic()
+        for meeting_id in to_read:
             watchers = self._watchers.get(meeting_id)
             if watchers:
-                self._fan_out(meeting_id, found.get(meeting_id), watchers)
+                self._verified_at[meeting_id] = now
+                self._fan_out(
+                    meeting_id, found.get(meeting_id), watchers, meeting_id in deleted
+                )
+
+    async def _changes(self, tick_started: datetime) -> list[Change] | None:
+        """Return what the change index holds since the last tick, less the overlap.
+
+        None when there is no usable cursor (the first tick, or one too long
+        ago), or when every tick reads everything anyway: then every watched
+        meeting is read instead.
+        """
+        cursor = self._cursor
+        if self._full_read_interval <= 0:
+            return None  # every tick reads everything: nothing to ask the index
+        if cursor is None or tick_started - cursor > MAX_CHANGE_WINDOW:
+            return None
+        since = cursor - CHANGE_OVERLAP
+        changes = await asyncio.to_thread(services.changes_since, since)
+        metrics.POLL_CHANGES_SEEN.inc(len(changes))
+        return changes
+
+    def _to_read(
+        self, changes: list[Change] | None
+    ) -> tuple[list[uuid.UUID], set[uuid.UUID]]:
+        """Return the watched meetings to read this tick, and those deleted.
+
+        Without changes, all of them. A change the process already read
+        (its version known) needs no read, so the overlap costs no reads.
+        """
+        watchers = self._watchers
+        if changes is None:
+            return list(watchers), set()
+        to_read: dict[uuid.UUID, None] = {}
+        deleted: set[uuid.UUID] = set()
+        for change in changes:
+            if change.meeting_id not in watchers:
+                continue
+            known = self._latest.get(change.meeting_id)
+            if change.deleted:
+                deleted.add(change.meeting_id)
+                to_read[change.meeting_id] = None
+            elif known is None or change.version > known.version:
+                to_read[change.meeting_id] = None
+        # Newly watched: their connect read may predate this process's cursor.
+        for meeting_id in self._unverified:
+            if meeting_id in watchers:
+                to_read[meeting_id] = None
+        for meeting_id in self._missing:
+            if meeting_id in watchers:
+                to_read[meeting_id] = None
+        # The slow safety re-read, for anything the index missed.
+        stale = time.monotonic() - self._full_read_interval
+        for meeting_id in watchers:
+            if self._verified_at.get(meeting_id, stale) <= stale:
+                to_read[meeting_id] = None
+        return list(to_read), deleted
 
     async def recheck_once(self) -> None:
         """Check each distinct credential of the open streams again.
@@ -237,11 +354,16 @@ class StatusBroker:
                 subscription.viewer = viewer
 
     def _fan_out(
-        self, meeting_id: uuid.UUID, meeting: Meeting | None, watchers: set
+        self,
+        meeting_id: uuid.UUID,
+        meeting: Meeting | None,
+        watchers: set,
+        tombstoned: bool = False,
     ) -> None:
         if meeting is None:
             self._missing[meeting_id] += 1
-            if self._missing[meeting_id] >= MISSING_POLLS_FOR_DELETED:
+            # A tombstone confirms what a single missed read only suggests.
+            if tombstoned or self._missing[meeting_id] >= MISSING_POLLS_FOR_DELETED:
                 for subscription in watchers:
                     subscription.notify_gone(meeting_id)
             return
@@ -264,6 +386,8 @@ class StatusBroker:
                 await self.poll_once()
         finally:
             self._poller = None
+            # A later poller starts from a full read, not a stale cursor.
+            self._cursor = None
 
     async def _recheck_forever(self) -> None:
         interval = settings.SSE_RECHECK_INTERVAL

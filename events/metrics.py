@@ -26,6 +26,14 @@ POLL_LATENCY = Histogram(
     "Time to read all watched meetings in one tick.",
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
 )
+POLL_MEETINGS_READ = Counter(
+    "meetstream_poll_meetings_read_total",
+    "Meetings the poller read (changed, newly watched, re-checked).",
+)
+POLL_CHANGES_SEEN = Counter(
+    "meetstream_poll_changes_seen_total",
+    "Entries the poller's change queries returned, overlap included.",
+)
 DYNAMODB_ERRORS = Counter(
     "meetstream_poll_dynamodb_errors_total",
     "Poller reads that failed, by code.",

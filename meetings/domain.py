@@ -369,6 +369,20 @@ class ListQuery:
         )
 
 
+@dataclass(frozen=True)
+class Change:
+    """A meeting's last write as the change index shows it: enough to decide a read.
+
+    deleted marks a tombstone: the meeting was removed at version - 1.
+    """
+
+    meeting_id: uuid.UUID
+    version: int
+    owner_id: str
+    deleted: bool
+    changed_at: datetime
+
+
 class Repository(Protocol):
     """Where meetings are kept: every backend in meetings.store provides this."""
 
@@ -396,6 +410,14 @@ class Repository(Protocol):
 
     def remove(self, meeting: Meeting) -> None:
         """Delete meeting if it is still at meeting.version."""
+        ...
+
+    def changed_since(self, since: datetime) -> list[Change]:
+        """Return the last change of each meeting written at or after since.
+
+        Eventually consistent, and billed by what it returns: meetings not
+        written since cost nothing. Deletions come back as deleted changes.
+        """
         ...
 
     def status_counts(self) -> dict[Status, int]:

@@ -12,6 +12,7 @@ import hashlib
 import json
 import uuid
 from collections.abc import Callable, Iterable
+from datetime import datetime
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -21,6 +22,7 @@ from .domain import (
     MAX_PAGE_SIZE,
     MAX_SEARCH_LENGTH,
     Access,
+    Change,
     ListQuery,
     Meeting,
     MeetingNotFound,
@@ -106,6 +108,15 @@ def latest_meetings(meeting_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Meeting
     For the live stream's poller, which checks each stream's viewer itself.
     """
     return get_repository().get_many(meeting_ids)
+
+
+def changes_since(since: datetime) -> list[Change]:
+    """Return what was written at or after since: each meeting's last change.
+
+    For the live stream's poller, which reads only the changed meetings it
+    watches; eventually consistent, so it must look back over an overlap.
+    """
+    return get_repository().changed_since(since)
 
 
 def list_meetings(

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
@@ -16,6 +16,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
 
 from ..domain import (
+    Change,
     DuplicateMeeting,
     InvalidCursor,
     ListQuery,
@@ -33,6 +34,10 @@ from .backoff import sleep_with_jitter
 from .schema import (
     ACTIVE_STATUS_INDEX,
     CAPACITY_OPERATIONS,
+    CHANGE_INDEX,
+    CHANGE_SHARD,
+    CHANGED_AT,
+    EXPIRES_AT,
     OWNER_INDEX,
     TIMELINE_INDEX,
     ensure_table,
@@ -57,6 +62,20 @@ STATUS_COUNT_SHARD_PREFIX = "STATS#status_counts#"
 # it into the shards and deletes it.
 LEGACY_STATUS_COUNTS_PK = "STATS#status_counts"
 TRANSACTION_ATTEMPTS = 5
+# Every meeting write (and every deletion's tombstone) puts the meeting in the
+# change index under one of these partitions, picked by its id, with the time
+# of the write as sort key. One index partition key takes about 1,000 write
+# units a second, and a write that moves the sort key costs the index two (out
+# of the old place, into the new), so 8 shards carry about 4,000 changes a
+# second; the poller pays one Query per shard per tick, at least 0.5 read
+# units each. Raising it is safe once every poller queries the new count;
+# docs/dynamodb.md has the figures.
+CHANGE_SHARDS = 8
+# A deleted meeting leaves a tombstone item, TOMBSTONE#<id>, in the change
+# index, so pollers see the deletion as a change. TTL removes it after this
+# long; correctness never waits for that (pollers only look back seconds).
+TOMBSTONE_PREFIX = "TOMBSTONE#"
+TOMBSTONE_SECONDS = 24 * 3600
 # Unprocessed BatchGetItem keys are retried this many times; retries and lost
 # transactions pause BACKOFF_BASE·2ⁿ seconds at most, up to BACKOFF_MAX.
 UNPROCESSED_RETRIES = 5
@@ -212,7 +231,11 @@ class DynamoDBRepository:
         return self._from_item(item)
 
     def remove(self, meeting: Meeting) -> None:
-        """Delete meeting if it is still at meeting.version."""
+        """Delete meeting if it is still at meeting.version, leaving a tombstone.
+
+        The tombstone puts the deletion in the change index, in the same
+        transaction as the delete and the counts.
+        """
         request = {
             "TableName": self.table_name,
             "Key": _serialize({"pk": _pk(meeting.id)}),
@@ -220,10 +243,46 @@ class DynamoDBRepository:
             "ExpressionAttributeValues": _serialize({":expected": meeting.version}),
             "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
         }
+        tombstone = {
+            "Put": {
+                "TableName": self.table_name,
+                "Item": _serialize(_tombstone(meeting)),
+            }
+        }
         try:
-            self._write("Delete", request, meeting.id, {meeting.status: -1})
+            self._write(
+                "Delete", request, meeting.id, {meeting.status: -1}, [tombstone]
+            )
         except _ConditionFailed as failed:
             raise self._conflict(meeting, failed) from None
+
+    def changed_since(self, since: datetime) -> list[Change]:
+        """Return the last change of each meeting written at or after since.
+
+        One eventually consistent Query of the change index per shard (more
+        only past 1 MB), billed by the size of the entries it returns: about
+        100 bytes each, so some 80 entries per read unit, and at least half a
+        unit per shard. Meetings not written since cost nothing.
+        """
+        since_ms = _epoch_ms(since)
+        changes: list[Change] = []
+        for shard in range(CHANGE_SHARDS):
+            request: dict[str, Any] = {
+                "TableName": self.table_name,
+                "IndexName": CHANGE_INDEX,
+                "KeyConditionExpression": "#shard = :shard AND #at >= :since",
+                "ExpressionAttributeNames": {"#shard": CHANGE_SHARD, "#at": CHANGED_AT},
+                "ExpressionAttributeValues": _serialize(
+                    {":shard": shard, ":since": since_ms}
+                ),
+            }
+            while True:
+                response = self._call("Query", **request)
+                changes.extend(_change(_deserialize(raw)) for raw in response["Items"])
+                if "LastEvaluatedKey" not in response:
+                    break
+                request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        return changes
 
     def status_counts(self) -> dict[Status, int]:
         """Return how many meetings are in each status: the sum of every shard.
@@ -432,15 +491,19 @@ class DynamoDBRepository:
         request: dict,
         meeting_id: uuid.UUID,
         counts: dict[Status, int],
+        also: list[dict] | None = None,
     ) -> None:
         """Run one conditional write, with the status counts when they change.
 
         Counts change on the meeting's shard in a transaction with the write,
-        so they never drift.
+        so they never drift; so do the writes in also (a deletion's tombstone).
         """
         deltas = {status: delta for status, delta in counts.items() if delta}
-        if not deltas:
+        if not deltas and not also:
             self._call(_SINGLE_WRITES[action], **request)
+            return
+        if not deltas:
+            self._transact([{action: request}, *(also or [])])
             return
         names = {f"#c{n}": status.value for n, status in enumerate(deltas)}
         values = {f":c{n}": delta for n, delta in enumerate(deltas.values())}
@@ -454,7 +517,7 @@ class DynamoDBRepository:
                 "ExpressionAttributeValues": _serialize(values),
             }
         }
-        self._transact([{action: request}, adjust_counts])
+        self._transact([{action: request}, adjust_counts, *(also or [])])
 
     def _transact(self, items: list[dict]) -> None:
         """Run TransactWriteItems, again after a jittered pause when it lost a race.
@@ -531,6 +594,9 @@ class DynamoDBRepository:
             "created_month": meeting.created_at.strftime("%Y-%m"),
             "updated_at": _iso_or_none(meeting.updated_at),
             "version": meeting.version,
+            # Every write moves the meeting to the head of the change index.
+            CHANGE_SHARD: _change_shard_of(meeting.id),
+            CHANGED_AT: _epoch_ms(utcnow()),
         }
 
     @staticmethod
@@ -605,6 +671,41 @@ def _shard_of(meeting_id: uuid.UUID) -> int:
     # its version anyway, and a fault can be traced to its shard. Ids are
     # random (uuid4) or hashed (uuid5), so their low bits spread evenly.
     return meeting_id.int % STATUS_COUNT_SHARDS
+
+
+def _change_shard_of(meeting_id: uuid.UUID) -> int:
+    # The high bits: the low ones already pick the status-count shard.
+    return (meeting_id.int >> 64) % CHANGE_SHARDS
+
+
+def _epoch_ms(moment: datetime) -> int:
+    return int(moment.timestamp() * 1000)
+
+
+def _tombstone(meeting: Meeting) -> dict[str, Any]:
+    """Return the item that marks meeting's deletion in the change index."""
+    now = utcnow()
+    return {
+        "pk": f"{TOMBSTONE_PREFIX}{meeting.id}",
+        "owner_id": meeting.owner_id,
+        "version": meeting.version + 1,
+        "deleted": True,
+        CHANGE_SHARD: _change_shard_of(meeting.id),
+        CHANGED_AT: _epoch_ms(now),
+        EXPIRES_AT: int(now.timestamp()) + TOMBSTONE_SECONDS,
+    }
+
+
+def _change(entry: dict[str, Any]) -> Change:
+    """Return the Change an entry of the change index describes."""
+    kind, _, meeting_id = entry["pk"].partition("#")
+    return Change(
+        meeting_id=uuid.UUID(meeting_id),
+        version=int(entry["version"]),
+        owner_id=str(entry.get("owner_id", "")),
+        deleted=bool(entry.get("deleted")) or f"{kind}#" == TOMBSTONE_PREFIX,
+        changed_at=datetime.fromtimestamp(int(entry[CHANGED_AT]) / 1000, UTC),
+    )
 
 
 def _count_shard_pk(shard: int) -> str:

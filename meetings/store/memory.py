@@ -19,11 +19,13 @@ import threading
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
 
 from ..domain import (
+    Change,
     DuplicateMeeting,
     ListQuery,
     Meeting,
@@ -42,6 +44,8 @@ class _Table:
     meetings: dict[uuid.UUID, Meeting] = field(default_factory=dict)
     fingerprints: dict[uuid.UUID, str] = field(default_factory=dict)
     interleaved_writes: list[dict[str, Any]] = field(default_factory=list)
+    # The change index: each meeting's last write, or its deletion.
+    changes: dict[uuid.UUID, Change] = field(default_factory=dict)
 
 
 _lock = threading.RLock()
@@ -81,6 +85,7 @@ class MemoryRepository:
                 raise DuplicateMeeting(meeting.id)
             table.meetings[meeting.id] = _copy(meeting)
             table.fingerprints[meeting.id] = fingerprint
+            _record_change(table, meeting)
             return _copy(meeting)
 
     def get(self, meeting_id: uuid.UUID) -> Meeting:
@@ -137,12 +142,14 @@ class MemoryRepository:
                 _write_behind_our_back(
                     table.meetings[meeting.id], table.interleaved_writes.pop(0)
                 )
+                _record_change(table, table.meetings[meeting.id])
             self._check_version(table, meeting)
             saved = _copy(meeting)
             saved.version += 1
             saved.updated_at = utcnow()
             saved.stored_status = saved.status
             table.meetings[meeting.id] = saved
+            _record_change(table, saved)
             return _copy(saved)
 
     def remove(self, meeting: Meeting) -> None:
@@ -152,6 +159,16 @@ class MemoryRepository:
             self._check_version(table, meeting)
             del table.meetings[meeting.id]
             table.fingerprints.pop(meeting.id, None)
+            _record_change(table, meeting, deleted=True)
+
+    def changed_since(self, since: datetime) -> list[Change]:
+        """Return the last change of each meeting written at or after since."""
+        with _lock:
+            return [
+                change
+                for change in self._table().changes.values()
+                if change.changed_at >= since
+            ]
 
     def status_counts(self) -> dict[Status, int]:
         """Return how many meetings are in each status: always exact here."""
@@ -204,6 +221,17 @@ def _write_behind_our_back(stored: Meeting, changes: dict[str, Any]) -> None:
     stored.apply(changes)
     stored.version += 1
     stored.stored_status = stored.status
+
+
+def _record_change(table: _Table, meeting: Meeting, *, deleted: bool = False) -> None:
+    # A deletion is a change past the last version, as the DynamoDB tombstone.
+    table.changes[meeting.id] = Change(
+        meeting_id=meeting.id,
+        version=meeting.version + 1 if deleted else meeting.version,
+        owner_id=meeting.owner_id,
+        deleted=deleted,
+        changed_at=utcnow(),
+    )
 
 
 def _copy(meeting: Meeting) -> Meeting:

@@ -14,6 +14,21 @@ from prometheus_client import Counter
 OWNER_INDEX = "by_owner"
 TIMELINE_INDEX = "by_month"
 ACTIVE_STATUS_INDEX = "by_active_status"
+# The change index: a sparse GSI of every meeting's last write (and of
+# deletions' tombstones), partitioned by a small number of write shards and
+# sorted by the time of the change, so the stream's poller asks "what changed
+# since t" with one Query per shard and pays only for what changed.
+CHANGE_INDEX = "by_change"
+# Attributes of the change index; items without them (the status-count shards,
+# meetings last written before the index existed) are not in it.
+CHANGE_SHARD = "change_shard"
+CHANGED_AT = "changed_at"
+# What the index carries besides the keys (pk, change_shard, changed_at): enough
+# to decide whether a meeting needs reading. The id is in pk.
+CHANGE_PROJECTION = ["version", "owner_id", "deleted"]
+# Tombstones carry an expiry time; DynamoDB's TTL deletes them some time after.
+# Nothing relies on it: it only bounds what they store.
+EXPIRES_AT = "expires_at"
 
 _KEY_ATTRIBUTES = [
     ("pk", "S"),
@@ -21,6 +36,8 @@ _KEY_ATTRIBUTES = [
     ("created_key", "S"),
     ("created_month", "S"),
     ("active_status", "S"),
+    (CHANGE_SHARD, "N"),
+    (CHANGED_AT, "N"),
 ]
 # Each index is sorted newest first by created_key ("<ISO time>#<id>").
 _INDEXES = {
@@ -138,7 +155,11 @@ def table_definition(table_name: str) -> dict[str, Any]:
             for name, kind in _KEY_ATTRIBUTES
         ],
         "GlobalSecondaryIndexes": [
-            _index_definition(name, partition) for name, partition in _INDEXES.items()
+            *(
+                _index_definition(name, partition)
+                for name, partition in _INDEXES.items()
+            ),
+            _change_index_definition(),
         ],
     }
 
@@ -151,6 +172,21 @@ def _index_definition(name: str, partition: str) -> dict[str, Any]:
             {"AttributeName": "created_key", "KeyType": "RANGE"},
         ],
         "Projection": {"ProjectionType": "ALL"},
+    }
+
+
+def _change_index_definition() -> dict[str, Any]:
+    return {
+        "IndexName": CHANGE_INDEX,
+        "KeySchema": [
+            {"AttributeName": CHANGE_SHARD, "KeyType": "HASH"},
+            {"AttributeName": CHANGED_AT, "KeyType": "RANGE"},
+        ],
+        # Small entries: a Query is billed by the size it returns.
+        "Projection": {
+            "ProjectionType": "INCLUDE",
+            "NonKeyAttributes": CHANGE_PROJECTION,
+        },
     }
 
 
@@ -184,7 +220,22 @@ def ensure_table(client: Any, table_name: str, timeout: float = 120.0) -> list[s
         created.append(index["IndexName"])
         _wait_until_active(client, table_name, timeout)
     _wait_until_active(client, table_name, timeout)
+    if _ensure_time_to_live(client, table_name):
+        created.append(f"ttl:{EXPIRES_AT}")
     return created
+
+
+def _ensure_time_to_live(client: Any, table_name: str) -> bool:
+    """Let DynamoDB expire tombstones by EXPIRES_AT; return whether it was off."""
+    described = client.describe_time_to_live(TableName=table_name)
+    status = described.get("TimeToLiveDescription", {})
+    if status.get("TimeToLiveStatus") in ("ENABLED", "ENABLING"):
+        return False
+    client.update_time_to_live(
+        TableName=table_name,
+        TimeToLiveSpecification={"Enabled": True, "AttributeName": EXPIRES_AT},
+    )
+    return True
 
 
 def _wait_until_active(client: Any, table_name: str, timeout: float) -> dict:

@@ -5,7 +5,9 @@ in-memory backend's claim to keep the DynamoDB backend's contract is tested.
 """
 
 import threading
+import time
 import uuid
+from datetime import timedelta
 
 import pytest
 
@@ -18,6 +20,7 @@ from meetings.domain import (
     Status,
     StoreUnavailable,
     VersionConflict,
+    utcnow,
 )
 from meetings.store import get_repository
 
@@ -274,3 +277,69 @@ def test_every_backend_implements_the_whole_contract(backend):
     }
     implementation = type(import_module(backend).repository())
     assert contract <= set(dir(implementation))
+
+
+# The change index (the live stream's poller reads it)
+
+
+def changes_by_id(repository, since) -> dict:
+    return {change.meeting_id: change for change in repository.changed_since(since)}
+
+
+def test_changed_since_returns_each_written_meeting_once_at_its_last_version(
+    repository,
+):
+    before = utcnow()
+    meeting = repository.add(new_meeting())
+    meeting.title = "v2"
+    repository.update(meeting)
+    other = repository.add(new_meeting(owner="2"))
+    changes = changes_by_id(repository, before)
+    assert set(changes) == {meeting.id, other.id}
+    change = changes[meeting.id]
+    assert (change.version, change.owner_id, change.deleted) == (2, "1", False)
+    assert change.changed_at >= before - timedelta(seconds=1)
+    assert changes[other.id].owner_id == "2"
+
+
+def test_idle_meetings_cost_no_items(repository):
+    idle = [repository.add(new_meeting(title=f"m{n}")) for n in range(20)]
+    time.sleep(0.05)
+    cursor = utcnow()
+    busy = idle.pop()
+    busy.status = Status.IN_PROGRESS
+    repository.update(busy)
+    assert [c.meeting_id for c in repository.changed_since(cursor)] == [busy.id]
+
+
+def test_a_change_just_before_the_cursor_is_returned_when_the_overlap_covers_it(
+    repository,
+):
+    meeting = repository.add(new_meeting())
+    meeting.title = "written just before the tick"
+    repository.update(meeting)
+    tick = utcnow()  # the poller's cursor: it began right after the write
+    assert meeting.id in changes_by_id(repository, tick - timedelta(seconds=2))
+    # Without the overlap the cursor passes it by: that is what the overlap is for.
+    time.sleep(0.05)
+    assert meeting.id not in changes_by_id(repository, utcnow())
+
+
+def test_a_deletion_is_a_change_past_the_last_version(repository):
+    meeting = repository.add(new_meeting())
+    before = utcnow() - timedelta(seconds=1)
+    repository.remove(meeting)
+    change = changes_by_id(repository, before)[meeting.id]
+    assert (change.deleted, change.version, change.owner_id) == (True, 2, "1")
+    # The tombstone is no meeting: reads, listings and counts do not see it.
+    assert repository.get_many([meeting.id]) == {}
+    assert repository.list(ListQuery("1", owner_id="1")).meetings == []
+    assert sum(repository.recount_statuses().values()) == 0
+
+
+def test_a_new_owner_shows_in_the_change(repository):
+    meeting = repository.add(new_meeting())
+    before = utcnow() - timedelta(seconds=1)
+    meeting.apply({"owner_id": "2"})
+    repository.update(meeting)
+    assert changes_by_id(repository, before)[meeting.id].owner_id == "2"

@@ -1,12 +1,20 @@
-"""The per-process poller: one BatchGetItem per 100 watched meetings per tick."""
+"""The per-process poller: it reads only the watched meetings that changed.
+
+The first tick reads every watched meeting, one BatchGetItem per 100; later
+ticks ask the change index (one Query per shard) and read only what changed.
+"""
 
 import asyncio
+from datetime import timedelta
 
 import pytest
+from botocore.exceptions import EndpointConnectionError
 
-from events.broker import StatusBroker, Subscription, TooManyStreams
+from events.broker import CHANGE_OVERLAP, StatusBroker, Subscription, TooManyStreams
 from meetings import services
 from meetings.domain import Viewer
+from meetings.store import dynamodb
+from meetings.store.dynamodb import CHANGE_SHARDS
 from meetings.store.schema import get_client
 
 pytestmark = pytest.mark.django_db
@@ -31,6 +39,20 @@ def count_batch_gets() -> list[int]:
         "provide-client-params.dynamodb.BatchGetItem", record
     )
     return calls
+
+
+def count_queries() -> list[str]:
+    calls: list[str] = []
+    get_client().meta.events.register(
+        "provide-client-params.dynamodb.Query",
+        lambda params, **kwargs: calls.append(params.get("IndexName")),
+    )
+    return calls
+
+
+def unsubscribe_all(broker, subscriptions) -> None:
+    for subscription in subscriptions:
+        broker.unsubscribe(subscription, "test")
 
 
 def subscribe_all(broker, meetings, streams: int) -> list[Subscription]:
@@ -118,3 +140,172 @@ def test_the_poller_stops_when_the_last_stream_leaves(moto_table, settings):
         assert broker._poller is None
 
     asyncio.run(scenario())
+
+
+def test_after_the_first_tick_only_changed_watched_meetings_are_read(
+    local_table, settings
+):
+    settings.SSE_POLL_INTERVAL = 3600
+    meetings = create_meetings(250)
+    unwatched = create_meetings(5)
+    batch_gets, queries = count_batch_gets(), count_queries()
+
+    async def scenario():
+        broker = StatusBroker()
+        subscriptions = subscribe_all(broker, meetings, 500)
+        await broker.poll_once()  # the first tick reads all 250
+        first = sorted(batch_gets)
+        batch_gets.clear()
+        for meeting in [*meetings[:3], *unwatched]:
+            services.update_meeting(OWNER, meeting.id, {"title": "x"})
+        await broker.poll_once()
+        second = list(batch_gets)
+        batch_gets.clear()
+        await broker.poll_once()  # nothing new: the overlap costs no reads
+        unsubscribe_all(broker, subscriptions)
+        return first, second, list(batch_gets), subscriptions
+
+    first, second, third, subscriptions = asyncio.run(scenario())
+    assert first == [50, 100, 100]
+    assert second == [3]  # the 3 changed watched meetings, not the 250
+    assert third == []
+    assert queries == ["by_change"] * CHANGE_SHARDS * 2
+    told = {m for s in subscriptions for m in s.changed}
+    assert told == {m.id for m in meetings[:3]}
+
+
+def test_changed_meetings_take_one_batch_get_per_hundred(local_table, settings):
+    settings.SSE_POLL_INTERVAL = 3600
+    meetings = create_meetings(150)
+    batch_gets = count_batch_gets()
+
+    async def scenario():
+        broker = StatusBroker()
+        subscriptions = subscribe_all(broker, meetings, 150)
+        await broker.poll_once()
+        batch_gets.clear()
+        for meeting in meetings[:120]:
+            services.update_meeting(OWNER, meeting.id, {"title": "x"})
+        await broker.poll_once()
+        unsubscribe_all(broker, subscriptions)
+
+    asyncio.run(scenario())
+    assert sorted(batch_gets) == [20, 100]
+
+
+@pytest.mark.parametrize(
+    ("stamped_before_tick", "delivered"),
+    [(timedelta(seconds=1), True), (CHANGE_OVERLAP + timedelta(seconds=2), False)],
+)
+def test_a_change_committed_just_before_a_tick_boundary_is_delivered(
+    local_table, settings, monkeypatch, stamped_before_tick, delivered
+):
+    settings.SSE_POLL_INTERVAL = 3600
+    (meeting,) = create_meetings(1)
+
+    async def scenario():
+        broker = StatusBroker()
+        (subscription,) = subscribe_all(broker, [meeting], 1)
+        await broker.poll_once()
+        await broker.poll_once()  # the tick the change narrowly misses
+        # A write stamped before that tick began (its writer's clock, when it
+        # was sent) that lands in the index only after the tick's query:
+        # a slow write, the index's lag, or clock skew.
+        boundary = broker._cursor
+        monkeypatch.setattr(dynamodb, "utcnow", lambda: boundary - stamped_before_tick)
+        await asyncio.to_thread(
+            services.update_meeting, OWNER, meeting.id, {"status": "in_progress"}
+        )
+        monkeypatch.undo()
+        await broker.poll_once()
+        unsubscribe_all(broker, [subscription])
+        return subscription
+
+    subscription = asyncio.run(scenario())
+    if delivered:
+        assert subscription.changed[meeting.id].version == 2
+    else:
+        # Older than the overlap: left to the slow safety re-read. This is
+        # what the overlap buys.
+        assert subscription.changed == {}
+
+
+def test_the_safety_re_read_finds_what_the_index_missed(local_table, settings):
+    settings.SSE_POLL_INTERVAL = 3600
+    settings.SSE_FULL_READ_INTERVAL = 0  # every tick, as before the change index
+    meetings = create_meetings(3)
+    batch_gets, queries = count_batch_gets(), count_queries()
+
+    async def scenario():
+        broker = StatusBroker()
+        subscriptions = subscribe_all(broker, meetings, 3)
+        await broker.poll_once()
+        await broker.poll_once()
+        unsubscribe_all(broker, subscriptions)
+
+    asyncio.run(scenario())
+    assert batch_gets == [3, 3]
+    assert queries == []  # reading everything, it needs no change query
+
+
+def test_a_deleted_meeting_is_gone_on_the_next_tick(local_table, settings):
+    settings.SSE_POLL_INTERVAL = 3600
+    meetings = create_meetings(2)
+
+    async def scenario():
+        broker = StatusBroker()
+        subscriptions = subscribe_all(broker, meetings, 4)
+        await broker.poll_once()
+        services.delete_meeting(OWNER, meetings[0].id)
+        await broker.poll_once()  # the tombstone and a missed read agree
+        unsubscribe_all(broker, subscriptions)
+        return subscriptions
+
+    subscriptions = asyncio.run(scenario())
+    assert [s.gone for s in subscriptions] == [{meetings[0].id}, set()] * 2
+
+
+def test_when_the_change_index_fails_every_watched_meeting_is_read(
+    local_table, settings
+):
+    settings.SSE_POLL_INTERVAL = 3600
+    meetings = create_meetings(3)
+    batch_gets = count_batch_gets()
+
+    def refuse(**kwargs):
+        raise EndpointConnectionError(endpoint_url="http://127.0.0.1:9")
+
+    async def scenario():
+        broker = StatusBroker()
+        subscriptions = subscribe_all(broker, meetings, 3)
+        await broker.poll_once()
+        services.update_meeting(OWNER, meetings[1].id, {"title": "x"})
+        get_client().meta.events.register("before-send.dynamodb.Query", refuse)
+        await broker.poll_once()
+        get_client().meta.events.unregister("before-send.dynamodb.Query", refuse)
+        unsubscribe_all(broker, subscriptions)
+        return subscriptions
+
+    subscriptions = asyncio.run(scenario())
+    assert batch_gets == [3, 3]  # the fallback read all, as before the index
+    assert [bool(s.changed) for s in subscriptions] == [False, True, False]
+    assert all(s.error is None for s in subscriptions)  # no error event
+
+
+def test_a_new_stream_s_meeting_is_read_on_the_next_tick(local_table, settings):
+    settings.SSE_POLL_INTERVAL = 3600
+    first, second = create_meetings(2)
+    batch_gets = count_batch_gets()
+
+    async def scenario():
+        broker = StatusBroker()
+        subscriptions = subscribe_all(broker, [first], 1)
+        await broker.poll_once()
+        # A stream whose connect read may predate the broker's cursor.
+        subscriptions += subscribe_all(broker, [second], 1)
+        await broker.poll_once()
+        await broker.poll_once()
+        unsubscribe_all(broker, subscriptions)
+
+    asyncio.run(scenario())
+    assert batch_gets == [1, 1]

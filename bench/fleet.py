@@ -1,0 +1,376 @@
+"""Benchmark the stream poller on a fleet: K processes behind nginx, one DynamoDB.
+
+    .venv/bin/python -m bench.fleet --streams 4000 --meetings 2000 --writes 5
+    .venv/bin/python -m bench.fleet --streams 4000 --meetings 200 --writes 5
+
+Starts DynamoDB Local (in memory) and, for each design in turn, K server
+processes (`python -m config.server`) behind deploy/nginx.conf (Debian nginx,
+rendered by tests/support/nginx.py, with the per-client stream cap lifted:
+the bench is one client address). It opens S streams through nginx, mixed as
+the web UI opens them: meeting pages (one meeting) and list pages (one stream
+for a page of 20). A writer PATCHes W meetings a second through nginx and
+deletes a few. In the same run, side by side:
+
+- today: every process reads every meeting its streams watch, every tick
+  (SSE_FULL_READ_INTERVAL=0);
+- change index: each process queries the change index and reads only the
+  changed meetings it watches;
+- seed: a GetItem per stream per meeting per tick, a model line priced with
+  the read units per item measured on `today`.
+
+For each: meetings read per process per tick, read and write units per
+viewer-hour from the servers' consumed-capacity counters, CPU of the servers
+and of DynamoDB Local, PATCH → delivery p50/p99, deletions seen.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import time
+from pathlib import Path
+
+import httpx
+
+from bench import harness
+from bench.harness import (
+    StreamClient,
+    create_meetings,
+    descendants,
+    long_stream_settings,
+    make_user_token,
+    percentile,
+    process_cpu_seconds,
+    scrape,
+    setup_django,
+    start_dynamodb,
+    start_server,
+)
+from tests.support.nginx import Nginx
+
+# Other benchmarks may run at the same time: keep our scratch database apart.
+harness.WORK_DIR = harness.WORK_DIR / "fleet"
+# The bench is one client holding thousands of streams, each two connections
+# in nginx: more than the test config's 4,096 per worker.
+NGINX_CONNECTIONS = 20_000
+PAGE_SIZE = 20  # meetings on a list page, each page one multi stream
+DESIGNS = {
+    "today": {"SSE_FULL_READ_INTERVAL": "0"},
+    "change_index": {},
+}
+
+
+class FleetClient(StreamClient):
+    """A StreamClient that also times deletions to their `deleted` events."""
+
+    def __init__(self, port: int, token: str):
+        super().__init__(port, token)
+        self.deleted_at: dict[str, float] = {}
+        self.deletion_latencies: list[float] = []
+        self.write_errors = 0
+
+    def _on_event(self, block: bytes, stream: int = 0) -> None:
+        super()._on_event(block, stream)
+        if block.startswith(b"event: deleted"):
+            data = json.loads(block[block.rindex(b"data: ") + 6 :])
+            sent = self.deleted_at.get(data["meetingId"])
+            if sent is not None:
+                self.deletion_latencies.append(time.perf_counter() - sent)
+
+
+def stream_paths(ids: list[str], streams: int, list_share: float, seed: int):
+    """Return (path, meetings watched) for each stream, pages and single ones."""
+    rng = random.Random(seed)
+    pages = max(1, len(ids) // PAGE_SIZE)
+    paths = []
+    for _ in range(streams):
+        if rng.random() < list_share:
+            start = rng.randrange(pages) * PAGE_SIZE
+            page = ids[start : start + PAGE_SIZE]
+            paths.append(("/v1/events?" + "&".join(f"meeting={i}" for i in page), page))
+        else:
+            meeting = rng.choice(ids)
+            paths.append((f"/v1/meetings/{meeting}/events", [meeting]))
+    return paths
+
+
+def total(samples: list[dict], prefix: str) -> dict[str, float]:
+    """Sum the samples whose name starts with prefix, by label set, over servers."""
+    sums: dict[str, float] = {}
+    for server in samples:
+        for name, value in server.items():
+            if name.startswith(prefix):
+                sums[name] = sums.get(name, 0.0) + value
+    return sums
+
+
+def units(samples: list[dict], kind: str, operations: tuple[str, ...]) -> float:
+    found = total(samples, f"meetstream_dynamodb_{kind}_capacity_units_total")
+    return sum(
+        value
+        for name, value in found.items()
+        if any(f'operation="{op}"' in name for op in operations)
+    )
+
+
+def one(samples: list[dict], name: str) -> float:
+    return sum(total(samples, name).values())
+
+
+async def writer(http, ids, client: FleetClient, args, stop_at, deleted) -> None:
+    """PATCH W random meetings a second; delete args.deletes spread over the run."""
+    rng = random.Random(7)
+    live = [i for i in ids if i not in deleted]
+    interval = 1 / args.writes
+    delete_every = args.seconds / (args.deletes + 1) if args.deletes else None
+    next_delete = time.perf_counter() + (delete_every or 0)
+    pending: set[asyncio.Task] = set()
+
+    async def patch(meeting_id: str) -> None:
+        try:
+            response = await http.patch(
+                f"/v1/meetings/{meeting_id}", json={"status_message": f"{time.time()}"}
+            )
+        except httpx.HTTPError:
+            client.write_errors += 1
+            return
+        if response.status_code == 200:
+            body = response.json()
+            client.sent_at[(body["id"], body["version"])] = time.perf_counter()
+
+    async def delete(meeting_id: str) -> None:
+        try:
+            response = await http.delete(f"/v1/meetings/{meeting_id}")
+        except httpx.HTTPError:
+            client.write_errors += 1
+            return
+        if response.status_code == 204:
+            client.deleted_at[meeting_id] = time.perf_counter()
+
+    tick = time.perf_counter()
+    while time.perf_counter() < stop_at:
+        if delete_every and time.perf_counter() >= next_delete:
+            victim = live.pop(rng.randrange(len(live)))
+            deleted.add(victim)
+            pending.add(asyncio.create_task(delete(victim)))
+            next_delete += delete_every
+        pending.add(asyncio.create_task(patch(rng.choice(live))))
+        pending = {task for task in pending if not task.done()}
+        tick += interval
+        await asyncio.sleep(max(0.0, tick - time.perf_counter()))
+    await asyncio.gather(*pending)
+
+
+async def measure(env, token, user, dynamodb, design, args) -> dict:
+    ids = [str(m.id) for m in create_meetings(user, args.meetings)]
+    streams = stream_paths(ids, args.streams, args.list_share, seed=1)
+    servers = [start_server(env) for _ in range(args.processes)]
+    nginx = Nginx(
+        [server.port for server in servers],
+        harness.WORK_DIR / f"nginx-{design}",
+        streams_per_client=args.streams * 2,
+    )
+    config = nginx.workdir / "nginx.conf"
+    config.write_text(
+        config.read_text()
+        .replace("worker_connections 4096", f"worker_connections {NGINX_CONNECTIONS}")
+        .replace(
+            "worker_processes 1;", "worker_processes 1;\nworker_rlimit_nofile 20000;"
+        )
+    )
+    nginx.start()
+    client = FleetClient(nginx.port, token)
+    ddb_pids = descendants(dynamodb.process.pid)
+
+    def cpu() -> tuple[float, float]:
+        ours = sum(server.tree_cpu_seconds() for server in servers)
+        theirs = sum(process_cpu_seconds(pid) for pid in ddb_pids)
+        return ours, theirs
+
+    deleted: set[str] = set()
+    try:
+        await client.open_many([path for path, _ in streams], concurrency=100)
+        await asyncio.sleep(args.poll + 2)  # every process past its first tick
+        before = [scrape(server.port) for server in servers]
+        cpu_before, started = cpu(), time.perf_counter()
+        async with httpx.AsyncClient(
+            base_url=f"http://127.0.0.1:{nginx.port}",
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=30,
+        ) as http:
+            await writer(http, ids, client, args, started + args.seconds, deleted)
+        await asyncio.sleep(args.poll + 3)  # the last changes reach the streams
+        elapsed = time.perf_counter() - started
+        cpu_after = cpu()
+        after = [scrape(server.port) for server in servers]
+    finally:
+        for task in client.tasks:
+            task.cancel()
+        await asyncio.gather(*client.tasks, return_exceptions=True)
+        nginx.stop()
+        for server in servers:
+            server.kill()
+
+    def delta(name: str) -> float:
+        return one(after, name) - one(before, name)
+
+    def unit_delta(kind: str, *operations: str) -> float:
+        return units(after, kind, operations) - units(before, kind, operations)
+
+    ticks = delta("meetstream_poll_ticks_total")
+    read = delta("meetstream_poll_meetings_read_total")
+    viewer_hours = client.stats.opened * elapsed / 3600
+    poll_rru = unit_delta("read", "BatchGetItem", "Query")
+    watchers = {i: 0 for i in deleted}
+    for _, watched in streams:
+        for meeting_id in watched:
+            if meeting_id in watchers:
+                watchers[meeting_id] += 1
+    latencies = client.stats.latencies
+    return {
+        "streams": client.stats.opened,
+        "stream_errors": client.stats.errors + client.stats.refused,
+        "write_errors": client.write_errors,
+        "seconds": elapsed,
+        "ticks_per_process": ticks / args.processes,
+        "changed_per_tick": args.writes * args.poll,
+        "meetings_read_per_process_tick": read / ticks if ticks else float("nan"),
+        "queries_per_process_tick": delta(
+            'meetstream_dynamodb_requests_total{operation="Query"}'
+        )
+        / max(ticks, 1),
+        "changes_seen_per_process_tick": delta("meetstream_poll_changes_seen_total")
+        / max(ticks, 1),
+        "rru_per_meeting_read": unit_delta("read", "BatchGetItem") / read
+        if read
+        else float("nan"),
+        "poll_rru_per_viewer_hour": poll_rru / viewer_hours,
+        "query_rru_per_viewer_hour": unit_delta("read", "Query") / viewer_hours,
+        "wru_per_viewer_hour": unit_delta("write", "UpdateItem", "TransactWriteItems")
+        / viewer_hours,
+        "poll_rru_per_second": poll_rru / elapsed,
+        "wru_per_second": unit_delta("write", "UpdateItem", "TransactWriteItems")
+        / elapsed,
+        "server_cpu_percent": 100 * (cpu_after[0] - cpu_before[0]) / elapsed,
+        "dynamodb_cpu_percent": 100 * (cpu_after[1] - cpu_before[1]) / elapsed,
+        "p50_delivery_ms": 1000 * percentile(latencies, 0.50),
+        "p99_delivery_ms": 1000 * percentile(latencies, 0.99),
+        "deliveries": len(latencies),
+        "deletions": len(client.deleted_at),
+        "deleted_events_expected": sum(watchers.values()),
+        "deleted_events_seen": client.stats.events.get("deleted", 0),
+        "p99_deletion_ms": 1000 * percentile(client.deletion_latencies, 0.99),
+        "watched_meetings_per_stream": sum(len(w) for _, w in streams) / len(streams),
+    }
+
+
+def seed_model(today: dict, args) -> dict:
+    """Price the seed's per-stream reads with today's measured units per item."""
+    items_per_tick = today["watched_meetings_per_stream"] * today["streams"]
+    per_second = items_per_tick / args.poll * today["rru_per_meeting_read"]
+    return {
+        "meetings_read_per_process_tick": items_per_tick / args.processes,
+        "poll_rru_per_viewer_hour": per_second * 3600 / today["streams"],
+        "poll_rru_per_second": per_second,
+        "wru_per_viewer_hour": today["wru_per_viewer_hour"],
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--processes", type=int, default=4)
+    parser.add_argument("--streams", type=int, default=4000)
+    parser.add_argument("--meetings", type=int, default=2000)
+    parser.add_argument("--writes", type=float, default=5, help="PATCHes a second")
+    parser.add_argument("--deletes", type=int, default=4)
+    parser.add_argument("--list-share", type=float, default=0.2)
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--poll", type=float, default=3.0)
+    parser.add_argument("--designs", default=",".join(DESIGNS))
+    parser.add_argument("--json", help="also write the figures to this file")
+    args = parser.parse_args()
+
+    dynamodb = start_dynamodb()
+    results: dict = {"args": vars(args)}
+    try:
+        per_process = args.streams // args.processes * 2
+        base_env = setup_django(
+            dynamodb.endpoint_url,
+            long_stream_settings(
+                per_process,
+                SSE_POLL_INTERVAL=str(args.poll),
+                MEETINGS_CREATE_RATE="100000/min",
+            ),
+        )
+        user, token = make_user_token()
+        for design in args.designs.split(","):
+            env = {
+                **base_env,
+                "DJANGO_SETTINGS_MODULE": "config.settings",
+                **DESIGNS[design],
+            }
+            results[design] = asyncio.run(
+                measure(env, token, user, dynamodb, design, args)
+            )
+        if "today" in results:
+            results["seed_model"] = seed_model(results["today"], args)
+    finally:
+        dynamodb.stop()
+    report(results, args)
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, indent=2))
+
+
+def report(results: dict, args) -> None:
+    designs = [d for d in ("seed_model", "today", "change_index") if d in results]
+    names = sorted({name for d in designs for name in results[d]}, key=_order)
+    print(
+        f"\n== {args.streams} streams over {args.meetings} meetings, "
+        f"{args.processes} processes, {args.writes:g} writes/s, poll {args.poll:g} s =="
+    )
+    print(f"  {'':34}" + "".join(f"{d:>16}" for d in designs))
+    for name in names:
+        cells = []
+        for design in designs:
+            value = results[design].get(name)
+            cells.append(f"{'—':>16}" if value is None else f"{value:16,.2f}")
+        print(f"  {name:34}" + "".join(cells))
+    if "today" in results and "change_index" in results:
+        ours, today = results["change_index"], results["today"]
+        print("  -- ratios, same run --")
+        for baseline in ("seed_model", "today"):
+            ratio = results[baseline]["poll_rru_per_viewer_hour"] / max(
+                ours["poll_rru_per_viewer_hour"], 1e-9
+            )
+            print(f"  {'poll RRU ' + baseline + ' / change_index':34}{ratio:16.1f}x")
+        print(
+            f"  {'server CPU today / change_index':34}"
+            f"{today['server_cpu_percent'] / max(ours['server_cpu_percent'], 0.01):16.1f}x"
+        )
+        print(
+            f"  {'reads per tick / changed per tick':34}"
+            f"{ours['meetings_read_per_process_tick'] / ours['changed_per_tick']:16.2f}"
+        )
+        print(
+            f"  {'p99 delivery / (poll + 1 s)':34}"
+            f"{ours['p99_delivery_ms'] / (1000 * (args.poll + 1)):16.2f}"
+        )
+
+
+_FIRST = [
+    "streams",
+    "meetings_read_per_process_tick",
+    "changed_per_tick",
+    "poll_rru_per_viewer_hour",
+    "wru_per_viewer_hour",
+]
+
+
+def _order(name: str) -> tuple[int, str]:
+    return (_FIRST.index(name) if name in _FIRST else len(_FIRST), name)
+
+
+if __name__ == "__main__":
+    main()
