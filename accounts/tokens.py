@@ -5,6 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from drf_spectacular.contrib.rest_framework_simplejwt import (
+    TokenRefreshSerializerExtension,
+)
 from rest_framework_simplejwt.exceptions import AuthenticationFailed
 from rest_framework_simplejwt.serializers import TokenRefreshSerializer
 from rest_framework_simplejwt.settings import api_settings
@@ -37,3 +40,9 @@ class CheckedTokenRefreshSerializer(TokenRefreshSerializer):
                 "password_changed",
             )
         return super().validate(attrs)
+
+
+class CheckedTokenRefreshSerializerExtension(TokenRefreshSerializerExtension):
+    """Describe the refresh body in OpenAPI as simplejwt's own: {refresh, access}."""
+
+    target_class = CheckedTokenRefreshSerializer

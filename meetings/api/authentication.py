@@ -21,6 +21,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
 from rest_framework_simplejwt.authentication import JWTAuthentication
 
 # Past this many, expired entries are dropped before another is added.
@@ -85,3 +86,9 @@ post_save.connect(_CACHED_USERS.clear, sender=settings.AUTH_USER_MODEL)
 post_delete.connect(_CACHED_USERS.clear, sender=settings.AUTH_USER_MODEL)
 m2m_changed.connect(_CACHED_USERS.clear)
 post_save.connect(_CACHED_USERS.clear, sender=Group)
+
+
+class CachedUserJWTScheme(SimpleJWTScheme):
+    """Describe the bearer scheme in OpenAPI as simplejwt's own."""
+
+    target_class = CachedUserJWTAuthentication
