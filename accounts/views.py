@@ -1,8 +1,12 @@
-"""The API's token view, answering a locked-out log-in with 429."""
+"""The API's token view (a locked-out log-in is a 429), and logging out."""
 
 from __future__ import annotations
 
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.request import Request
 from rest_framework_simplejwt import views as jwt_views
@@ -22,3 +26,25 @@ class TokenObtainPairView(jwt_views.TokenObtainPairView):
             if is_locked_out(request):
                 return lockout_response(request)
             raise
+
+
+class LogoutView(auth_views.LogoutView):
+    """Log out on POST, with a message on the login page; a GET asks first.
+
+    A link cannot log out (that would need no CSRF token), so a GET shows a
+    page with the logout button rather than a bare 405.
+    """
+
+    http_method_names = ["get", "head", "post", "options"]
+
+    def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect("login")
+        return render(request, "registration/logout.html")
+
+    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        was_logged_in = request.user.is_authenticated
+        response = super().post(request, *args, **kwargs)
+        if was_logged_in:
+            messages.info(request, "You have logged out.")
+        return response

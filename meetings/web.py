@@ -1,7 +1,8 @@
 """What the two browser ways in, the pages and the admin, share.
 
 The paging trail of a cursor-paged list, the decorator that turns domain errors
-into pages, and the words both say when a meeting changed under the user.
+into pages, the words both say when a meeting changed under the user, and the
+user's time zone.
 """
 
 from __future__ import annotations
@@ -11,12 +12,16 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.http import HttpRequest, HttpResponse
 
 from config.errors import retry_after
 
 from .domain import MeetingNotFound, StoreUnavailable
+
+# The cookie static/js/time-zone.js sets to the browser's IANA time zone.
+TIME_ZONE_COOKIE = "tz"
 
 # How many earlier pages "Newer" can walk back through.
 MAX_TRAIL = 20
@@ -107,3 +112,14 @@ def domain_errors(
         return wrapper
 
     return decorator
+
+
+def user_time_zone(request: HttpRequest) -> ZoneInfo | None:
+    """Return the browser's time zone from its cookie, or None when unknown."""
+    name = request.COOKIES.get(TIME_ZONE_COOKIE, "")
+    if not name or len(name) > 64:
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None

@@ -105,16 +105,26 @@ def mark_failed(
 ) -> HttpResponse | None:
     """Ask a reason, then fail each processing meeting still as the list showed."""
     viewer = services.viewer_for(request.user)
+    found = services.visible_meetings(viewer, [s.meeting_id for s in selection])
+    rows = _selection_rows(selection, found)
+    if not any(row["can_fail"] and not row["changed"] for row in rows):
+        # Nothing would fail, so there is no reason to ask for.
+        messages.warning(
+            request,
+            f"None of the {_meetings(len(selection))} selected can fail: only a "
+            "processing (or failed) meeting, unchanged since the list was "
+            "loaded, can. Nothing was changed.",
+        )
+        return None
     form = MarkFailedForm(request.POST if "post" in request.POST else None)
     if not form.is_valid():
-        found = services.visible_meetings(viewer, [s.meeting_id for s in selection])
         return modeladmin.render(
             request,
             "mark_failed.html",
             {
                 "title": "Mark meetings as failed",
                 "form": form,
-                "rows": _selection_rows(selection, found),
+                "rows": rows,
                 "action": "mark_failed",
             },
         )

@@ -7,7 +7,6 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
 from django.db.models import Q
 
 from .. import services
@@ -52,14 +51,10 @@ class MeetingAdminForm(MeetingForm):
             get_user_model().USERNAME_FIELD
         )
 
-    def meeting_fields(self) -> dict[str, Any]:
-        """Return the cleaned fields as the services take them, in form order."""
-        fields = {}
-        for name, value in super().meeting_fields().items():
-            if name == "owner":
-                name, value = "owner_id", str(value.pk)
-            fields[name] = value
-        return fields
+    def attribute(self, name: str, value: Any) -> tuple[str, Any]:
+        if name == "owner":
+            return "owner_id", str(value.pk)
+        return name, value
 
     @classmethod
     def initial_for(cls, meeting: Meeting) -> dict[str, Any]:
@@ -73,6 +68,7 @@ class MeetingAddForm(MeetingAdminForm):
     """Add a meeting for any user; it starts scheduled, as every meeting does."""
 
     version = None
+    carries_loaded_values = False
 
 
 class MeetingChangeForm(MeetingAdminForm):
@@ -128,20 +124,11 @@ class MeetingChangeForm(MeetingAdminForm):
             "status_message": meeting.status_message,
         }
 
-    def submitted_version(self) -> int | None:
-        """Return the version the form was loaded at, or None when it is missing."""
-        try:
-            return self.fields["version"].clean(self["version"].data)
-        except ValidationError:
-            return None
-
-    def is_stale(self) -> bool:
-        """Return whether the meeting changed since the form was loaded."""
-        version = self.submitted_version()
-        return version is not None and version != self.meeting.version
-
     def clean_status(self) -> Status:
-        return Status(self.cleaned_data["status"])
+        return self.tidy_status(self.cleaned_data["status"])
+
+    def tidy_status(self, value: str) -> Status:
+        return Status(value)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -153,11 +140,19 @@ class MeetingChangeForm(MeetingAdminForm):
         except InvalidChange as refused:
             # The details name the field the rule is about, e.g. progress.
             field = next(iter(refused.details or {}), None)
-            self.add_error(field if field in self.fields else None, refused.message)
+            message = refused.message
+            if field == "progress":
+                # The domain's message names the status by its value.
+                message = (
+                    "Progress can only change while the meeting is processing; "
+                    f"it is “{preview.status.label}”."
+                )
+            self.add_error(field if field in self.fields else None, message)
         return cleaned
 
     def changes(self) -> dict[str, Any]:
-        """Return the cleaned values that differ from the meeting's, by attribute."""
+        """Return what saving writes: the user's changes that differ from the
+        meeting's values, by attribute."""
         return self.changes_to(self.meeting)
 
     def changed_labels(self) -> list[str]:

@@ -44,6 +44,9 @@ from .changelist import FILTERS, MeetingChangeList
 from .chart import status_chart
 from .forms import ChangeListForm, MeetingAddForm, MeetingChangeForm
 
+# How often a save meets a meeting written meanwhile before it gives up.
+SAVE_ATTEMPTS = 3
+
 _domain_errors = domain_errors(
     missing=lambda admin, request, error: admin.missing(request, error.meeting_id),
     unavailable=lambda admin, request, error: admin.unavailable(request),
@@ -275,37 +278,57 @@ class MeetingAdmin:
             return self._form_page(request, form, meeting)
         if not self.has_change_permission(request):
             raise PermissionDenied
-        form = MeetingChangeForm(request.POST, meeting=meeting)
-        if form.is_stale():
-            return self._conflict(request, meeting)
-        if not form.is_valid():
-            return self._form_page(request, form, meeting)
-        changes = form.changes()
-        if not changes:
-            # Nothing to write: the version stays, and so do the streams.
-            return self._saved(request, meeting, "No fields changed.")
-        try:
-            saved = services.update_meeting(
-                viewer, meeting_id, changes, meeting.version
+        for _ in range(SAVE_ATTEMPTS):
+            form = MeetingChangeForm(request.POST, meeting=meeting)
+            valid = form.is_valid()
+            # A clash comes before any lifecycle check, so nobody is told a step
+            # is refused because of a status they never saw.
+            clashes = form.clashes_with(meeting)
+            if clashes:
+                return self._conflict(request, form, meeting, clashes)
+            if not valid:
+                return self._form_page(request, form, meeting)
+            changes = form.changes()
+            if not changes:
+                # Nothing to write: the version stays, and so do the streams.
+                return self._saved(request, meeting, "No fields changed.")
+            try:
+                saved = services.update_meeting(
+                    viewer, meeting_id, changes, meeting.version
+                )
+            except PreconditionFailed as failed:
+                if failed.current is None:
+                    raise MeetingNotFound(meeting_id) from None
+                # Written meanwhile: check the user's changes against it again.
+                meeting = failed.current
+                continue
+            history.log_change(request.user, saved, form.changed_labels())
+            return self._saved(
+                request, saved, f"The meeting “{saved.title}” was changed successfully."
             )
-        except PreconditionFailed as failed:
-            if failed.current is None:
-                raise MeetingNotFound(meeting_id) from None
-            return self._conflict(request, failed.current)
-        history.log_change(request.user, saved, form.changed_labels())
-        return self._saved(
-            request, saved, f"The meeting “{saved.title}” was changed successfully."
-        )
+        return self._conflict(request, form, meeting, [])
 
-    def _conflict(self, request: HttpRequest, current: Meeting) -> HttpResponse:
-        """Show current beside what the user typed, now at current's version."""
-        data = request.POST.copy()
-        data["version"] = str(current.version)
-        form = MeetingChangeForm(data, meeting=current)
+    def _conflict(
+        self,
+        request: HttpRequest,
+        form: MeetingChangeForm,
+        current: Meeting,
+        clashes: list[str],
+    ) -> HttpResponse:
+        """Show current beside what the user changed, now at current's version."""
+        rebased = MeetingChangeForm(form.rebased_on(current), meeting=current)
         # Validate against the current meeting: a step the lifecycle no longer
         # allows from its status shows as an error before any second save.
-        form.is_valid()
-        return self._form_page(request, form, current, conflict=True)
+        rebased.is_valid()
+        return self._form_page(
+            request,
+            rebased,
+            current,
+            conflict=True,
+            clashing=[
+                str(rebased[name].label) for name in clashes if name in rebased.fields
+            ],
+        )
 
     def _form_page(
         self,
@@ -313,6 +336,7 @@ class MeetingAdmin:
         form: MeetingAddForm | MeetingChangeForm,
         meeting: Meeting | None = None,
         conflict: bool = False,
+        clashing: list[str] | None = None,
     ) -> HttpResponse:
         add = meeting is None
         can_change = add or self.has_change_permission(request)
@@ -334,6 +358,7 @@ class MeetingAdmin:
                 if conflict
                 else None,
                 "conflict": conflict,
+                "clashing": clashing or [],
                 "can_change": can_change,
                 "show_delete_link": not add and self.has_delete_permission(request),
             },

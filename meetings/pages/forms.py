@@ -14,6 +14,7 @@ class MeetingCreateForm(MeetingForm):
     """Create a meeting; a double-submitted (or retried) form makes one."""
 
     version = None
+    carries_loaded_values = False
     request_id = forms.UUIDField(widget=forms.HiddenInput, required=False)
 
     bookkeeping = ("request_id",)

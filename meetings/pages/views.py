@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from .. import services
@@ -24,10 +25,18 @@ from ..domain import (
     StoreUnavailable,
 )
 from ..forms import MeetingDeleteForm
-from ..web import DELETE_CONFLICT, INCOMPLETE_DELETE, PagingTrail, domain_errors
+from ..web import (
+    DELETE_CONFLICT,
+    INCOMPLETE_DELETE,
+    PagingTrail,
+    domain_errors,
+    user_time_zone,
+)
 from .forms import MeetingCreateForm, MeetingEditForm, MeetingFilterForm
 
 PAGE_SIZE = 20
+# How often a save meets a meeting written meanwhile before it gives up.
+SAVE_ATTEMPTS = 3
 
 
 def _not_found(request: HttpRequest, error: MeetingNotFound) -> HttpResponse:
@@ -99,6 +108,11 @@ def meeting_detail(request: HttpRequest, meeting_id: uuid.UUID) -> HttpResponse:
 @answer_domain_errors
 def meeting_create(request: HttpRequest) -> HttpResponse:
     """Create a meeting owned by the user; a double submit creates one."""
+    with timezone.override(user_time_zone(request)):
+        return _create(request)
+
+
+def _create(request: HttpRequest) -> HttpResponse:
     form = MeetingCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         owner_id = str(request.user.pk)
@@ -122,35 +136,51 @@ def meeting_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @answer_domain_errors
 def meeting_edit(request: HttpRequest, meeting_id: uuid.UUID) -> HttpResponse:
-    """Edit a meeting at the version the form was loaded at.
+    """Edit a meeting, writing only the fields the user changed.
 
-    If it changed meanwhile nothing is saved: the page shows the current values
-    beside the user's, and saving again is a knowing overwrite.
+    If one of those changed meanwhile too, nothing is saved: the page shows the
+    current values beside the user's, and saving again is a knowing overwrite.
+    Others' changes to the fields the user left alone are kept. Times are in
+    the user's time zone when the browser told it, else in UTC.
     """
+    with timezone.override(user_time_zone(request)):
+        return _edit(request, meeting_id)
+
+
+def _edit(request: HttpRequest, meeting_id: uuid.UUID) -> HttpResponse:
     viewer = services.viewer_for(request.user)
     meeting = services.get_meeting(viewer, meeting_id, Access.CHANGE)
     if request.method == "GET":
         form = MeetingEditForm(initial=MeetingEditForm.initial_for(meeting))
         return _edit_page(request, form, meeting)
-    form = MeetingEditForm(request.POST)
-    if not form.is_valid():
-        return _edit_page(request, form, meeting)
-    changes = form.changes_to(meeting)
-    version = form.cleaned_data["version"]
-    if version == meeting.version and not changes:
-        messages.info(request, "Nothing changed.")
-        return redirect("meetings:detail", meeting_id=meeting.id)
-    try:
-        saved = services.update_meeting(
-            viewer, meeting_id, changes, expected_version=version
-        )
-    except PreconditionFailed as failed:
-        return _edit_page(request, form, failed.current or meeting, conflict=True)
-    except InvalidChange as error:
-        form.add_error(None, error.message)
-        return _edit_page(request, form, meeting)
-    messages.success(request, f"Saved “{saved.title}”.")
-    return redirect("meetings:detail", meeting_id=saved.id)
+    for _ in range(SAVE_ATTEMPTS):
+        form = MeetingEditForm(request.POST)
+        valid = form.is_valid()
+        clashes = form.clashes_with(meeting)
+        if clashes:
+            return _conflict_page(request, form, meeting, clashes)
+        if not valid:
+            return _edit_page(request, form, meeting)
+        changes = form.changes_to(meeting)
+        if not changes:
+            messages.info(request, "Nothing changed.")
+            return redirect("meetings:detail", meeting_id=meeting.id)
+        try:
+            saved = services.update_meeting(
+                viewer, meeting_id, changes, expected_version=meeting.version
+            )
+        except PreconditionFailed as failed:
+            if failed.current is None:
+                raise MeetingNotFound(meeting_id) from None
+            # Written meanwhile: check the user's changes against it again.
+            meeting = failed.current
+            continue
+        except InvalidChange as error:
+            form.add_error(None, error.message)
+            return _edit_page(request, form, meeting)
+        messages.success(request, f"Saved “{saved.title}”.")
+        return redirect("meetings:detail", meeting_id=saved.id)
+    return _conflict_page(request, form, meeting, [])
 
 
 @login_required
@@ -188,21 +218,32 @@ def _edit_page(
     request: HttpRequest,
     form: MeetingEditForm,
     meeting: Meeting,
-    conflict: bool = False,
+    conflict: Meeting | None = None,
+    clashing: list[str] | None = None,
 ) -> HttpResponse:
-    if conflict:
-        # Keep what the user typed, now at the current version: saving again
-        # replaces the values shown beside it, knowingly.
-        data = request.POST.copy()
-        data["version"] = str(meeting.version)
-        form = MeetingEditForm(data)
-        form.is_valid()
     return render(
         request,
         "meetings/form.html",
-        {"form": form, "meeting": meeting, "conflict": meeting if conflict else None},
+        {
+            "form": form,
+            "meeting": meeting,
+            "conflict": conflict,
+            "clashing": clashing or [],
+        },
         status=409 if conflict else 200,
     )
+
+
+def _conflict_page(
+    request: HttpRequest, form: MeetingEditForm, current: Meeting, clashes: list[str]
+) -> HttpResponse:
+    """Show current beside what the user changed, now at current's version."""
+    # The fields the user changed keep what they typed; the others show the
+    # current values, so saving again writes only the user's changes, knowingly.
+    rebased = MeetingEditForm(form.rebased_on(current))
+    rebased.is_valid()
+    labels = [str(rebased[name].label) for name in clashes if name in rebased.fields]
+    return _edit_page(request, rebased, current, conflict=current, clashing=labels)
 
 
 def _live_settings() -> dict[str, int]:

@@ -41,3 +41,29 @@ def test_edit_a_meeting_in_the_admin_and_see_it_in_history(
     )
     # The admin's own scripts run under the app's Content-Security-Policy.
     assert page.page_errors == [] and page.console_errors == []
+
+
+def admin_login(page, server, username: str) -> None:
+    page.goto(f"{server.url}/admin/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", "pw-12345678")
+    page.click("input[type=submit]")
+    page.wait_for_url(f"{server.url}/admin/")
+
+
+@pytest.mark.browser
+def test_the_meetings_dashboard_fits_a_phone_and_its_bars_are_links(
+    page, asgi_server, django_user_model, alice
+):
+    django_user_model.objects.create_superuser("boss", password="pw-12345678")
+    services.create_meeting(str(alice.pk), {"title": "Board meeting"})
+    page.set_viewport_size({"width": 390, "height": 844})
+    admin_login(page, asgi_server, "boss")
+    page.goto(f"{asgi_server.url}/admin/meetings/")
+    chart = page.locator(".status-chart")
+    expect(chart).to_be_visible()
+    # Nothing is wider than the phone: no sideways scrolling.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert chart.bounding_box()["width"] <= 390
+    page.get_by_role("link", name="Scheduled: 1").click()
+    expect(page.locator("#result_list")).to_contain_text("Board meeting")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from datetime import UTC, datetime
 from urllib.parse import quote
 
 import httpx
@@ -92,7 +94,8 @@ def test_a_status_patched_over_the_api_shows_without_a_reload(
     )
     expect(page.locator('[data-live="progress-bar"]')).to_have_js_property("value", 40)
     expect(page.locator('[data-live="status-message"]')).to_have_text("Halfway")
-    expect(page.locator('[data-live="version"]')).to_have_text("5")
+    # The version is for the scripts (data-version), not shown to users.
+    expect(page.locator("[data-live-meeting]")).to_have_attribute("data-version", "5")
     patch_over_api(live_site, alice, meeting.id, status="completed")
     expect(badge(page)).to_have_text("Completed", timeout=POLL_MS + 1000)
     expect(badge(page)).to_have_class("badge badge--completed")
@@ -110,13 +113,20 @@ def test_the_banner_shows_while_the_server_is_down_and_the_page_recovers(
     open_meeting(page, live_site, login, meeting)
     banner = page.locator(BANNER)
     expect(banner).to_be_hidden()
+    heading = page.locator("h1").bounding_box()
     live_site.kill()
     expect(banner).to_be_visible(timeout=5000)
     expect(banner).to_contain_text("Live updates disconnected, retrying...")
     expect(banner).to_contain_text("The app will automatically reconnect")
     expect(banner).to_contain_text("Reconnection attempt 1...")
     expect(banner).to_have_attribute("role", "status")
+    expect(banner).to_have_attribute("aria-live", "polite")
+    # A toast: it shifts nothing on the page.
+    expect(banner).to_have_css("position", "fixed")
+    assert page.locator("h1").bounding_box() == heading
     expect(banner).to_contain_text("Reconnection attempt 2...", timeout=5000)
+    # Prominent once a retry has failed too.
+    expect(banner).to_have_attribute("data-prominent", "")
     change_in_dynamodb(alice, meeting.id, status=Status.IN_PROGRESS)
     live_site.start()
     expect(banner).to_be_hidden(timeout=15_000)
@@ -317,3 +327,47 @@ def test_every_page_works_without_javascript(page, live_site, login, alice):
     expect(page.locator(".message--success")).to_contain_text("Deleted")
     page.click("text=Log out")
     page.wait_for_url(f"{live_site.url}/accounts/login/")
+
+
+PARIS = [{"timezone_id": "Europe/Paris", "locale": "en-GB"}]
+
+
+@pytest.mark.parametrize("page", PARIS, indirect=True)
+def test_times_show_in_the_browsers_zone_with_utc_on_hover(
+    page, live_site, login, alice, local_table
+):
+    meeting = services.create_meeting(
+        str(alice.pk),
+        {"title": "Sync", "scheduled_start": datetime(2030, 1, 15, 9, tzinfo=UTC)},
+    )
+    open_meeting(page, live_site, login, meeting)
+    start = page.locator(".fields time").first
+    expect(start).to_contain_text("15 Jan 2030, 10:00 (in ")
+    expect(start).to_have_attribute("title", "2030-01-15 09:00:00 UTC")
+    updated = page.locator('[data-live="updated-at"]')
+    expect(updated).to_contain_text("(now)")
+    # A live update rewrites the time in UTC; it is shown locally again at once.
+    patch_over_api(live_site, alice, meeting.id, status="in_progress")
+    expect(badge(page)).to_have_text("In progress", timeout=POLL_MS + 1000)
+    expect(updated).not_to_contain_text("UTC")
+    expect(updated).to_have_attribute("title", re.compile(r" UTC$"))
+    # The browser told the server its zone, so forms take Paris time.
+    page.goto(f"{live_site.url}/meetings/{meeting.id}/edit")
+    expect(page.locator("#id_scheduled_start")).to_have_value("2030-01-15T10:00")
+    expect(page.locator("#meeting-form")).to_contain_text(
+        "In your time zone, Europe/Paris."
+    )
+    assert_no_errors(page)
+
+
+@pytest.mark.parametrize("page", PARIS, indirect=True)
+def test_relative_times_refresh_themselves(page, live_site, login, alice, local_table):
+    meeting = services.create_meeting(str(alice.pk), {"title": "Sync"})
+    page.clock.install()
+    login(page, live_site, "alice")
+    # The delete page has no live script, whose timers the clock would also run.
+    page.goto(f"{live_site.url}/meetings/{meeting.id}/delete")
+    updated = page.locator("dd time")
+    expect(updated).to_contain_text("(now)")
+    page.clock.fast_forward("02:05")
+    expect(updated).to_contain_text("(2 min ago)")

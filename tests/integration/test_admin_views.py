@@ -15,6 +15,7 @@ from meetings import services
 from meetings.admin import history as admin_history
 from meetings.domain import ALLOWED_TRANSITIONS, Access, Status, Viewer
 from meetings.store import get_repository, memory
+from tests.support.forms import form_values
 
 pytestmark = pytest.mark.django_db
 BASE = "/admin/meetings/meetingrecord/"
@@ -483,6 +484,116 @@ def test_a_meeting_changed_since_the_form_opened_is_not_overwritten(editor, alic
     assert stored(meeting).title == "Mine"
 
 
+def loaded_form(client, meeting) -> dict[str, str]:
+    """Return what the change form posts as the browser loaded it."""
+    page = text(client.get(f"{BASE}{meeting.id}/change/"))
+    return {**form_values(page, "meetingrecord_form"), "_save": "Save"}
+
+
+def walk_elsewhere_to_processing(meeting, **changes):
+    for status in (Status.IN_PROGRESS, Status.UPLOADED, Status.PROCESSING):
+        change_elsewhere(meeting, status=status)
+    return change_elsewhere(meeting, **changes)
+
+
+def test_the_form_carries_the_values_it_was_loaded_with(editor, alice):
+    meeting = create(alice, description="Agenda")
+    data = loaded_form(client_for(editor), meeting)
+    assert data["initial-title"] == "Sync" and data["initial-status"] == "scheduled"
+    assert data["initial-description"] == "Agenda"
+    assert data["initial-owner"] == str(alice.pk)
+
+
+def test_others_changes_to_fields_the_user_left_alone_are_no_conflict(editor, alice):
+    meeting = create(alice)
+    client = client_for(editor)
+    data = loaded_form(client, meeting)
+    walk_elsewhere_to_processing(meeting, progress=40, status_message="Transcribing")
+    response = client.post(f"{BASE}{meeting.id}/change/", {**data, "title": "Mine"})
+    assert response.status_code == 302
+    saved = stored(meeting)
+    assert (saved.title, saved.status, saved.progress, saved.status_message) == (
+        "Mine",
+        Status.PROCESSING,
+        40,
+        "Transcribing",
+    )
+    assert LogEntry.objects.get(action_flag=CHANGE).get_change_message() == (
+        "Changed Title."
+    )
+
+
+def test_a_conflict_on_the_title_alone_saves_on_the_second_try_keeping_the_others(
+    editor, alice
+):
+    meeting = create(alice)
+    client = client_for(editor)
+    data = loaded_form(client, meeting)
+    walk_elsewhere_to_processing(
+        meeting, title="Theirs", progress=40, status_message="Transcribing"
+    )
+    response = client.post(f"{BASE}{meeting.id}/change/", {**data, "title": "Mine"})
+    assert response.status_code == 409
+    page = text(response)
+    assert "Someone else changed Title too." in page
+    assert response.context["adminform"].form.errors == {}  # no status refused
+    assert (
+        "in_progress" not in page.split('class="current-values"')[1].split("</dl>")[0]
+    )
+    assert stored(meeting).title == "Theirs"  # nothing saved
+    # The form keeps the user's title and shows the others' current values.
+    again = form_values(page, "meetingrecord_form")
+    assert again["title"] == "Mine" and again["status"] == "processing"
+    assert again["status_message"] == "Transcribing" and again["progress"] == "40"
+    response = client.post(f"{BASE}{meeting.id}/change/", {**again, "_save": "Save"})
+    assert response.status_code == 302
+    saved = stored(meeting)
+    assert (saved.title, saved.status, saved.progress, saved.status_message) == (
+        "Mine",
+        Status.PROCESSING,
+        40,
+        "Transcribing",
+    )
+
+
+def test_a_real_clash_on_the_title_still_shows_the_conflict_page(editor, alice):
+    meeting = create(alice, description="Agenda")
+    client = client_for(editor)
+    data = loaded_form(client, meeting)
+    change_elsewhere(meeting, title="Theirs")
+    response = client.post(
+        f"{BASE}{meeting.id}/change/",
+        {**data, "title": "Mine", "description": "My agenda"},
+    )
+    assert response.status_code == 409
+    assert "Someone else changed Title too." in text(response)
+    assert (stored(meeting).title, stored(meeting).description) == ("Theirs", "Agenda")
+    assert not LogEntry.objects.exists()
+
+
+def test_an_invalid_change_is_a_form_error_not_a_conflict(editor, alice):
+    meeting = create(alice)
+    client = client_for(editor)
+    data = loaded_form(client, meeting)
+    change_elsewhere(meeting, description="Theirs")
+    response = client.post(f"{BASE}{meeting.id}/change/", {**data, "title": ""})
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["title"]
+    assert stored(meeting).title == "Sync"
+
+
+def test_a_refused_progress_names_the_status_by_its_label(editor, alice):
+    meeting = create(alice, status=Status.IN_PROGRESS)
+    client = client_for(editor)
+    data = loaded_form(client, meeting)
+    response = client.post(f"{BASE}{meeting.id}/change/", {**data, "progress": "50"})
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors["progress"]
+    assert errors == [
+        "Progress can only change while the meeting is processing; it is “In progress”."
+    ]
+
+
 def test_a_stale_form_is_a_conflict_before_any_lifecycle_check(editor, alice):
     meeting = create(alice)
     change_elsewhere(meeting, status=Status.IN_PROGRESS)
@@ -689,6 +800,21 @@ def test_mark_failed_asks_a_reason_then_reports_each_outcome(editor, alice):
     assert stored(raced).status == Status.PROCESSING
     entry = LogEntry.objects.get(action_flag=CHANGE)
     assert entry.get_change_message() == "Changed Status and Status message."
+
+
+def test_mark_failed_asks_no_reason_when_none_of_the_selection_can_fail(editor, alice):
+    create(alice, title="Too early")
+    create(alice, title="Done", status=Status.COMPLETED)
+    client = client_for(editor)
+    chosen = checkbox_values(text(client.get(BASE)))
+    selection = {"action": "mark_failed", "_selected_action": chosen.values()}
+    response = client.post(BASE, selection, follow=True)
+    assert 'name="reason"' not in text(response)
+    assert messages_of(response) == [
+        "None of the 2 meetings selected can fail: only a processing (or failed) "
+        "meeting, unchanged since the list was loaded, can. Nothing was changed."
+    ]
+    assert {m.status for m in list_all()} == {Status.SCHEDULED, Status.COMPLETED}
 
 
 def list_all():

@@ -12,6 +12,7 @@ from django.test import Client
 from meetings import services
 from meetings.domain import Status, Viewer
 from meetings.store import get_repository
+from tests.support.forms import form_values
 
 pytestmark = pytest.mark.django_db
 
@@ -85,13 +86,54 @@ def test_the_login_page_logs_in_and_refuses_a_wrong_password(alice):
     assert response.status_code == 302 and response["Location"] == "/"
 
 
-def test_logout_is_post_only_and_returns_to_login(alice, browser_for):
+def test_logout_asks_on_get_logs_out_on_post_and_says_so(alice, browser_for):
     client = browser_for(alice)
-    assert client.get("/accounts/logout/").status_code == 405
-    assert client.get("/").status_code == 200  # still logged in
+    ask = client.get("/accounts/logout/")
+    assert ask.status_code == 200
+    form = re.search(
+        r'<form method="post" action="/accounts/logout/"[^>]*>(.*?)</form>',
+        ask.content.decode(),
+        re.S,
+    )
+    assert "data-stops-live-updates" in form.group(0)
+    assert 'name="csrfmiddlewaretoken"' in form.group(1)
+    assert '<button type="submit" class="button">Log out</button>' in form.group(1)
+    assert client.get("/").status_code == 200  # a GET does not log out
     response = client.post("/accounts/logout/")
     assert response.status_code == 302 and response["Location"] == "/accounts/login/"
+    login = client.get("/accounts/login/").content.decode()
+    assert '<li class="message message--info">You have logged out.</li>' in login
     assert client.get("/").status_code == 302
+    # Logged out, the page has nothing to ask.
+    assert client.get("/accounts/logout/")["Location"] == "/accounts/login/"
+
+
+def test_the_pages_link_the_favicon_skip_to_content_and_mark_the_current_page(
+    alice, browser_for
+):
+    client = browser_for(alice)
+    page = client.get("/").content.decode()
+    assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in page
+    assert finders.find("favicon.svg")
+    assert '<a class="skip-link" href="#content">' in page
+    assert '<main class="page" id="content" tabindex="-1">' in page
+    assert '<a href="/" aria-current="page">Meetings</a>' in page
+    assert '<a href="/meetings/new">New meeting</a>' in page
+    create_page = client.get("/meetings/new").content.decode()
+    assert '<a href="/meetings/new" aria-current="page">New meeting</a>' in create_page
+    assert '<a href="/">Meetings</a>' in create_page
+    admin_page = Client().get("/admin/login/").content.decode()
+    assert 'href="/static/favicon.svg"' in admin_page
+
+
+def test_end_users_see_no_version_but_the_scripts_get_it(alice, browser_for):
+    meeting = create(alice)
+    client = browser_for(alice)
+    for path in (f"/meetings/{meeting.id}", f"/meetings/{meeting.id}/delete"):
+        page = client.get(path).content.decode()
+        assert "Version" not in page, path
+    detail = client.get(f"/meetings/{meeting.id}").content.decode()
+    assert 'data-version="1"' in detail
 
 
 def test_the_logout_form_stops_live_updates(alice, browser_for):
@@ -172,7 +214,9 @@ def test_the_detail_page_shows_everything_with_live_hooks(alice, browser_for):
     for text in ("Weekly sync", "a@example.com", "Agenda", "45 minutes", "Scheduled"):
         assert text in page
     assert (
-        '<time datetime="2030-01-02T09:30:00+00:00">2030-01-02 09:30 UTC</time>' in page
+        # UTC without JavaScript; local-time.js shows it in the browser's zone.
+        '<time datetime="2030-01-02T09:30:00+00:00" data-local-time>'
+        "2030-01-02 09:30 UTC</time>" in page
     )
     assert f'data-events-url="/v1/meetings/{meeting.id}/events"' in page
     assert f'data-api-url="/v1/meetings/{meeting.id}"' in page
@@ -182,9 +226,10 @@ def test_the_detail_page_shows_everything_with_live_hooks(alice, browser_for):
 
 def test_the_banner_is_there_hidden_and_accessible(alice, browser_for):
     page = browser_for(alice).get(f"/meetings/{create(alice).id}").content.decode()
-    banner = re.search(r'<div class="banner" id="connection-banner"[^>]*>', page)
+    banner = re.search(r'<div class="banner[^"]*" id="connection-banner"[^>]*>', page)
+    # A toast (banner--toast: fixed, so it shifts nothing), announced politely.
     assert banner.group(0) == (
-        '<div class="banner" id="connection-banner" role="status" '
+        '<div class="banner banner--toast" id="connection-banner" role="status" '
         'aria-live="polite" hidden>'
     )
     assert "Live updates disconnected, retrying..." in page
@@ -192,6 +237,9 @@ def test_the_banner_is_there_hidden_and_accessible(alice, browser_for):
     assert "data-banner-attempt" in page
     assert re.search(r'id="meeting-gone" role="alert" hidden', page)
     assert "This meeting was deleted" in page
+
+
+EVERY_PAGE_SCRIPTS = ("js/theme.js", "js/local-time.js", "js/time-zone.js")
 
 
 def test_pages_load_their_script_as_a_module_and_inline_nothing(alice, browser_for):
@@ -203,8 +251,13 @@ def test_pages_load_their_script_as_a_module_and_inline_nothing(alice, browser_f
     ):
         page = client.get(path).content.decode()
         tags = re.findall(r"<script[^>]*>", page)
-        assert tags == [f'<script type="module" src="/static/{script}">'], tags
-        assert finders.find(script)
+        # Every page's own modules, then the page's live script.
+        assert tags == [
+            f'<script type="module" src="/static/{module}">'
+            for module in (*EVERY_PAGE_SCRIPTS, script)
+        ], tags
+        for module in (*EVERY_PAGE_SCRIPTS, script):
+            assert finders.find(module)
         assert " style=" not in page and "onclick" not in page
 
 
@@ -387,6 +440,32 @@ def test_saving_an_unchanged_form_writes_nothing(alice, browser_for):
     assert saved.scheduled_start.second == 15  # seconds the input cannot show
 
 
+def test_forms_take_times_in_the_browsers_time_zone_and_say_which(alice, browser_for):
+    meeting = create(alice, scheduled_start=datetime(2030, 1, 15, 9, 0, tzinfo=UTC))
+    client = browser_for(alice)
+    client.cookies["tz"] = "Europe/Paris"  # as static/js/time-zone.js sets it
+    page = client.get(f"/meetings/{meeting.id}/edit").content.decode()
+    assert "In your time zone, Europe/Paris." in page
+    assert 'value="2030-01-15T10:00"' in page  # 09:00 UTC is 10:00 in Paris
+    data = {**form_values(page, "meeting-form"), "scheduled_start": "2030-07-01T18:30"}
+    assert client.post(f"/meetings/{meeting.id}/edit", data).status_code == 302
+    saved = get_repository().get(meeting.id)
+    assert saved.scheduled_start == datetime(2030, 7, 1, 16, 30, tzinfo=UTC)  # CEST
+    assert (
+        "In your time zone, Europe/Paris."
+        in client.get("/meetings/new").content.decode()
+    )
+
+
+def test_without_a_known_time_zone_forms_use_utc_and_say_so(alice, browser_for):
+    client = browser_for(alice)
+    assert "In UTC." in client.get("/meetings/new").content.decode()
+    client.cookies["tz"] = "Not/AZone"
+    assert "In UTC." in client.get("/meetings/new").content.decode()
+    client.cookies["tz"] = "../../etc/passwd"
+    assert "In UTC." in client.get("/meetings/new").content.decode()
+
+
 def test_edit_without_a_version_saves_nothing(alice, browser_for):
     meeting = create(alice)
     data = edit_data(meeting, title="Blind")
@@ -427,7 +506,94 @@ def test_a_concurrent_edit_shows_the_conflict_and_overwrites_nothing(
     assert get_repository().get(meeting.id).title == "Mine"
 
 
-def test_a_status_change_meanwhile_is_a_conflict_too(alice, browser_for):
+def loaded_edit_form(client, meeting) -> dict[str, str]:
+    """Return what the edit form posts as the browser loaded it."""
+    page = client.get(f"/meetings/{meeting.id}/edit").content.decode()
+    return form_values(page, "meeting-form")
+
+
+def test_the_edit_form_carries_the_values_it_was_loaded_with(alice, browser_for):
+    meeting = create(alice, duration_minutes=30)
+    data = loaded_edit_form(browser_for(alice), meeting)
+    assert data["initial-title"] == "Weekly sync"
+    assert data["initial-duration_minutes"] == "30"
+    assert data["version"] == "1"
+
+
+def test_others_changes_to_fields_the_user_left_alone_are_kept(alice, browser_for):
+    meeting = create(alice, duration_minutes=30)
+    client = browser_for(alice)
+    data = loaded_edit_form(client, meeting)
+    walk_to_processing(alice, meeting)
+    services.update_meeting(
+        Viewer(str(alice.pk)),
+        meeting.id,
+        {"duration_minutes": 90, "progress": 40, "status_message": "Transcribing"},
+    )
+    response = client.post(f"/meetings/{meeting.id}/edit", {**data, "title": "Mine"})
+    assert response.status_code == 302
+    saved = get_repository().get(meeting.id)
+    assert (saved.title, saved.duration_minutes) == ("Mine", 90)
+    assert (saved.status, saved.progress, saved.status_message) == (
+        Status.PROCESSING,
+        40,
+        "Transcribing",
+    )
+
+
+def test_a_conflict_on_the_title_alone_saves_on_the_second_try_keeping_the_others(
+    alice, browser_for
+):
+    meeting = create(alice, duration_minutes=30)
+    client = browser_for(alice)
+    data = loaded_edit_form(client, meeting)
+    walk_to_processing(alice, meeting)
+    services.update_meeting(
+        Viewer(str(alice.pk)),
+        meeting.id,
+        {"title": "Theirs", "duration_minutes": 90, "status_message": "Transcribing"},
+    )
+    response = client.post(f"/meetings/{meeting.id}/edit", {**data, "title": "Mine"})
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "You both changed: Title." in page
+    assert "Version" not in page  # end users are not shown versions
+    assert get_repository().get(meeting.id).title == "Theirs"  # nothing saved
+    again = form_values(page, "meeting-form")
+    assert again["title"] == "Mine" and again["duration_minutes"] == "90"
+    response = client.post(f"/meetings/{meeting.id}/edit", again)
+    assert response.status_code == 302
+    saved = get_repository().get(meeting.id)
+    assert (saved.title, saved.duration_minutes, saved.status_message) == (
+        "Mine",
+        90,
+        "Transcribing",
+    )
+    assert saved.status == Status.PROCESSING
+
+
+def test_a_real_clash_on_the_edit_page_saves_nothing(alice, browser_for):
+    meeting = create(alice, duration_minutes=30)
+    client = browser_for(alice)
+    data = loaded_edit_form(client, meeting)
+    services.update_meeting(Viewer(str(alice.pk)), meeting.id, {"title": "Theirs"})
+    response = client.post(
+        f"/meetings/{meeting.id}/edit",
+        {**data, "title": "Mine", "duration_minutes": "45"},
+    )
+    assert response.status_code == 409
+    assert "Someone changed this meeting while you were editing" in (
+        response.content.decode()
+    )
+    saved = get_repository().get(meeting.id)
+    assert (saved.title, saved.duration_minutes) == ("Theirs", 30)
+
+
+def test_a_status_change_meanwhile_conflicts_with_a_form_lacking_its_loaded_values(
+    alice, browser_for
+):
+    # Forms rendered before they carried their loaded values (initial-*) can
+    # only go by the version.
     meeting = create(alice)
     walk_to_processing(alice, meeting)
     response = browser_for(alice).post(

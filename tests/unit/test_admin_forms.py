@@ -90,15 +90,70 @@ def test_changes_hold_only_what_differs(alice, bob):
     assert moved.changed_labels() == ["Title", "Owner", "Status"]
 
 
-def test_a_form_from_another_version_is_stale(alice):
+def test_a_form_without_its_loaded_values_from_another_version_clashes(alice):
     meeting = meeting_of(alice, version=3)
-    assert MeetingChangeForm(data_for(meeting, version=2), meeting=meeting).is_stale()
-    assert not MeetingChangeForm(data_for(meeting), meeting=meeting).is_stale()
+    stale = MeetingChangeForm(data_for(meeting, version=2), meeting=meeting)
+    stale.is_valid()
+    assert stale.clashes_with(meeting) == ["version"]
+    current = MeetingChangeForm(data_for(meeting), meeting=meeting)
+    current.is_valid()
+    assert current.clashes_with(meeting) == []
     missing = data_for(meeting)
     del missing["version"]
     form = MeetingChangeForm(missing, meeting=meeting)
-    assert not form.is_stale() and not form.is_valid()
+    assert not form.is_valid() and form.clashes_with(meeting) == []
     assert "lacks the version" in form.errors["version"][0]
+
+
+def loaded_data(meeting: Meeting, **overrides) -> dict:
+    """Return the unchanged form's data with its loaded (initial-*) values."""
+    loaded = {
+        f"initial-{name}": "" if value is None else value
+        for name, value in MeetingChangeForm.initial_for(meeting).items()
+        if name != "version"
+    }
+    return {**data_for(meeting), **loaded, **overrides}
+
+
+def test_only_the_fields_the_user_changed_count_and_clash(alice):
+    start = datetime(2030, 1, 15, 9, 0, 42, tzinfo=UTC)
+    loaded = meeting_of(alice, scheduled_start=start, status=Status.PROCESSING)
+    now = Meeting(
+        owner_id=str(alice.pk),
+        id=loaded.id,
+        title="Theirs",
+        scheduled_start=start,
+        status=Status.PROCESSING,
+        progress=60,
+        status_message="Transcribing",
+        version=4,
+    )
+    # The user changed the description only: no clash, and only it is written.
+    form = MeetingChangeForm(
+        loaded_data(loaded, version=1, description="New agenda"), meeting=now
+    )
+    assert form.is_valid(), form.errors
+    assert form.user_changed() == ["description"]
+    assert form.clashes_with(now) == []
+    assert form.changes() == {"description": "New agenda"}
+    # The user changed the title too, which the meeting changed since: a clash.
+    both = MeetingChangeForm(
+        loaded_data(loaded, version=1, title="Mine", description="New agenda"),
+        meeting=now,
+    )
+    both.is_valid()
+    assert both.clashes_with(now) == ["title"]
+    # Changed meanwhile to just what the user typed is no clash.
+    same = MeetingChangeForm(
+        loaded_data(loaded, version=1, title="Theirs"), meeting=now
+    )
+    same.is_valid()
+    assert same.clashes_with(now) == [] and same.changes() == {}
+    # After the clash the form keeps the user's fields and takes the others now.
+    rebased = both.rebased_on(now)
+    assert rebased["title"] == "Mine" and rebased["description"] == "New agenda"
+    assert rebased["status_message"] == "Transcribing" and rebased["progress"] == 60
+    assert rebased["initial-title"] == "Theirs" and rebased["version"] == "4"
 
 
 def test_a_deactivated_owner_stays_a_choice_but_is_not_offered_to_others(alice, bob):
