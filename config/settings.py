@@ -205,9 +205,15 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {
+        "client_errors_without_traceback": {
+            "()": "config.logs.ClientErrorsWithoutTraceback"
+        }
+    },
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     "loggers": {
+        "django.request": {"filters": ["client_errors_without_traceback"]},
         "botocore": {"level": "WARNING"},
         "boto3": {"level": "WARNING"},
         # A warning per failed log-in is enough; axes adds two lines of INFO.

@@ -236,3 +236,58 @@ def object_with_id():
         id = uuid.uuid4()
 
     return Missing()
+
+
+def session_cookie(user) -> dict[str, str]:
+    browser = Client()
+    browser.force_login(user)
+    return {"Cookie": f"sessionid={browser.cookies['sessionid'].value}"}
+
+
+@pytest.mark.parametrize(
+    ("perms", "view", "change", "delete", "admin"),
+    [
+        ((), 404, 404, 404, 403),
+        (("view",), 200, 404, 404, 200),
+        (("change",), 200, 200, 404, 200),
+        (("delete",), 404, 404, 204, 403),
+    ],
+)
+def test_staff_reach_on_rest_pages_and_admin_follows_the_permissions(
+    server, make_user, bobs, perms, view, change, delete, admin
+):
+    sam = make_user("sam", is_staff=True, perms=perms)
+    token = RefreshToken.for_user(sam).access_token
+    path = f"/v1/meetings/{bobs.id}"
+    cookie = session_cookie(sam)
+    page = httpx.get(f"{server.url}/meetings/{bobs.id}", headers=cookie)
+    admin_page = httpx.get(
+        f"{server.url}/admin/meetings/meetingrecord/{bobs.id}/change/", headers=cookie
+    )
+    assert (page.status_code, admin_page.status_code) == (view, admin)
+    assert rest(server, "GET", path, token).status_code == view
+    patched = rest(server, "PATCH", path, token, json={"title": "Sam's"})
+    assert patched.status_code == change
+    assert rest(server, "DELETE", path, token).status_code == delete
+
+
+def test_forty_guesses_meet_a_429_and_the_right_password_works_after_the_window(
+    start_server, alice
+):
+    window = 4
+    server = start_server(LOGIN_FAILURE_WINDOW_SECONDS=window)
+    url = f"{server.url}/v1/auth/token"
+    answers = [
+        httpx.post(url, json={"username": "alice", "password": f"guess-{n}"})
+        for n in range(40)
+    ]
+    codes = [answer.status_code for answer in answers]
+    assert set(codes) <= {401, 429}
+    first_refusal = answers[codes.index(429)]
+    assert codes.index(429) <= 10  # LOGIN_FAILURES_PER_USERNAME
+    assert first_refusal.json()["error"]["code"] == "locked_out"
+    assert first_refusal.headers["Retry-After"].isdigit()
+    right = {"username": "alice", "password": "pw-12345678"}
+    time.sleep(window + 0.5)
+    assert httpx.post(url, json=right).status_code == 200
+    assert "Traceback" not in server.logs()
