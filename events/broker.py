@@ -5,8 +5,8 @@ Query per shard), then reads only the changed meetings that at least one
 open stream in this process watches, with one BatchGetItem per 100 meetings,
 however many streams and processes there are. A slower tick checks every
 distinct credential of the open streams again and closes the streams whose
-credentials were revoked. The registry of open
-streams is the only memory, and it dies with them.
+credentials were revoked. The registry of open streams is the only memory, and
+it dies with them.
 """
 
 from __future__ import annotations
@@ -41,11 +41,12 @@ CHANGE_OVERLAP = timedelta(seconds=3)
 # Past this since the last good tick (an outage), a full read replaces the
 # change query: cheaper than paging through every change since.
 MAX_CHANGE_WINDOW = timedelta(seconds=60)
-# settings.SSE_FULL_READ_INTERVAL (default 300 s): every watched meeting is read
-# again at least that often, whatever the index says: the belt and braces for a
-# change it missed (a write slower than the overlap, one made by a release
-# before the index). It costs 1/100 of a read per watched meeting per tick at a
-# 3 s poll; 0 reads everything every tick, as before the change index.
+# (settings.SSE_FULL_READ_INTERVAL, 300 s by default, is how often every watched
+# meeting is read again whatever the index says: the belt and braces for a
+# change it missed, such as a write slower than the overlap or one made by a
+# release before the index. At a 3 s poll it costs 1/100 of a read per watched
+# meeting per tick; 0 reads everything every tick, as before the index.)
+
 # Revoked streams reconnect within this many milliseconds, spread at random.
 REVOKED_RETRY_MS = 1000
 
