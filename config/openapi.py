@@ -20,6 +20,28 @@ MEETING_ERRORS = {
     "404": "No such meeting, or not yours.",
     "412": "If-Match names an older version.",
 }
+# What the live stream endpoints (events/views.py) answer before any event.
+STREAM_ERRORS = {
+    "400": "A malformed meeting id; on /v1/events, no `meeting` or too many.",
+    "401": "Missing or invalid credentials.",
+    "404": "A meeting is missing or not yours.",
+    "429": "Too many streams open for this user; retry after Retry-After seconds.",
+    "503": "DynamoDB is unavailable, or this instance is restarting; retry after "
+    "Retry-After seconds.",
+}
+STREAM_DESCRIPTION = (
+    "Server-Sent Events: `retry`, `connected`, one `status` per meeting, then "
+    "`status` on every change, `error`, `deleted`, `connectionLost` and a `: ping` "
+    "keepalive. The stream stays open; the full protocol, reconnects and "
+    "`Last-Event-ID` are in docs/events.md."
+)
+# events/views.py's limit, which config cannot import (meetings.api imports
+# this module, and the two must stay independent); a test keeps them equal.
+MAX_MEETINGS_PER_STREAM = 50
+# The stream views resolve these (events/urls.py); the request path is the
+# same, with {id} for the meeting.
+SINGLE_STREAM_PATH = "/v1/meetings/{id}/events"
+MULTI_STREAM_PATH = "/v1/events"
 # And writes this.
 WRITE_ERRORS = {
     "409": "Conflicts with the meeting's status, a reused idempotency key, or a "
@@ -68,6 +90,9 @@ def add_error_responses(result, generator, request, public):
                         "content": {"application/json": {"schema": error_ref}},
                     },
                 )
+    # The streams are plain async Django views, which drf-spectacular never
+    # sees; describe them here so that /v1/docs lists every endpoint.
+    result["paths"].update(_stream_paths(error_ref))
     # The API refuses unknown fields rather than dropping them silently.
     for name, schema in components.items():
         if name.endswith("Request") and schema.get("type") == "object":
@@ -75,6 +100,88 @@ def add_error_responses(result, generator, request, public):
             if name.startswith("Patched"):  # a PATCH must change something
                 schema["minProperties"] = 1
     return result
+
+
+def _stream_paths(error_ref: dict) -> dict:
+    """Return the OpenAPI paths of the two live status streams."""
+    uuid_schema = {"type": "string", "format": "uuid"}
+    retry_after = {
+        "Retry-After": {
+            "schema": {"type": "integer"},
+            "description": "Seconds to wait before reconnecting.",
+        }
+    }
+    responses = {
+        "200": {
+            "description": "The stream, open until the server ends it.",
+            "content": {"text/event-stream": {"schema": {"type": "string"}}},
+        }
+    }
+    for code, description in STREAM_ERRORS.items():
+        responses[code] = {
+            "description": description,
+            "content": {"application/json": {"schema": error_ref}},
+        }
+        if code in ("429", "503"):
+            responses[code]["headers"] = retry_after
+
+    def operation(operation_id: str, summary: str, parameters: list) -> dict:
+        return {
+            "get": {
+                "operationId": operation_id,
+                "summary": summary,
+                "description": STREAM_DESCRIPTION,
+                "tags": ["events"],
+                "parameters": parameters,
+                "security": [{"jwtAuth": []}, {"cookieAuth": []}],
+                "responses": responses,
+            }
+        }
+
+    last_event_id = {
+        "in": "header",
+        "name": "Last-Event-ID",
+        "schema": {"type": "string"},
+        "description": "The id of the last status event received, on reconnect.",
+    }
+    return {
+        SINGLE_STREAM_PATH: operation(
+            "meeting_events",
+            "Stream one meeting's status.",
+            [
+                {
+                    "in": "path",
+                    "name": "id",
+                    "required": True,
+                    "schema": uuid_schema,
+                    "description": "The meeting's id.",
+                },
+                last_event_id,
+            ],
+        ),
+        MULTI_STREAM_PATH: operation(
+            "events",
+            "Stream the status of several meetings on one connection.",
+            [
+                {
+                    "in": "query",
+                    "name": "meeting",
+                    "required": True,
+                    "style": "form",
+                    "explode": True,
+                    "schema": {
+                        "type": "array",
+                        "items": uuid_schema,
+                        "minItems": 1,
+                        "maxItems": MAX_MEETINGS_PER_STREAM,
+                    },
+                    "description": "A meeting's id; repeat for each, "
+                    f"1 to {MAX_MEETINGS_PER_STREAM}.",
+                },
+                last_event_id,
+            ],
+        ),
+    }
 
 
 def _error_detail_schema() -> dict:

@@ -136,9 +136,25 @@ class MeetingPageSerializer(serializers.Serializer):
     next_cursor = serializers.CharField(allow_null=True)
 
 
+# A re-sync of a list page reads its rows with one GET per this many ids.
+MAX_IDS_PER_LIST = 100
+# What `id` may not be combined with: it names the meetings on its own.
+LIST_FILTERS = ("status", "owner", "q", "cursor", "limit")
+
+
 class MeetingListParamsSerializer(StrictFieldsMixin, serializers.Serializer):
     """Query string of GET /v1/meetings."""
 
+    id = serializers.ListField(
+        child=serializers.UUIDField(),
+        min_length=1,
+        max_length=MAX_IDS_PER_LIST,
+        required=False,
+        help_text=(
+            "Repeatable: return just these meetings, those you may see, in the "
+            f"order given (at most {MAX_IDS_PER_LIST}; not with other parameters)."
+        ),
+    )
     status = serializers.ChoiceField(choices=Status.choices(), required=False)
     owner = serializers.CharField(max_length=64, required=False)
     q = serializers.CharField(
@@ -148,6 +164,21 @@ class MeetingListParamsSerializer(StrictFieldsMixin, serializers.Serializer):
     limit = serializers.IntegerField(
         min_value=1, max_value=MAX_PAGE_SIZE, required=False
     )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if "id" in attrs:
+            combined = [name for name in LIST_FILTERS if name in attrs]
+            if combined:
+                raise serializers.ValidationError(
+                    {
+                        "id": [
+                            "id cannot be combined with other parameters: "
+                            + ", ".join(combined)
+                            + "."
+                        ]
+                    }
+                )
+        return attrs
 
 
 def parse_if_match(header: str | None) -> int | None:

@@ -69,10 +69,19 @@ class MeetingViewSet(viewsets.ViewSet):
         responses=MeetingPageSerializer,
     )
     def list(self, request: Request) -> Response:
-        """Return {results: [meeting], next_cursor} newest first."""
-        params = MeetingListParamsSerializer(data=request.query_params.dict())
+        """Return {results: [meeting], next_cursor} newest first.
+
+        With `id` (repeatable), return just those of these meetings the
+        requester may see, in the order asked, and next_cursor null.
+        """
+        data = request.query_params.dict()
+        if "id" in request.query_params:
+            data["id"] = request.query_params.getlist("id")
+        params = MeetingListParamsSerializer(data=data)
         params.is_valid(raise_exception=True)
         query = params.validated_data
+        if "id" in query:
+            return self._list_by_id(request, query["id"])
         page = services.list_meetings(
             services.viewer_for(request.user),
             owner_id=query.get("owner"),
@@ -85,6 +94,19 @@ class MeetingViewSet(viewsets.ViewSet):
             {
                 "results": MeetingSerializer(page.meetings, many=True).data,
                 "next_cursor": page.next_cursor,
+            }
+        )
+
+    def _list_by_id(self, request: Request, meeting_ids: list[uuid.UUID]) -> Response:
+        # Missing and others' meetings are left out alike, as a 404 would be.
+        found = services.visible_meetings(
+            services.viewer_for(request.user), meeting_ids
+        )
+        meetings = [found[i] for i in dict.fromkeys(meeting_ids) if i in found]
+        return Response(
+            {
+                "results": MeetingSerializer(meetings, many=True).data,
+                "next_cursor": None,
             }
         )
 

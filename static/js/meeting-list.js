@@ -2,7 +2,7 @@
  * Live statuses on the meeting list: every row over the stream this browser's
  * tabs share, or, where it cannot share one, over one stream of its own.
  */
-import { getJson, HttpError } from "./live/api.js";
+import { readMeetings } from "./live/api.js";
 import { scheduleFrom } from "./live/backoff.js";
 import { Banner } from "./live/banner.js";
 import { bindToPage, goToLogin } from "./live/lifecycle.js";
@@ -37,19 +37,17 @@ function markGone(meetingId) {
   if (progress) progress.hidden = true;
 }
 
-/** Read every watched row from the API; return whether some turned out deleted. */
+/**
+ * Read every watched row from the API, one request per 100; return whether
+ * some turned out deleted (left out of the answer). Throw the first failure.
+ */
 async function resyncRows() {
-  const before = watched.size;
-  await Promise.all([...watched].map(async (meetingId) => {
-    const row = rows.get(meetingId);
-    try {
-      applyStatus(row, fromApi(await getJson(row.dataset.apiUrl)));
-    } catch (error) {
-      if (error instanceof HttpError && error.status === 404) markGone(meetingId);
-      else throw error;
-    }
-  }));
-  return watched.size < before;
+  const meetings = [...watched].map((id) => ({ id, apiUrl: rows.get(id).dataset.apiUrl }));
+  const { found, missing, failures } = await readMeetings(meetings);
+  for (const [id, meeting] of found) applyStatus(rows.get(id), fromApi(meeting));
+  for (const id of missing) markGone(id);
+  if (failures.length > 0) throw failures[0];
+  return missing.length > 0;
 }
 
 if (table && watched.size > 0) {

@@ -5,6 +5,8 @@ import json
 import pytest
 from rest_framework.test import APIClient
 
+from events import views as events_views
+
 pytestmark = pytest.mark.django_db
 
 MEETINGS = "/v1/meetings"
@@ -167,6 +169,61 @@ def test_list_filters_and_pages(alice, client_for):
     assert len(scheduled) == 6
 
 
+def test_list_by_id_returns_the_visible_ones_in_the_order_asked(alice, bob, client_for):
+    client = client_for(alice)
+    first, second = create(client, title="first"), create(client, title="second")
+    bobs = create(client_for(bob), title="bob's")
+    missing = "00000000-0000-4000-8000-000000000000"
+    ids = [second["id"], bobs["id"], missing, first["id"], second["id"]]
+    page = client.get(MEETINGS, {"id": ids}).json()
+    assert [m["title"] for m in page["results"]] == ["second", "first"]
+    assert page["next_cursor"] is None
+    assert page["results"][0] == client.get(f"{MEETINGS}/{second['id']}").json()
+
+
+def test_staff_list_others_meetings_by_id(alice, staff, client_for):
+    meeting = create(client_for(alice))
+    page = client_for(staff).get(MEETINGS, {"id": [meeting["id"]]}).json()
+    assert [m["id"] for m in page["results"]] == [meeting["id"]]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "id=nope",
+        "id=",
+        "&".join(["id=00000000-0000-4000-8000-000000000000"] * 101),
+        "id=00000000-0000-4000-8000-000000000000&status=scheduled",
+        "id=00000000-0000-4000-8000-000000000000&limit=5",
+    ],
+    ids=["not-a-uuid", "empty", "over-100", "with-status", "with-limit"],
+)
+def test_bad_id_lists_are_400_in_the_error_shape(alice, client_for, query):
+    response = client_for(alice).get(f"{MEETINGS}?{query}")
+    assert response.status_code == 400, response.content
+    error = response.json()["error"]
+    assert set(error) == {"code", "message", "details"}
+    assert "id" in error["details"]
+
+
+def test_id_combined_with_filters_says_so(alice, client_for):
+    response = client_for(alice).get(
+        MEETINGS,
+        {"id": ["00000000-0000-4000-8000-000000000000"], "q": "x", "owner": "1"},
+    )
+    assert response.status_code == 400
+    message = str(response.json()["error"]["details"]["id"])
+    assert "cannot be combined" in message and "owner, q" in message
+
+
+def test_a_hundred_ids_are_one_request(alice, client_for):
+    client = client_for(alice)
+    meeting = create(client)
+    ids = [meeting["id"]] + [f"00000000-0000-4000-8000-{n:012d}" for n in range(99)]
+    page = client.get(MEETINGS, {"id": ids}).json()
+    assert [m["id"] for m in page["results"]] == [meeting["id"]]
+
+
 def test_a_tampered_cursor_is_400(alice, client_for):
     client = client_for(alice)
     for _ in range(2):
@@ -316,6 +373,24 @@ def test_openapi_schema_and_docs_are_served(alice, client_for):
     paths = json.loads(schema.content)["paths"]
     assert "/v1/meetings/{id}" in paths
     assert APIClient().get("/v1/docs").status_code == 200
+
+
+def test_the_schema_describes_the_live_streams():
+    schema = APIClient().get("/v1/schema", HTTP_ACCEPT="application/json")
+    paths = json.loads(schema.content)["paths"]
+    single = paths["/v1/meetings/{id}/events"]["get"]
+    multi = paths["/v1/events"]["get"]
+    for operation in (single, multi):
+        assert "text/event-stream" in operation["responses"]["200"]["content"]
+        assert {"400", "401", "404", "429", "503"} <= set(operation["responses"])
+        error = operation["responses"]["429"]["content"]["application/json"]
+        assert error["schema"] == {"$ref": "#/components/schemas/Error"}
+        assert "docs/events.md" in operation["description"]
+    (meeting,) = [p for p in multi["parameters"] if p["name"] == "meeting"]
+    assert meeting["required"] and meeting["schema"]["minItems"] == 1
+    assert meeting["schema"]["maxItems"] == events_views.MAX_MEETINGS_PER_STREAM
+    (meeting_id,) = [p for p in single["parameters"] if p["in"] == "path"]
+    assert meeting_id["name"] == "id"
 
 
 def test_health_probes(alice):

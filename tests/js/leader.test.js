@@ -113,12 +113,20 @@ test("a deleted meeting is relayed and dropped; with none left the stream stops"
   leader.stop("test");
 });
 
-test("before reconnecting the leader re-syncs the union over REST for every tab", async () => {
+/** A REST answer to GET /v1/meetings?id=…: the meetings of rest among the ids asked. */
+function listAnswer(url, rest) {
+  const ids = new URL(url, "http://x").searchParams.getAll("id");
+  return json(200, { results: ids.filter((id) => rest[id]).map((id) => rest[id]), next_cursor: null });
+}
+
+const isRead = (url) => url.startsWith("/v1/meetings?");
+
+test("before reconnecting the leader re-syncs the union over REST for every tab, in one request", async () => {
   let down = false;
   const first = openSse(CONNECTED);
-  const rest = { a: json(200, { id: "a", status: "processing", progress: 5, version: 4, title: "A" }), b: json(404) };
+  const rest = { a: { id: "a", status: "processing", progress: 5, version: 4, title: "A" } };
   const { leader, calls, timers, posted } = leaderWith((url) => {
-    if (url.startsWith("/v1/meetings/") && !url.endsWith("/events")) return rest[url.split("/").at(-1)];
+    if (isRead(url)) return listAnswer(url, rest);
     if (down) return new TypeError("connection refused");
     down = true;
     return first;
@@ -133,8 +141,8 @@ test("before reconnecting the leader re-syncs the union over REST for every tab"
   assert.deepEqual(posted.filter((x) => x.type === "disconnected").map((x) => [x.attempt, x.delayMs]), [[1, 300]]);
   await timers.runUpTo(1000);
   await settle();
-  assert.deepEqual(calls.filter((c) => !c.url.endsWith("events") && !c.url.includes("?")).map((c) => c.url).sort(),
-    ["/v1/meetings/a", "/v1/meetings/b"]);
+  // b is absent from the answer: deleted, or no longer visible.
+  assert.deepEqual(calls.filter((c) => isRead(c.url)).map((c) => c.url), ["/v1/meetings?id=a&id=b"]);
   const relayed = posted.filter((x) => ["resyncing", "status", "deleted", "resynced"].includes(x.type));
   assert.deepEqual([relayed[0].type, relayed.at(-1).type], ["resyncing", "resynced"]);
   const status = relayed.find((x) => x.type === "status");
@@ -143,6 +151,30 @@ test("before reconnecting the leader re-syncs the union over REST for every tab"
   // The reconnect (refused: still down) watches what is left, and backs off.
   assert.equal(calls.at(-1).url, "/v1/meetings/a/events");
   assert.deepEqual(posted.filter((x) => x.type === "disconnected").map((x) => x.attempt), [1, 2]);
+  leader.stop("test");
+});
+
+test("a 404 for the shared stream finds the deleted meetings with one request and drops them", async () => {
+  const rest = { a: { id: "a", status: "scheduled", progress: 0, version: 1, title: "A" } };
+  const { leader, calls, timers, delivered } = leaderWith((url) => {
+    if (isRead(url)) return listAnswer(url, rest);
+    return json(404);
+  });
+  leader.join("me", [m("a"), m("b"), m("c")]);
+  await timers.runUpTo(1000);
+  await settle();
+  assert.deepEqual(calls.filter((c) => isRead(c.url)).map((c) => c.url)[0], "/v1/meetings?id=a&id=b&id=c");
+  assert.deepEqual(delivered.filter((x) => x.type === "deleted").map((x) => x.data.meetingId), ["b", "c"]);
+  leader.stop("test");
+});
+
+test("a 401 on the re-sync sends every tab to the login page", async () => {
+  const { leader, timers, delivered } = leaderWith((url) => (isRead(url) ? json(401) : json(404)));
+  leader.join("me", [m("a"), m("b")]);
+  await timers.runUpTo(1000);
+  await settle();
+  assert.ok(types(delivered).includes("unauthorized"));
+  assert.ok(!types(delivered).includes("deleted"), "a failed read deletes nothing");
   leader.stop("test");
 });
 
@@ -157,13 +189,13 @@ test("a 401 on the stream sends every tab to the login page", async () => {
 
 test("a leader taking over a stream that is down re-syncs first and goes on counting attempts", async () => {
   const { leader, calls, timers, posted } = leaderWith(
-    (url) => (url.endsWith("/events") ? new TypeError("refused") : json(200, { id: "a", version: 1 })),
+    (url) => (url.endsWith("/events") ? new TypeError("refused") : listAnswer(url, { a: { id: "a", version: 1 } })),
     { attempt: 3, resync: true },
   );
   leader.join("me", [m("a")]);
   await timers.runUpTo(1000);
   await settle();
-  assert.deepEqual(calls.map((c) => c.url), ["/v1/meetings/a", "/v1/meetings/a/events"]);
+  assert.deepEqual(calls.map((c) => c.url), ["/v1/meetings?id=a", "/v1/meetings/a/events"]);
   assert.deepEqual(posted.filter((x) => x.type === "disconnected").map((x) => [x.attempt, x.delayMs]), [[4, 2000]]);
   leader.stop("test");
 });

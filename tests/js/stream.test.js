@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { getJson, HttpError } from "../../static/js/live/api.js";
+import { getJson, HttpError, MAX_IDS_PER_READ, readMeetings } from "../../static/js/live/api.js";
 import { LiveStream } from "../../static/js/live/stream.js";
 
 const encoder = new TextEncoder();
@@ -433,6 +433,26 @@ test("each chunk, pings included, re-arms the watchdog", async () => {
   }
   assert.deepEqual(disconnects(), []);
   stream.stop();
+});
+
+test("readMeetings asks for 100 meetings per request and tells the missing from the failed", async () => {
+  const meetings = Array.from({ length: 230 }, (_, n) => ({ id: `m${n}`, apiUrl: `/v1/meetings/m${n}` }));
+  const seen = [];
+  const fetch = async (url, init) => {
+    seen.push([url, init]);
+    const ids = new URL(url, "http://x").searchParams.getAll("id");
+    if (ids.includes("m200")) return json(503);
+    // Every meeting but m7 is still there.
+    const results = ids.filter((id) => id !== "m7").map((id) => ({ id }));
+    return new Response(JSON.stringify({ results, next_cursor: null }), { status: 200 });
+  };
+  const { found, missing, failures } = await readMeetings([...meetings, meetings[0]], fetch);
+  assert.deepEqual(seen.map(([url]) => new URL(url, "http://x").searchParams.getAll("id").length), [100, 100, 30]);
+  assert.ok(seen.every(([url, init]) => url.startsWith("/v1/meetings?id=") && init.credentials === "same-origin"));
+  assert.equal(MAX_IDS_PER_READ, 100);
+  assert.equal(found.size, 199);
+  assert.deepEqual(missing, ["m7"]);
+  assert.deepEqual(failures.map((error) => error.status), [503]);
 });
 
 test("getJson sends the cookie and turns failures into HttpError", async () => {

@@ -1,4 +1,7 @@
-/** Read a meeting from the REST API with the session cookie, for re-syncs. */
+/** Read meetings from the REST API with the session cookie, for re-syncs. */
+
+/** GET /v1/meetings takes at most this many `id`s (meetings/api/serializers.py). */
+export const MAX_IDS_PER_READ = 100;
 
 /** An error carrying the HTTP status of a failed request. */
 export class HttpError extends Error {
@@ -14,4 +17,46 @@ export async function getJson(url, fetch = globalThis.fetch.bind(globalThis)) {
   });
   if (!response.ok) throw new HttpError(response.status);
   return response.json();
+}
+
+/**
+ * Read meetings ([{id, apiUrl}]) with one GET /v1/meetings?id=…&id=… per 100.
+ * The list URL is the parent of each meeting's apiUrl, so the pages need no
+ * second URL. Resolve to {found: Map(id → API meeting), missing: [id],
+ * failures: [error]}: a meeting left out of its answer is deleted or no
+ * longer visible (missing); those of a failed request are in neither.
+ */
+export async function readMeetings(meetings, fetch = globalThis.fetch.bind(globalThis)) {
+  const found = new Map();
+  const missing = [];
+  const failures = [];
+  const byList = new Map();
+  for (const { id, apiUrl } of meetings) {
+    const listUrl = apiUrl.slice(0, apiUrl.lastIndexOf("/"));
+    if (!byList.has(listUrl)) byList.set(listUrl, []);
+    const ids = byList.get(listUrl);
+    if (!ids.includes(id)) ids.push(id);
+  }
+  const requests = [];
+  for (const [listUrl, ids] of byList) {
+    for (let start = 0; start < ids.length; start += MAX_IDS_PER_READ) {
+      requests.push([listUrl, ids.slice(start, start + MAX_IDS_PER_READ)]);
+    }
+  }
+  await Promise.all(requests.map(async ([listUrl, ids]) => {
+    try {
+      const query = new URLSearchParams(ids.map((id) => ["id", id]));
+      const { results } = await getJson(`${listUrl}?${query}`, fetch);
+      // The API writes UUIDs in lower case; a page might not.
+      const answered = new Map(results.map((meeting) => [String(meeting.id).toLowerCase(), meeting]));
+      for (const id of ids) {
+        const meeting = answered.get(String(id).toLowerCase());
+        if (meeting) found.set(id, meeting);
+        else missing.push(id);
+      }
+    } catch (error) {
+      failures.push(error);
+    }
+  }));
+  return { found, missing, failures };
 }

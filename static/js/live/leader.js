@@ -4,7 +4,7 @@
  * over REST before each reconnect, and reconnects (debounced) when the union
  * changes. No DOM, so it is unit-tested under Node.
  */
-import { getJson } from "./api.js";
+import { readMeetings } from "./api.js";
 import { fromApi } from "./render.js";
 import { LiveStream } from "./stream.js";
 import { streamUrl, WatchSet } from "./watch-set.js";
@@ -185,32 +185,25 @@ export class Leader {
   }
 
   /**
-   * Read every subscribed meeting over REST and relay it; a 404 counts as
-   * deleted. Return whether some were deleted; throw the first other failure
-   * (a 401 or 403 first of all) once all have been tried.
+   * Read every subscribed meeting over REST, one request per 100, and relay
+   * it; one left out of its answer counts as deleted. Return whether some
+   * were deleted; throw the first failure (a 401 or 403 first of all) once
+   * every request has been tried.
    */
   async #resync() {
-    let removed = false;
-    const failures = [];
-    await Promise.all(this.#watch.subscribed().map(async ({ id, apiUrl }) => {
-      try {
-        const data = fromApi(await getJson(apiUrl, this.fetch));
-        if (this.#stopped) return;
-        this.#cache.set(id, data);
-        this.#broadcast({ type: "status", data, resync: true });
-      } catch (error) {
-        if (error.status === 404) {
-          removed = true;
-          this.#deleted(id);
-        } else {
-          failures.push(error);
-        }
-      }
-    }));
+    const { found, missing, failures } = await readMeetings(this.#watch.subscribed(), this.fetch);
+    if (this.#stopped) return false;
+    for (const [id, meeting] of found) {
+      const data = fromApi(meeting);
+      this.#cache.set(id, data);
+      this.#broadcast({ type: "status", data, resync: true });
+      if (this.#stopped) return false;
+    }
+    for (const id of missing) this.#deleted(id);
     if (failures.length > 0) {
       throw failures.find((error) => error.status === 401 || error.status === 403) ?? failures[0];
     }
-    return removed;
+    return missing.length > 0;
   }
 
   #deleted(meetingId) {

@@ -1,0 +1,144 @@
+"""Retake the screenshots of the web UI in docs/screenshots/.
+
+    .venv/bin/python -m bench.screenshots
+
+Starts `manage.py devserver` on a free port with the meetings in memory and a
+throwaway SQLite database (so the demo data is the same every time and nothing
+local is touched), logs in as the demo superuser, and takes the meeting list,
+a meeting's page and the admin changelist at phone (390x844) and desktop
+(1280x800) sizes, light and dark, with Debian's /usr/bin/chromium (no browser
+download). Not a test: the pictures are for docs/web-ui.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "docs" / "screenshots"
+CHROMIUM = "/usr/bin/chromium"
+# As tests/browser/conftest.py: without these Chromium keeps calling home.
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SETTLE_MS = 1000
+SIZES = {"phone": (390, 844), "desktop": (1280, 800)}
+SCHEMES = ("light", "dark")
+# The README's demo superuser, which devserver creates.
+USERNAME, PASSWORD = "admin", "admin-password"
+
+
+def main() -> None:
+    """Start a demo server, take every screenshot, and stop the server."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=OUT)
+    args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        port = _free_port()
+        server = _start_server(port, Path(tmp))
+        try:
+            _take_all(f"http://127.0.0.1:{port}", args.out)
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+
+
+def _take_all(url: str, out: Path) -> None:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS
+        )
+        try:
+            for size, (width, height) in SIZES.items():
+                for scheme in SCHEMES:
+                    context = browser.new_context(
+                        viewport={"width": width, "height": height},
+                        color_scheme=scheme,
+                        # Phones report touch; the layout should not care.
+                        has_touch=size == "phone",
+                    )
+                    page = context.new_page()
+                    _log_in(page, url)
+                    for name, path in _pages(page, url):
+                        page.goto(f"{url}{path}")
+                        # Not "networkidle": the live stream never goes idle.
+                        # A moment for it to connect and the banner to settle.
+                        page.wait_for_load_state("load")
+                        page.wait_for_timeout(SETTLE_MS)
+                        target = out / f"{name}-{size}-{scheme}.png"
+                        page.screenshot(path=target, scale="css")
+                        print(f"{target.relative_to(ROOT)}")
+                    context.close()
+        finally:
+            browser.close()
+
+
+def _pages(page, url: str) -> list[tuple[str, str]]:
+    page.goto(f"{url}/")
+    detail = page.locator("tr[data-meeting-id]").first.get_attribute("data-meeting-id")
+    return [
+        ("list", "/"),
+        ("detail", f"/meetings/{detail}"),
+        ("admin-changelist", "/admin/meetings/meetingrecord/"),
+    ]
+
+
+def _log_in(page, url: str) -> None:
+    page.goto(f"{url}/accounts/login/")
+    page.fill("#id_username", USERNAME)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{url}/")
+
+
+def _start_server(port: int, tmp: Path) -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "MEETINGS_STORE": "meetings.store.memory",
+        "DATABASE_URL": f"sqlite:///{tmp / 'db.sqlite3'}",
+    }
+    server = subprocess.Popen(
+        [sys.executable, "manage.py", "devserver", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(f"devserver exited with {server.returncode}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz"):
+                return server
+        except OSError:
+            time.sleep(0.3)
+    server.terminate()
+    raise SystemExit("devserver did not start within 60 s")
+
+
+def _free_port() -> int:
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+if __name__ == "__main__":
+    main()
