@@ -49,6 +49,7 @@ async def hold_streams(server, token: str, paths: list[str]) -> dict:
     return {
         "client": client,
         "open_seconds": open_seconds,
+        "connects_per_second": (client.stats.opened - warm) / max(open_seconds, 1e-9),
         "rss_idle_mib": idle_rss / 1024,
         "rss_held_mib": held_rss / 1024,
         "kib_per_stream": (held_rss - idle_rss) / added,
@@ -192,6 +193,10 @@ def report(results: dict, poll: float) -> None:
         print("  -- baseline: bare ASGI SSE app, same uvicorn, same run --")
         print(f"  {'bare kib_per_stream':28} {bare['kib_per_stream']:,.2f}")
         print(f"  {'bare threads_held':28} {bare['threads_held']}")
+        rate = bare["connects_per_second"]
+        print(f"  {'bare connects_per_second':28} {rate:,.1f}")
+        ratio_rate = ours["connects_per_second"] / max(rate, 0.001)
+        print(f"  {'connect rate ratio':28} {ratio_rate:.3f}x the bare app")
         ratio = ours["kib_per_stream"] / max(bare["kib_per_stream"], 0.001)
         print(f"  {'memory per stream ratio':28} {ratio:.2f}x the bare app")
     print(f"  {'p99 delivery / poll':28} {ours['p99_delivery_ms'] / (poll * 1000):.3f}")

@@ -14,6 +14,7 @@ database connections before it returns.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib import import_module
@@ -31,6 +32,8 @@ from rest_framework_simplejwt.utils import get_md5_hash_password
 from meetings.domain import Viewer
 from meetings.services import viewer_for
 
+from .connects import Batcher
+
 MAX_TOKEN_LENGTH = 4096
 
 
@@ -47,14 +50,23 @@ class Credentials:
 
 
 async def authenticate(request) -> Credentials | None:
-    """Return who is asking, from a bearer JWT or the session cookie, or None."""
+    """Return who is asking, from a bearer JWT or the session cookie, or None.
+
+    Connects arriving together are looked up together: one pooled thread and
+    one database connection for the batch (events/connects.py), not for each.
+    """
     header = request.headers.get("Authorization", "")
-    if header:
-        return await _in_pooled_thread(_from_bearer, header)
     session_key = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
-    if session_key:
-        return await _in_pooled_thread(_from_session, session_key)
-    return None
+    if header:
+        key = ("bearer", header)
+    elif session_key:
+        key = ("session", session_key)
+    else:
+        return None
+    outcome = (await _lookups().get([key]))[key]
+    if isinstance(outcome, Exception):
+        raise outcome
+    return outcome
 
 
 async def recheck(keys: Iterable[tuple[str, ...]]) -> dict[tuple[str, ...], Viewer]:
@@ -81,6 +93,36 @@ def _closing_connections(function):
             connections.close_all()
 
     return run
+
+
+_batchers: dict[asyncio.AbstractEventLoop, Batcher] = {}
+
+
+def _lookups() -> Batcher:
+    loop = asyncio.get_running_loop()
+    batcher = _batchers.get(loop)
+    if batcher is None:
+        for stale in [other for other in _batchers if other.is_closed()]:
+            del _batchers[stale]
+        batcher = _batchers[loop] = Batcher(_authenticate_all)
+    return batcher
+
+
+async def _authenticate_all(keys: list[tuple[str, str]]) -> dict:
+    return await _in_pooled_thread(_authenticate_each, keys)
+
+
+def _authenticate_each(keys: list[tuple[str, str]]) -> dict:
+    outcomes: dict = {}
+    for key in keys:
+        kind, value = key
+        try:
+            outcomes[key] = (
+                _from_bearer(value) if kind == "bearer" else _from_session(value)
+            )
+        except Exception as error:  # fails that connect alone, as it did unbatched
+            outcomes[key] = error
+    return outcomes
 
 
 def _from_bearer(header: str) -> Credentials | None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 
 from django.conf import settings
@@ -15,6 +14,7 @@ from meetings.domain import StoreUnavailable
 from . import protocol
 from .auth import Credentials, authenticate
 from .broker import Draining, Subscription, TooManyStreams, get_broker
+from .connects import get_connect_reads
 from .streams import StreamSpec, event_stream, parse_meeting_ids
 
 MAX_MEETINGS_PER_STREAM = 50
@@ -66,11 +66,11 @@ async def _open_stream(
     except (TooManyStreams, Draining) as refused:
         return _refusal(refused)
     try:
-        found = await asyncio.to_thread(
-            services.visible_meetings, credentials.viewer, meeting_ids
-        )
+        # Shared with the connects arriving at the same moment (a reconnect storm).
+        stored = await get_connect_reads().read(meeting_ids)
     except StoreUnavailable as error:
         return domain_error_response(error)
+    found = services.visible_among(credentials.viewer, stored)
     missing = [str(meeting_id) for meeting_id in meeting_ids if meeting_id not in found]
     if missing:
         return error_response(

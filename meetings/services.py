@@ -94,12 +94,27 @@ def visible_meetings(
     A meeting that is missing and one that is not viewer's are both left out,
     as get_meeting tells both apart from nothing.
     """
-    found = get_repository().get_many(meeting_ids, consistent=True)
+    return visible_among(viewer, consistent_meetings(meeting_ids))
+
+
+def visible_among(
+    viewer: Viewer, meetings: dict[uuid.UUID, Meeting]
+) -> dict[uuid.UUID, Meeting]:
+    """Return those of meetings (keyed by id) that viewer may see."""
     return {
         meeting_id: meeting
-        for meeting_id, meeting in found.items()
+        for meeting_id, meeting in meetings.items()
         if viewer.may(Access.VIEW, meeting)
     }
+
+
+def consistent_meetings(meeting_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Meeting]:
+    """Return the stored state of meeting_ids, read consistently, for anyone.
+
+    For the live stream's connects, which share one read and then keep what
+    each viewer may see with visible_among.
+    """
+    return get_repository().get_many(meeting_ids, consistent=True)
 
 
 def latest_meetings(meeting_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Meeting]:
