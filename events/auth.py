@@ -14,7 +14,6 @@ database connections before it returns.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib import import_module
@@ -33,6 +32,7 @@ from meetings.domain import Viewer
 from meetings.services import viewer_for
 
 from .connects import Batcher
+from .loops import PerLoop
 
 MAX_TOKEN_LENGTH = 4096
 
@@ -63,7 +63,7 @@ async def authenticate(request) -> Credentials | None:
         key = ("session", session_key)
     else:
         return None
-    outcome = (await _lookups().get([key]))[key]
+    outcome = (await _lookups.get().get([key]))[key]
     if isinstance(outcome, Exception):
         raise outcome
     return outcome
@@ -95,17 +95,8 @@ def _closing_connections(function):
     return run
 
 
-_batchers: dict[asyncio.AbstractEventLoop, Batcher] = {}
-
-
-def _lookups() -> Batcher:
-    loop = asyncio.get_running_loop()
-    batcher = _batchers.get(loop)
-    if batcher is None:
-        for stale in [other for other in _batchers if other.is_closed()]:
-            del _batchers[stale]
-        batcher = _batchers[loop] = Batcher(_authenticate_all)
-    return batcher
+# Defined below; the lambda looks it up when a loop first authenticates.
+_lookups = PerLoop(lambda: Batcher(_authenticate_all))
 
 
 async def _authenticate_all(keys: list[tuple[str, str]]) -> dict:

@@ -24,6 +24,7 @@ from meetings import services
 from meetings.domain import Change, Meeting, StoreUnavailable, Viewer, utcnow
 
 from . import auth, metrics
+from .loops import PerLoop
 
 # A meeting must be missing from this many polls in a row to count as deleted:
 # an eventually consistent read may briefly miss a meeting that exists.
@@ -400,18 +401,12 @@ class StatusBroker:
             self._rechecker = None
 
 
-_brokers: dict[asyncio.AbstractEventLoop, StatusBroker] = {}
+_brokers = PerLoop(StatusBroker)
 
 
 def get_broker() -> StatusBroker:
     """Return the broker of the running event loop (one per server process)."""
-    loop = asyncio.get_running_loop()
-    broker = _brokers.get(loop)
-    if broker is None:
-        for stale in [other for other in _brokers if other.is_closed()]:
-            del _brokers[stale]
-        broker = _brokers[loop] = StatusBroker()
-    return broker
+    return _brokers.get()
 
 
 def open_stream_count() -> int:

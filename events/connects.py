@@ -19,6 +19,8 @@ from collections.abc import Awaitable, Callable, Hashable, Iterable
 from meetings import services
 from meetings.domain import Meeting
 
+from .loops import PerLoop
+
 # Long enough to gather a storm's connects, short against a connect's own
 # authentication and read (milliseconds each).
 BATCH_WINDOW = 0.005
@@ -115,15 +117,9 @@ async def _read(meeting_ids: list[uuid.UUID]) -> dict[uuid.UUID, Meeting]:
     return await asyncio.to_thread(services.consistent_meetings, meeting_ids)
 
 
-_readers: dict[asyncio.AbstractEventLoop, ConnectReads] = {}
+_readers = PerLoop(ConnectReads)
 
 
 def get_connect_reads() -> ConnectReads:
     """Return the connect reads of the running event loop."""
-    loop = asyncio.get_running_loop()
-    reads = _readers.get(loop)
-    if reads is None:
-        for stale in [other for other in _readers if other.is_closed()]:
-            del _readers[stale]
-        reads = _readers[loop] = ConnectReads()
-    return reads
+    return _readers.get()
