@@ -22,7 +22,8 @@ MEETING_ERRORS = {
 }
 # What the live stream endpoints (events/views.py) answer before any event.
 STREAM_ERRORS = {
-    "400": "A malformed meeting id; on /v1/events, no `meeting` or too many.",
+    "400": "A malformed meeting id; on /v1/events, too many `meeting`, none "
+    "without a scope, an unknown `scope`, or a malformed `since`.",
     "401": "Missing or invalid credentials.",
     "404": "A meeting is missing or not yours.",
     "429": "Too many streams open for this user; retry after Retry-After seconds.",
@@ -34,6 +35,12 @@ STREAM_DESCRIPTION = (
     "`status` on every change, `error`, `deleted`, `connectionLost` and a `: ping` "
     "keepalive. The stream stays open; the full protocol, reconnects and "
     "`Last-Event-ID` are in docs/events.md."
+)
+SCOPE_DESCRIPTION = (
+    " With `scope=visible` it also follows every meeting the user may see: "
+    "`changed` names those created, changed or deleted since `since` (or the "
+    "scope's place in `Last-Event-ID`), which a live list reads again to show "
+    "new meetings and rows that left its filter."
 )
 # events/views.py's limit, which config cannot import (meetings.api imports
 # this module, and the two must stay independent); a test keeps them equal.
@@ -125,12 +132,14 @@ def _stream_paths(error_ref: dict) -> dict:
         if code in ("429", "503"):
             responses[code]["headers"] = retry_after
 
-    def operation(operation_id: str, summary: str, parameters: list) -> dict:
+    def operation(
+        operation_id: str, summary: str, parameters: list, description: str = ""
+    ) -> dict:
         return {
             "get": {
                 "operationId": operation_id,
                 "summary": summary,
-                "description": STREAM_DESCRIPTION,
+                "description": STREAM_DESCRIPTION + description,
                 "tags": ["events"],
                 "parameters": parameters,
                 "security": [{"jwtAuth": []}, {"cookieAuth": []}],
@@ -161,25 +170,44 @@ def _stream_paths(error_ref: dict) -> dict:
         ),
         MULTI_STREAM_PATH: operation(
             "events",
-            "Stream the status of several meetings on one connection.",
+            "Stream the status of several meetings, and optionally every "
+            "change in the user's scope, on one connection.",
             [
                 {
                     "in": "query",
                     "name": "meeting",
-                    "required": True,
+                    "required": False,
                     "style": "form",
                     "explode": True,
                     "schema": {
                         "type": "array",
                         "items": uuid_schema,
-                        "minItems": 1,
                         "maxItems": MAX_MEETINGS_PER_STREAM,
                     },
                     "description": "A meeting's id; repeat for each, "
-                    f"1 to {MAX_MEETINGS_PER_STREAM}.",
+                    f"1 to {MAX_MEETINGS_PER_STREAM} (0 to "
+                    f"{MAX_MEETINGS_PER_STREAM} with a scope).",
+                },
+                {
+                    "in": "query",
+                    "name": "scope",
+                    "required": False,
+                    "schema": {"type": "string", "enum": ["visible"]},
+                    "description": "Also send `changed` for every meeting the "
+                    "user may see that is created, changed or deleted.",
+                },
+                {
+                    "in": "query",
+                    "name": "since",
+                    "required": False,
+                    "schema": {"type": "string", "pattern": "^[0-9]{1,18}$"},
+                    "description": "With a scope: report changes from this "
+                    "time on, in milliseconds since 1970 (when the list was "
+                    "read); at most a minute back, else `changed` says reset.",
                 },
                 last_event_id,
             ],
+            SCOPE_DESCRIPTION,
         ),
     }
 

@@ -3,7 +3,9 @@
 Each tick asks the change index what was written since the last tick (one
 Query per shard), then reads only the changed meetings that at least one
 open stream in this process watches, with one BatchGetItem per 100 meetings,
-however many streams and processes there are. A slower tick checks every
+however many streams and processes there are. Streams that follow a scope
+(every meeting their user may see, for a live list) are told what changed
+from the same Query, with no read at all. A slower tick checks every
 distinct credential of the open streams again and closes the streams whose
 credentials were revoked. The registry of open streams is the only memory, and
 it dies with them.
@@ -21,7 +23,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 
 from meetings import services
-from meetings.domain import Change, Meeting, StoreUnavailable, Viewer, utcnow
+from meetings.domain import Access, Change, Meeting, StoreUnavailable, Viewer, utcnow
 
 from . import auth, metrics
 from .loops import PerLoop
@@ -66,6 +68,7 @@ class Subscription:
     """What one open stream is waiting for: changes, deletions, errors, close."""
 
     __slots__ = (
+        "_reported",
         "_waiter",
         "_woken",
         "changed",
@@ -73,6 +76,9 @@ class Subscription:
         "credentials_key",
         "error",
         "gone",
+        "scope_changes",
+        "scope_reset",
+        "scope_since",
         "versions",
         "viewer",
         "watching",
@@ -83,6 +89,7 @@ class Subscription:
         viewer: Viewer,
         meetings: dict[uuid.UUID, Meeting],
         credentials_key: tuple[str, ...] = (),
+        scope_since: datetime | None = None,
     ):
         self.viewer = viewer
         # How auth.recheck finds out whether the stream may go on.
@@ -98,6 +105,21 @@ class Subscription:
         self.gone: set[uuid.UUID] = set()
         self.error: StoreUnavailable | None = None
         self.closing: tuple[str, int] | None = None
+        # The scope: every meeting the viewer may see, followed through the
+        # change index from scope_since on (None: no scope). scope_changes is
+        # what the stream has yet to send; scope_reset asks the client to read
+        # its list again (the index cannot say what changed, such as after an
+        # outage longer than MAX_CHANGE_WINDOW).
+        self.scope_since = scope_since
+        self.scope_changes: list[Change] = []
+        self.scope_reset = False
+        # What was reported within the overlap, so a change is told once:
+        # meeting id → (version, changed_at).
+        self._reported: dict[uuid.UUID, tuple[int, datetime]] = {}
+
+    @property
+    def follows_scope(self) -> bool:
+        return self.scope_since is not None
 
     @property
     def meeting_ids(self) -> list[uuid.UUID]:
@@ -132,6 +154,44 @@ class Subscription:
         self.gone.add(meeting_id)
         self._wake()
 
+    def notify_changes(self, changes: list[Change], until: datetime) -> None:
+        """Take the changes visible to the viewer since scope_since, not yet told.
+
+        until is when the query that found them began: everything written
+        before it is now in changes or, late in the index, in a later tick's
+        (each tick looks back CHANGE_OVERLAP before scope_since).
+        """
+        since = self.scope_since - CHANGE_OVERLAP
+        viewer = self.viewer
+        fresh = []
+        for change in changes:
+            if change.changed_at < since:
+                continue
+            reported = self._reported.get(change.meeting_id)
+            if reported is not None and reported[0] >= change.version:
+                continue
+            if not viewer.may_with_owner(Access.VIEW, change.owner_id):
+                continue
+            self._reported[change.meeting_id] = (change.version, change.changed_at)
+            fresh.append(change)
+        self.scope_since = until
+        horizon = until - CHANGE_OVERLAP
+        self._reported = {
+            meeting_id: reported
+            for meeting_id, reported in self._reported.items()
+            if reported[1] >= horizon
+        }
+        if fresh:
+            self.scope_changes.extend(fresh)
+            self._wake()
+
+    def notify_scope_reset(self, now: datetime) -> None:
+        self.scope_since = now
+        self.scope_changes.clear()
+        self._reported.clear()
+        self.scope_reset = True
+        self._wake()
+
     def notify_error(self, error: StoreUnavailable) -> None:
         self.error = error
         self._wake()
@@ -146,6 +206,7 @@ class StatusBroker:
 
     def __init__(self) -> None:
         self._subscriptions: set[Subscription] = set()
+        self._scoped: set[Subscription] = set()
         self._watchers: dict[uuid.UUID, set[Subscription]] = {}
         self._latest: dict[uuid.UUID, Meeting] = {}
         self._missing: Counter[uuid.UUID] = Counter()
@@ -186,6 +247,8 @@ class StatusBroker:
         """Register an open stream, refusing it past the per-user cap."""
         self.admit(subscription.viewer)
         self._subscriptions.add(subscription)
+        if subscription.follows_scope:
+            self._scoped.add(subscription)
         self._per_user[subscription.viewer.user_id] += 1
         subscription.watching = tuple(subscription.meeting_ids)
         for meeting_id in subscription.watching:
@@ -208,6 +271,7 @@ class StatusBroker:
         if subscription not in self._subscriptions:
             return
         self._subscriptions.discard(subscription)
+        self._scoped.discard(subscription)
         self._per_user[subscription.viewer.user_id] -= 1
         if self._per_user[subscription.viewer.user_id] <= 0:
             del self._per_user[subscription.viewer.user_id]
@@ -246,18 +310,21 @@ class StatusBroker:
         change index cannot be read, every watched meeting is read, as before
         the index; `error` events go out only when that fails too.
         """
-        if not self._watchers:
+        if not self._watchers and not self._scoped:
             return
         started = time.perf_counter()
         tick_started = utcnow()
         try:
             try:
-                changes = await self._changes(tick_started)
+                changes, covers_watched = await self._changes(tick_started)
             except StoreUnavailable as error:
                 # Fall back on reading everything this tick.
                 metrics.DYNAMODB_ERRORS.labels(error.code).inc()
-                changes = None
-            to_read, deleted = self._to_read(changes)
+                changes, covers_watched = None, False
+            if changes is not None:
+                for subscription in self._scoped:
+                    subscription.notify_changes(changes, tick_started)
+            to_read, deleted = self._to_read(changes if covers_watched else None)
             found = {}
             if to_read:
                 found = await asyncio.to_thread(services.latest_meetings, to_read)
@@ -285,22 +352,39 @@ class StatusBroker:
                     meeting_id, found.get(meeting_id), watchers, meeting_id in deleted
                 )
 
-    async def _changes(self, tick_started: datetime) -> list[Change] | None:
+    async def _changes(
+        self, tick_started: datetime
+    ) -> tuple[list[Change] | None, bool]:
         """Return what the change index holds since the last tick, less the overlap.
 
-        None when there is no usable cursor (the first tick, or one too long
-        ago), or when every tick reads everything anyway: then every watched
-        meeting is read instead.
+        And whether those changes cover the watched meetings: not when there
+        is no usable cursor (the first tick, or one too long ago), nor when
+        every tick reads everything anyway; then every watched meeting is
+        read instead. The scope streams need the changes since their own
+        cursors, so the query reaches back to the oldest of those too; one
+        too old for the index gets a reset.
         """
+        oldest = tick_started - MAX_CHANGE_WINDOW
+        starts = []
         cursor = self._cursor
-        if self._full_read_interval <= 0:
-            return None  # every tick reads everything: nothing to ask the index
-        if cursor is None or tick_started - cursor > MAX_CHANGE_WINDOW:
-            return None
-        since = cursor - CHANGE_OVERLAP
+        covers_watched = (
+            bool(self._watchers)
+            and self._full_read_interval > 0
+            and cursor is not None
+            and cursor >= oldest
+        )
+        if covers_watched:
+            starts.append(cursor)
+        for subscription in self._scoped:
+            if subscription.scope_since < oldest:
+                subscription.notify_scope_reset(tick_started)
+            starts.append(subscription.scope_since)
+        if not starts:
+            return None, False
+        since = min(starts) - CHANGE_OVERLAP
         changes = await asyncio.to_thread(services.changes_since, since)
         metrics.POLL_CHANGES_SEEN.inc(len(changes))
-        return changes
+        return changes, covers_watched
 
     def _to_read(
         self, changes: list[Change] | None

@@ -12,6 +12,7 @@ import uuid
 from collections.abc import AsyncIterator
 from contextlib import aclosing
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from django.conf import settings
 
@@ -24,6 +25,8 @@ INSTANCE = f"{socket.gethostname()}:{os.getpid()}"
 MAX_LAST_EVENT_ID = 8192
 # A version is a plain non-negative integer of at most 18 digits (fits int64).
 VERSION = re.compile(r"[0-9]{1,18}")
+# The part of a scope stream's event id that holds its cursor.
+SCOPE_KEY = "scope"
 MAX_LOST_RETRY_MS = 1000
 
 
@@ -37,6 +40,10 @@ class StreamSpec:
     last_event_id: str
     expires_at: float | None
 
+    @property
+    def scope(self) -> bool:
+        return self.subscription.follows_scope
+
 
 def known_versions(last_event_id: str, multi: bool) -> dict[str, int]:
     """Parse Last-Event-ID into {meeting id: version}; ignore what is malformed.
@@ -49,11 +56,25 @@ def known_versions(last_event_id: str, multi: bool) -> dict[str, int]:
     if not multi:
         return {"": int(last_event_id)} if VERSION.fullmatch(last_event_id) else {}
     versions: dict[str, int] = {}
+    # A scope stream's id starts with `scope:<milliseconds>`, its cursor.
     for part in last_event_id.split(","):
         meeting_id, _, version = part.partition(":")
         if VERSION.fullmatch(version):
             versions[meeting_id] = int(version)
     return versions
+
+
+def scope_start(last_event_id: str, since_ms: int | None, now: datetime) -> datetime:
+    """Return where a scope stream resumes: its Last-Event-ID, since, or now.
+
+    Never later than now. One older than the change index can answer is
+    handled by the broker, which resets the stream's list.
+    """
+    known = known_versions(last_event_id, multi=True).get(SCOPE_KEY)
+    cursor_ms = known if known is not None else since_ms
+    if cursor_ms is None:
+        return now
+    return min(now, datetime.fromtimestamp(cursor_ms / 1000, UTC))
 
 
 async def event_stream(broker: StatusBroker, spec: StreamSpec) -> AsyncIterator[bytes]:
@@ -123,6 +144,8 @@ def _pending_events(subscription: Subscription, spec: StreamSpec) -> tuple[bytes
         error, subscription.error = subscription.error, None
         data = {"code": error.code, "message": error.message, "retryable": True}
         chunks.append(_sent("error", protocol.event("error", data)))
+    if subscription.scope_changes or subscription.scope_reset:
+        chunks.append(_changed(spec))
     changed, subscription.changed = subscription.changed, {}
     for meeting in changed.values():
         if subscription.viewer.may(Access.VIEW, meeting):
@@ -135,19 +158,50 @@ def _pending_events(subscription: Subscription, spec: StreamSpec) -> tuple[bytes
             del subscription.versions[meeting_id]
             data = {"meetingId": str(meeting_id)}
             chunks.append(_sent("deleted", protocol.event("deleted", data)))
-    return b"".join(chunks), not subscription.versions
+    return b"".join(chunks), not subscription.versions and not spec.scope
 
 
 def _status(meeting: Meeting, spec: StreamSpec) -> bytes:
-    subscription = spec.subscription
-    subscription.versions[meeting.id] = meeting.version
-    if spec.multi:
-        event_id = ",".join(f"{i}:{v}" for i, v in subscription.versions.items())
-    else:
-        event_id = str(meeting.version)
+    spec.subscription.versions[meeting.id] = meeting.version
     return _sent(
-        "status", protocol.event("status", protocol.status_data(meeting), event_id)
+        "status",
+        protocol.event("status", protocol.status_data(meeting), _event_id(spec)),
     )
+
+
+def _changed(spec: StreamSpec) -> bytes:
+    """Tell a scope stream which visible meetings changed (docs/events.md)."""
+    subscription = spec.subscription
+    changes, subscription.scope_changes = subscription.scope_changes, []
+    reset, subscription.scope_reset = subscription.scope_reset, False
+    data = {
+        "changes": [
+            {
+                "meetingId": str(change.meeting_id),
+                "version": change.version,
+                "deleted": change.deleted,
+            }
+            for change in changes
+        ],
+        "reset": reset,
+    }
+    return _sent("changed", protocol.event("changed", data, _event_id(spec)))
+
+
+def _event_id(spec: StreamSpec) -> str:
+    """Return what a reconnect sends back as Last-Event-ID to resume here.
+
+    A single stream's id is its meeting's version; a multi stream's is
+    `<id>:<version>,…`, led by `scope:<milliseconds>` when it follows a scope.
+    """
+    subscription = spec.subscription
+    if not spec.multi:
+        return str(next(iter(subscription.versions.values())))
+    parts = [f"{i}:{v}" for i, v in subscription.versions.items()]
+    if spec.scope:
+        cursor_ms = int(subscription.scope_since.timestamp() * 1000)
+        parts.insert(0, f"{SCOPE_KEY}:{cursor_ms}")
+    return ",".join(parts)
 
 
 def _connection_lost(reason: str, retry_after_ms: int) -> bytes:
@@ -158,6 +212,8 @@ def _connection_lost(reason: str, retry_after_ms: int) -> bytes:
 def _connected_data(spec: StreamSpec) -> dict:
     ids = [str(meeting_id) for meeting_id in spec.subscription.meeting_ids]
     data: dict = {"meetingIds": ids} if spec.multi else {"meetingId": ids[0]}
+    if spec.scope:
+        data["scope"] = "visible"
     data.update(
         instance=INSTANCE,
         pollInterval=int(settings.SSE_POLL_INTERVAL * 1000),

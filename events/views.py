@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from django.conf import settings
 from django.http import HttpResponse, StreamingHttpResponse
 
 from config.errors import domain_error_response, error_response
 from meetings import services
-from meetings.domain import StoreUnavailable
+from meetings.domain import StoreUnavailable, utcnow
 
 from . import protocol
 from .auth import Credentials, authenticate
 from .broker import Draining, Subscription, TooManyStreams, get_broker
 from .connects import get_connect_reads
-from .streams import StreamSpec, event_stream, parse_meeting_ids
+from .streams import VERSION, StreamSpec, event_stream, parse_meeting_ids, scope_start
 
 MAX_MEETINGS_PER_STREAM = 50
+# The one scope a stream may follow: every meeting its user may see.
+SCOPES = ("visible",)
 
 
 async def meeting_events(request, meeting_id: str) -> HttpResponse:
@@ -33,20 +36,50 @@ async def multi_events(request) -> HttpResponse:
     """Stream up to 50 meetings (?meeting=<id>&meeting=<id>…) on one connection.
 
     Same events as the single stream; status ids are `<id>:<version>,…`.
+    With ?scope=visible (and ?since=<milliseconds>, where a list was read),
+    also `changed` events naming every meeting the user may see that changed,
+    and the meeting parameters become optional.
     """
     values = request.GET.getlist("meeting")
-    if not values or len(values) > MAX_MEETINGS_PER_STREAM:
+    scope = request.GET.get("scope")
+    if scope is not None and scope not in SCOPES:
         return error_response(
             400,
             "invalid",
-            f"Give between 1 and {MAX_MEETINGS_PER_STREAM} meeting parameters.",
-            {"meeting": [f"1 to {MAX_MEETINGS_PER_STREAM} meeting ids."]},
+            "Unknown scope.",
+            {"scope": [f"One of: {', '.join(SCOPES)}."]},
         )
-    return await _open_stream(request, parse_meeting_ids(values), multi=True)
+    since = request.GET.get("since")
+    if since is not None and (scope is None or not VERSION.fullmatch(since)):
+        return error_response(
+            400,
+            "invalid",
+            "since is a time in milliseconds since 1970, with scope.",
+            {"since": ["Up to 18 digits, with scope=visible."]},
+        )
+    fewest = 0 if scope else 1
+    if not fewest <= len(values) <= MAX_MEETINGS_PER_STREAM:
+        return error_response(
+            400,
+            "invalid",
+            f"Give between {fewest} and {MAX_MEETINGS_PER_STREAM} meeting parameters.",
+            {"meeting": [f"{fewest} to {MAX_MEETINGS_PER_STREAM} meeting ids."]},
+        )
+    scope_since = None
+    if scope:
+        last_event_id = request.headers.get("Last-Event-ID", "")
+        scope_since = scope_start(last_event_id, since and int(since), utcnow())
+    return await _open_stream(
+        request, parse_meeting_ids(values), multi=True, scope_since=scope_since
+    )
 
 
 async def _open_stream(
-    request, meeting_ids: list[uuid.UUID] | None, *, multi: bool
+    request,
+    meeting_ids: list[uuid.UUID] | None,
+    *,
+    multi: bool,
+    scope_since: datetime | None = None,
 ) -> HttpResponse:
     credentials = await authenticate(request)
     if credentials is None:
@@ -67,7 +100,7 @@ async def _open_stream(
         return _refusal(refused)
     try:
         # Shared with the connects arriving at the same moment (a reconnect storm).
-        stored = await get_connect_reads().read(meeting_ids)
+        stored = await get_connect_reads().read(meeting_ids) if meeting_ids else {}
     except StoreUnavailable as error:
         return domain_error_response(error)
     found = services.visible_among(credentials.viewer, stored)
@@ -77,14 +110,20 @@ async def _open_stream(
             404, "not_found", "No such meeting.", {"meeting": missing}
         )
     return _stream_response(
-        request, credentials, [found[i] for i in meeting_ids], multi
+        request, credentials, [found[i] for i in meeting_ids], multi, scope_since
     )
 
 
-def _stream_response(request, credentials: Credentials, meetings, multi: bool):
+def _stream_response(
+    request,
+    credentials: Credentials,
+    meetings,
+    multi: bool,
+    scope_since: datetime | None,
+):
     broker = get_broker()
     subscription = Subscription(
-        credentials.viewer, {m.id: m for m in meetings}, credentials.key
+        credentials.viewer, {m.id: m for m in meetings}, credentials.key, scope_since
     )
     try:
         broker.subscribe(subscription)

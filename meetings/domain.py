@@ -193,7 +193,14 @@ class Viewer:
 
     def may(self, access: Access, meeting: Meeting) -> bool:
         """Return whether this viewer may do access with meeting."""
-        return meeting.owner_id == self.user_id or access in self.reach
+        return self.may_with_owner(access, meeting.owner_id)
+
+    def may_with_owner(self, access: Access, owner_id: str) -> bool:
+        """Return whether this viewer may do access with a meeting of owner_id.
+
+        For what names only the owner, such as an entry of the change index.
+        """
+        return owner_id == self.user_id or access in self.reach
 
     @property
     def sees_everyone(self) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 
 from django.conf import settings
@@ -30,6 +31,7 @@ from ..web import (
     INCOMPLETE_DELETE,
     PagingTrail,
     domain_errors,
+    list_url,
     user_time_zone,
 )
 from .forms import MeetingCreateForm, MeetingEditForm, MeetingFilterForm
@@ -66,6 +68,9 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
         query["cursor"],
     )
     viewer = services.viewer_for(request.user)
+    # The live list hears of changes from here on (the scope's since): one
+    # made while the page is read is told again, which is harmless.
+    read_at_ms = int(time.time() * 1000)
     try:
         page = services.list_meetings(
             viewer,
@@ -87,6 +92,15 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
             "rows": _rows(page.meetings, with_owners=viewer.sees_everyone),
             "older_url": trail.older_url(page.next_cursor),
             "newer_url": trail.newer_url(),
+            "first_page_url": trail.url(),
+            "read_at_ms": read_at_ms,
+            # The same page over REST, which the live list reads again to
+            # find new meetings and rows that left the filter.
+            "list_api_url": list_url(
+                reverse("meeting-list"),
+                {"q": query["q"], "status": query["status"], "limit": PAGE_SIZE},
+                query["cursor"],
+            ),
             **_live_settings(),
         },
     )

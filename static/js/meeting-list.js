@@ -1,27 +1,30 @@
 /**
- * Live statuses on the meeting list: every row over the stream this browser's
- * tabs share, or, where it cannot share one, over one stream of its own.
+ * The live meeting list: every row's status over the stream this browser's
+ * tabs share (or, where it cannot share one, over one stream of its own),
+ * and the list itself through the scope (docs/events.md): when meetings in
+ * view change, the same page is read again over REST, new meetings that
+ * match the filter are offered behind a "N new meetings" prompt, and rows
+ * that left the filter are marked until the next refresh.
  */
-import { readMeetings } from "./live/api.js";
+import { getJson, readMeetings } from "./live/api.js";
 import { scheduleFrom } from "./live/backoff.js";
 import { Banner } from "./live/banner.js";
 import { bindToPage, goToLogin } from "./live/lifecycle.js";
 import { applyStatus, fromApi } from "./live/render.js";
 import { SharedStream, sharingSupported } from "./live/shared-stream.js";
 import { LiveStream } from "./live/stream.js";
+import { streamUrl } from "./live/watch-set.js";
 
-const table = document.querySelector("[data-live-list]");
+/** How long changes gather before the list is read again. */
+const CHECK_DELAY_MS = 300;
+
+const list = document.querySelector("[data-live-list]");
 const rows = new Map(
-  [...(table?.querySelectorAll("tr[data-meeting-id]") ?? [])].map((row) => [row.dataset.meetingId, row]),
+  [...(list?.querySelectorAll("tr[data-meeting-id]") ?? [])].map((row) => [row.dataset.meetingId, row]),
 );
 // The meetings the stream watches; a deleted one leaves, so reconnects skip it.
 const watched = new Set(rows.keys());
-
-function eventsUrl() {
-  if (watched.size === 0) return "";
-  const query = new URLSearchParams([...watched].map((id) => ["meeting", id]));
-  return `${table.dataset.eventsUrl}?${query}`;
-}
+const scope = () => ({ since: Number(list.dataset.readAt) });
 
 function markGone(meetingId) {
   watched.delete(meetingId);
@@ -50,8 +53,93 @@ async function resyncRows() {
   return missing.length > 0;
 }
 
-if (table && watched.size > 0) {
+/** The list as the server sees it now, against the rows on the page. */
+class ListCheck {
+  #timer = null;
+  #running = false;
+  #again = false;
+  #fresh = new Set();
+
+  constructor(root) {
+    this.root = root;
+    this.news = root.querySelector("[data-list-news]");
+    this.firstPage = "firstPage" in root.dataset;
+    this.filtered = "filtered" in root.dataset;
+  }
+
+  /** A scope stream's `changed`: read the list again if it may differ. */
+  onChanged({ changes = [], reset = false }) {
+    let worth = reset;
+    for (const { meetingId, deleted } of changes) {
+      if (deleted) {
+        if (this.#fresh.delete(meetingId)) this.#render();
+      } else if (rows.has(meetingId)) {
+        worth ||= this.filtered; // it may have left the filter
+      } else {
+        worth ||= this.firstPage; // new, or newly matching the filter
+      }
+    }
+    if (worth) this.schedule();
+  }
+
+  schedule() {
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => this.#run(), CHECK_DELAY_MS);
+  }
+
+  async #run() {
+    if (this.#running) {
+      this.#again = true;
+      return;
+    }
+    this.#running = true;
+    try {
+      this.#apply(await getJson(this.root.dataset.listApiUrl));
+    } catch (error) {
+      if (error.status === 401 || error.status === 403) goToLogin(this.root.dataset.loginUrl);
+      else console.warn(`📡 Could not read the list again (${error.message})`);
+    } finally {
+      this.#running = false;
+      if (this.#again) {
+        this.#again = false;
+        this.schedule();
+      }
+    }
+  }
+
+  #apply({ results, next_cursor: nextCursor }) {
+    const listed = new Set(results.map((meeting) => meeting.id));
+    if (this.firstPage) {
+      this.#fresh = new Set(results.filter((meeting) => !rows.has(meeting.id)).map((meeting) => meeting.id));
+    }
+    // Newest first: a row absent from the answer left the filter, unless it
+    // is older than the answer's last meeting (pushed to the next page).
+    const last = results.at(-1);
+    const oldest = nextCursor && last ? Date.parse(last.created_at) : -Infinity;
+    for (const [id, row] of rows) {
+      if (row.classList.contains("meetings__row--gone")) continue;
+      const left = !listed.has(id) && Date.parse(row.dataset.createdAt) > oldest;
+      if (left !== row.classList.contains("meetings__row--left")) {
+        row.classList.toggle("meetings__row--left", left);
+        row.querySelector('[data-live="left-filter"]').hidden = !left;
+        if (left) console.info(`📡 Meeting ${id} no longer matches this list's filter`);
+      }
+    }
+    this.#render();
+  }
+
+  #render() {
+    const count = this.#fresh.size;
+    const text = count === 1 ? "1 new meeting, show" : `${count} new meetings, show`;
+    if (count > 0 && this.news.textContent !== text) console.info(`📡 ${text.replace(", show", "")} in this list`);
+    this.news.textContent = count > 0 ? text : "";
+    this.news.hidden = count === 0;
+  }
+}
+
+if (list) {
   const banner = new Banner(document.getElementById("connection-banner"));
+  const check = new ListCheck(list);
   const handlers = {
     onConnected: () => banner.hide(),
     onStatus: (data) => {
@@ -59,7 +147,8 @@ if (table && watched.size > 0) {
       if (row && watched.has(data.meetingId)) applyStatus(row, data);
     },
     onDeleted: ({ meetingId }) => markGone(meetingId),
-    onUnauthorized: () => goToLogin(table.dataset.loginUrl),
+    onChanged: (data) => check.onChanged(data),
+    onUnauthorized: () => goToLogin(list.dataset.loginUrl),
     onDisconnected: ({ attempt }) => banner.show(attempt),
   };
   const stream = sharingSupported()
@@ -67,14 +156,15 @@ if (table && watched.size > 0) {
       // No single-meeting events URL: the list streams on the multi endpoint.
       meetings: () => [...watched].map((id) => ({ id, apiUrl: rows.get(id).dataset.apiUrl })),
       versions: () => Object.fromEntries([...watched].map((id) => [id, Number(rows.get(id).dataset.version)])),
-      multiUrl: table.dataset.eventsUrl,
-      schedule: scheduleFrom(table.dataset),
+      scope,
+      multiUrl: list.dataset.eventsUrl,
+      schedule: scheduleFrom(list.dataset),
       handlers,
     })
     : new LiveStream({
-      url: eventsUrl,
-      label: `${watched.size} meetings`,
-      schedule: scheduleFrom(table.dataset),
+      url: () => streamUrl([...watched].map((id) => ({ id })), list.dataset.eventsUrl, scope()),
+      label: `${watched.size} meetings and the meetings in view`,
+      schedule: scheduleFrom(list.dataset),
       handlers: {
         ...handlers,
         // One missing meeting refuses the whole stream: drop it and go on.

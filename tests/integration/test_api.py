@@ -386,9 +386,14 @@ def test_the_schema_describes_the_live_streams():
         error = operation["responses"]["429"]["content"]["application/json"]
         assert error["schema"] == {"$ref": "#/components/schemas/Error"}
         assert "docs/events.md" in operation["description"]
-    (meeting,) = [p for p in multi["parameters"] if p["name"] == "meeting"]
-    assert meeting["required"] and meeting["schema"]["minItems"] == 1
-    assert meeting["schema"]["maxItems"] == events_views.MAX_MEETINGS_PER_STREAM
+    parameters = {p["name"]: p for p in multi["parameters"]}
+    # Optional: a scope stream may follow no meeting at all.
+    assert not parameters["meeting"]["required"]
+    maximum = parameters["meeting"]["schema"]["maxItems"]
+    assert maximum == events_views.MAX_MEETINGS_PER_STREAM
+    assert parameters["scope"]["schema"]["enum"] == list(events_views.SCOPES)
+    assert "changed" in multi["description"]
+    assert parameters["since"]["schema"]["pattern"] == "^[0-9]{1,18}$"
     (meeting_id,) = [p for p in single["parameters"] if p["in"] == "path"]
     assert meeting_id["name"] == "id"
 

@@ -7,7 +7,7 @@ import { recordingLog } from "./support.js";
 function tab(ids = ["a"]) {
   const calls = [];
   const handlers = {};
-  for (const name of ["onConnected", "onStatus", "onError", "onDeleted", "onDisconnected", "onUnauthorized"]) {
+  for (const name of ["onConnected", "onStatus", "onError", "onDeleted", "onChanged", "onDisconnected", "onUnauthorized"]) {
     handlers[name] = (data) => calls.push([name, data]);
   }
   const log = recordingLog();
@@ -91,4 +91,11 @@ test("unknown messages are ignored", () => {
   receive(null, context);
   assert.deepEqual(calls, []);
   assert.deepEqual(log.lines, []);
+});
+
+test("a scope's changes reach every tab's page, whatever its meetings", () => {
+  const { calls, context } = tab(["a"]);
+  const data = { changes: [{ meetingId: "z", version: 1, deleted: false }], reset: false };
+  receive({ type: "changed", data }, context);
+  assert.deepEqual(calls, [["onChanged", data]]);
 });

@@ -4,7 +4,7 @@ const encoder = new TextEncoder();
 export function recordingLog() {
   const lines = [];
   const write = (...parts) => lines.push(parts.map((p) => (typeof p === "string" ? p : JSON.stringify(p))).join(" "));
-  return { lines, info: write, warn: write, error: write };
+  return { lines, debug: write, info: write, warn: write, error: write };
 }
 
 /** Like fetch while no response comes: pending until aborted. */

@@ -52,3 +52,23 @@ test("one meeting streams on its own endpoint, several on the multi endpoint, no
   assert.equal(streamUrl([{ id: "a" }], "/v1/events"), "/v1/events?meeting=a");
   assert.equal(streamUrl([m("a"), m("b")], "/v1/events"), "/v1/events?meeting=a&meeting=b");
 });
+
+test("a tab that follows the scope adds it to the stream, from the earliest list read", () => {
+  const watch = new WatchSet();
+  assert.equal(watch.scope(), null);
+  watch.set("detail", [m("a")]);
+  assert.equal(watch.set("list1", [m("b")], { since: 2000 }), true, "the scope is a change");
+  assert.equal(watch.set("list2", [], { since: 1000 }), false, "a second scope is not");
+  assert.deepEqual(watch.scope(), { since: 1000 });
+  assert.equal(watch.remove("list2"), false);
+  assert.deepEqual(watch.scope(), { since: 2000 });
+  assert.equal(watch.set("list1", [m("b")]), true, "dropping the last scope is a change");
+  assert.equal(watch.scope(), null);
+});
+
+test("a scope streams on the multi endpoint, even with one meeting or none", () => {
+  assert.equal(streamUrl([], "/v1/events", { since: 1700000000123.4 }),
+    "/v1/events?scope=visible&since=1700000000123");
+  assert.equal(streamUrl([m("a")], "/v1/events", { since: null }),
+    "/v1/events?meeting=a&scope=visible");
+});

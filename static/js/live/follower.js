@@ -35,6 +35,10 @@ export function receive(message, { watches, handlers, log = console, quiet = fal
       say("warn", "📡 Server could not read the latest status:", message.data);
       handlers.onError?.(message.data);
       break;
+    case "changed":
+      say("debug", "📡 Meetings changed in view:", message.data);
+      handlers.onChanged?.(message.data);
+      break;
     case "disconnected": {
       const { attempt, delayMs, reason } = message;
       state.attempt = attempt;

@@ -51,14 +51,19 @@ export class Leader {
   /** Handle a message from another tab: "watch" (join or re-announce) or "leave". */
   onMessage(message) {
     if (this.#stopped || !message?.tab) return;
-    if (message.type === "watch") this.join(message.tab, message.meetings ?? [], message.versions ?? {});
+    if (message.type === "watch") {
+      this.join(message.tab, message.meetings ?? [], message.versions ?? {}, message.scope ?? null);
+    }
     else if (message.type === "leave") this.leave(message.tab);
   }
 
-  /** Watch a tab's meetings; tell the tab what it missed and how the stream is. */
-  join(tab, meetings, versions = {}) {
+  /**
+   * Watch a tab's meetings, and its scope ({since}) if it follows one; tell
+   * the tab what it missed and how the stream is.
+   */
+  join(tab, meetings, versions = {}, scope = null) {
     if (this.#stopped) return;
-    const changed = this.#watch.set(tab, meetings);
+    const changed = this.#watch.set(tab, meetings, scope);
     if (tab !== this.tab) {
       const statuses = [];
       const gone = [];
@@ -97,7 +102,8 @@ export class Leader {
   #apply() {
     if (this.#stopped) return;
     const meetings = this.#watch.subscribed();
-    const url = streamUrl(meetings, this.multiUrl);
+    const scope = this.#watch.scope();
+    const url = streamUrl(meetings, this.multiUrl, scope);
     const stream = this.#stream;
     if (!url) {
       if (stream && !stream.stopped) stream.stop("nothing left to watch");
@@ -107,7 +113,7 @@ export class Leader {
     if (stream && !stream.stopped && this.#phase === "backoff") return;
     // Last-Event-ID carries over only between streams of one kind: a single
     // stream's id is a version, a multi stream's `<id>:<version>,…`.
-    const key = meetings.length === 1 ? url : "multi";
+    const key = meetings.length === 1 && !scope ? url : "multi";
     if (stream && key !== this.#streamKey) {
       if (!stream.stopped) stream.stop("watch list changed");
       this.#stream = null;
@@ -130,13 +136,15 @@ export class Leader {
     const stream = this.createStream({
       url: () => {
         const meetings = this.#watch.subscribed();
+        const scope = this.#watch.scope();
         stream.label = meetings.length === 1
-          ? `meeting ${meetings[0].id} (shared by this browser's tabs)`
-          : `${meetings.length} meetings (shared by this browser's tabs)`;
+          ? `meeting ${meetings[0].id}`
+          : `${meetings.length} meetings`;
+        stream.label += `${scope ? " and the meetings in view" : ""} (shared by this browser's tabs)`;
         if (this.#watch.all().length > meetings.length) {
           this.log.warn(`📡 The tabs watch more than ${meetings.length} meetings; only the first ${meetings.length} update live`);
         }
-        return streamUrl(meetings, this.multiUrl);
+        return streamUrl(meetings, this.multiUrl, scope);
       },
       label: "the shared stream",
       schedule: this.schedule,
@@ -156,6 +164,7 @@ export class Leader {
           this.#broadcast({ type: "status", data });
         },
         onError: (data) => this.#broadcast({ type: "error", data }),
+        onChanged: (data) => this.#broadcast({ type: "changed", data }),
         onDeleted: ({ meetingId }) => this.#deleted(meetingId),
         onDisconnected: ({ attempt, delayMs, reason }) => {
           this.#phase = "backoff";
@@ -213,7 +222,7 @@ export class Leader {
     this.#cache.delete(meetingId);
     this.#broadcast({ type: "deleted", data: { meetingId } });
     if (this.#stopped) return; // this tab's page stopped on the news
-    if (this.#watch.ids().length === 0) {
+    if (this.#watch.ids().length === 0 && !this.#watch.scope()) {
       if (this.#stream && !this.#stream.stopped) this.#stream.stop("nothing left to watch");
     } else if (this.#watch.key() !== before) {
       // The server drops a deleted meeting by itself; reconnect only when a

@@ -41,15 +41,17 @@ export class SharedStream {
    * @param {function(): object[]} options.meetings what this page watches, as
    *   [{id, apiUrl, eventsUrl}], read whenever the tab announces itself
    * @param {function(): object} options.versions {meeting id: version shown}
+   * @param {function(): object|null} options.scope {since: milliseconds} when
+   *   the page follows every meeting in view (a live list), else null
    * @param {string} options.multiUrl the multi-meeting endpoint, /v1/events
    * @param {object} options.handlers the page's onConnected, onStatus, onError,
    *   onDeleted, onDisconnected and onUnauthorized, as LiveStream calls them
    */
-  constructor({ meetings, versions = () => ({}), multiUrl, schedule, handlers = {},
+  constructor({ meetings, versions = () => ({}), scope = () => null, multiUrl, schedule, handlers = {},
                 locks = globalThis.navigator?.locks,
                 openChannel = () => new BroadcastChannel(CHANNEL_NAME),
                 log = console, timers = globalThis, fetch, random, tab = randomId() }) {
-    Object.assign(this, { meetings, versions, multiUrl, schedule, handlers, locks, openChannel,
+    Object.assign(this, { meetings, versions, scope, multiUrl, schedule, handlers, locks, openChannel,
                           log, timers, fetch, random, tab });
   }
 
@@ -126,7 +128,7 @@ export class SharedStream {
       resync: attempt > 0 || (resumed && !this.#heardLeader),
     });
     this.#post({ type: "hello", tab: this.tab });
-    this.#leader.join(this.tab, this.meetings(), this.versions());
+    this.#leader.join(this.tab, this.meetings(), this.versions(), this.scope());
   }
 
   #onMessage(message) {
@@ -158,7 +160,9 @@ export class SharedStream {
   }
 
   #announce() {
-    this.#post({ type: "watch", tab: this.tab, meetings: this.meetings(), versions: this.versions() });
+    this.#post({
+      type: "watch", tab: this.tab, meetings: this.meetings(), versions: this.versions(), scope: this.scope(),
+    });
   }
 
   #post(message) {

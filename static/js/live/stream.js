@@ -30,6 +30,7 @@ export class LiveStream {
    * @param {object} options.schedule the reconnect backoff ({baseMs, maxMs, jitter});
    *   the server's `retry:` replaces baseMs
    * @param {object} options.handlers onConnected, onStatus, onError, onDeleted,
+   *   onChanged (a scope stream's `changed`),
    *   onDisconnected({attempt, delayMs, reason}), onUnauthorized, and
    *   beforeReconnect(), awaited before each reconnect. onGone() runs on a 404;
    *   it may return true (or a promise of true) after dropping what was missing
@@ -176,6 +177,10 @@ export class LiveStream {
       case "error":
         this.log.warn("📡 Server could not read the latest status:", data);
         this.handlers.onError?.(data);
+        break;
+      case "changed":
+        this.log.debug("📡 Meetings changed in view:", data);
+        this.handlers.onChanged?.(data);
         break;
       case "deleted":
         this.log.info("📡 Meeting deleted:", data);

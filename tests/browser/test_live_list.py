@@ -1,0 +1,84 @@
+"""The list is live as a list: new meetings behind a prompt, rows leaving a filter."""
+
+from __future__ import annotations
+
+import time
+
+import httpx
+from playwright.sync_api import expect
+
+from meetings import services
+from tests.browser.test_live_pages import POLL_MS, patch_over_api, wait_for_console
+from tests.conftest import access_token_for
+
+PROMPT = "[data-list-news]"
+
+
+def create_over_api(server, user, title: str) -> dict:
+    response = httpx.post(
+        f"{server.url}/v1/meetings",
+        json={"title": title},
+        headers={"Authorization": f"Bearer {access_token_for(user)}"},
+    )
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def test_a_meeting_created_over_rest_appears_behind_the_prompt(
+    page, live_site, login, alice, bob
+):
+    services.create_meeting(str(alice.pk), {"title": "Already here"})
+    login(page, live_site, "alice")
+    wait_for_console(page, "SSE connected")
+    expect(page.locator(PROMPT)).to_be_hidden()
+    create_over_api(live_site, bob, "Bob's, not in alice's list")
+    created_at = time.monotonic()
+    created = create_over_api(live_site, alice, "Planning")
+    prompt = page.locator(PROMPT)
+    expect(prompt).to_have_text("1 new meeting, show", timeout=POLL_MS + 2000)
+    # Within the poll interval plus 2 s (bounded again here, for the record).
+    assert time.monotonic() - created_at < POLL_MS / 1000 + 2
+    # Polite: announced by the status region around it, not by moving focus.
+    expect(page.locator(".list-news")).to_have_attribute("role", "status")
+    create_over_api(live_site, alice, "Retro")
+    expect(prompt).to_have_text("2 new meetings, show", timeout=POLL_MS + 2000)
+    prompt.click()
+    expect(page.locator(f'tr[data-meeting-id="{created["id"]}"]')).to_be_visible()
+    expect(page.locator("tbody tr")).to_have_count(3)
+    expect(page.locator(PROMPT)).to_be_hidden()
+
+
+def test_a_meeting_created_into_an_empty_list_is_offered(page, live_site, login, alice):
+    login(page, live_site, "alice")
+    expect(page.locator(".empty")).to_be_visible()
+    wait_for_console(page, "SSE connected")
+    create_over_api(live_site, alice, "First")
+    expect(page.locator(PROMPT)).to_have_text(
+        "1 new meeting, show", timeout=POLL_MS + 2000
+    )
+
+
+def test_a_row_that_leaves_the_filter_is_marked_and_drops_out_on_refresh(
+    page, live_site, login, alice
+):
+    leaving = services.create_meeting(str(alice.pk), {"title": "Leaving"})
+    staying = services.create_meeting(str(alice.pk), {"title": "Staying"})
+    login(page, live_site, "alice")
+    page.goto(f"{live_site.url}/?status=scheduled")
+    wait_for_console(page, "SSE connected")
+    patch_over_api(live_site, alice, leaving.id, status="in_progress")
+    row = page.locator(f'tr[data-meeting-id="{leaving.id}"]')
+    note = row.locator('[data-live="left-filter"]')
+    expect(note).to_be_visible(timeout=POLL_MS + 2000)
+    expect(note).to_have_text("No longer matches this filter")
+    expect(row.locator('[data-live="status"]')).to_have_text("In progress")
+    other = page.locator(f'tr[data-meeting-id="{staying.id}"]')
+    expect(other.locator('[data-live="left-filter"]')).to_be_hidden()
+    # A meeting created into the filter is new to it; one outside is not.
+    create_over_api(live_site, alice, "Scheduled too")
+    expect(page.locator(PROMPT)).to_have_text(
+        "1 new meeting, show", timeout=POLL_MS + 2000
+    )
+    page.reload()
+    expect(row).to_have_count(0)
+    expect(page.locator("tbody tr")).to_have_count(2)

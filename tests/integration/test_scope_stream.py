@@ -1,0 +1,175 @@
+"""The scope stream: every meeting a user may see, followed on the change index.
+
+A live list subscribes with ?scope=visible and hears `changed` for meetings
+created, changed or deleted anywhere, with no read of any meeting.
+"""
+
+import asyncio
+import time
+from datetime import timedelta
+
+import httpx
+import pytest
+
+from events.broker import MAX_CHANGE_WINDOW, StatusBroker, Subscription
+from meetings import services
+from meetings.domain import Access, Viewer, utcnow
+from meetings.store.dynamodb import CHANGE_SHARDS
+from tests.conftest import access_token_for
+from tests.integration.test_broker import count_batch_gets, count_queries
+from tests.support.sse import StreamReader
+
+pytestmark = pytest.mark.django_db
+POLL = 0.5  # server_env's SSE_POLL_INTERVAL
+ALICE, BOB = Viewer("1"), Viewer("2")
+STAFF = Viewer("3", frozenset({Access.VIEW}))
+
+
+def scope_subscription(viewer: Viewer, since=None) -> Subscription:
+    return Subscription(viewer, {}, scope_since=since or utcnow())
+
+
+def told(subscription: Subscription) -> list[tuple[str, int, bool]]:
+    return [(c.owner_id, c.version, c.deleted) for c in subscription.scope_changes]
+
+
+def test_each_user_hears_of_the_meetings_they_may_see_and_no_meeting_is_read(
+    local_table, settings
+):
+    settings.SSE_POLL_INTERVAL = 3600  # ticks only when the test says so
+    batch_gets, queries = count_batch_gets(), count_queries()
+
+    async def scenario():
+        broker = StatusBroker()
+        streams = [scope_subscription(v) for v in (ALICE, BOB, STAFF)]
+        for subscription in streams:
+            broker.subscribe(subscription)
+        await broker.poll_once()  # nothing written yet
+        mine = await asyncio.to_thread(
+            services.create_meeting, ALICE.user_id, {"title": "a"}
+        )
+        await asyncio.to_thread(services.create_meeting, BOB.user_id, {"title": "b"})
+        await asyncio.to_thread(
+            services.update_meeting, ALICE, mine.id, {"status": "in_progress"}
+        )
+        await broker.poll_once()
+        heard = [told(s) for s in streams]
+        for subscription in streams:
+            subscription.scope_changes.clear()
+        await broker.poll_once()  # the overlap tells nothing twice
+        again = [told(s) for s in streams]
+        await asyncio.to_thread(services.delete_meeting, ALICE, mine.id)
+        await broker.poll_once()
+        deleted = told(streams[0])
+        for subscription in streams:
+            broker.unsubscribe(subscription, "test")
+        return heard, again, deleted
+
+    heard, again, deleted = asyncio.run(scenario())
+    assert heard[0] == [("1", 2, False)]  # alice: her meeting, at its last version
+    assert heard[1] == [("2", 1, False)]  # bob: his own only
+    assert sorted(heard[2]) == [("1", 2, False), ("2", 1, False)]  # reach: all
+    assert again == [[], [], []]
+    assert deleted == [("1", 3, True)]
+    assert batch_gets == []  # a scope costs the change Query, never a read
+    # One Query per shard a tick, whatever the number of scopes.
+    assert queries == ["by_change"] * CHANGE_SHARDS * 4
+
+
+def test_a_scope_hears_changes_since_its_cursor_made_before_it_opened(
+    local_table, settings
+):
+    settings.SSE_POLL_INTERVAL = 3600
+    before = utcnow() - timedelta(seconds=5)
+    created = services.create_meeting(ALICE.user_id, {"title": "while loading"})
+
+    async def scenario():
+        broker = StatusBroker()
+        late = scope_subscription(ALICE, since=before)
+        fresh = scope_subscription(ALICE, since=utcnow() + timedelta(seconds=30))
+        broker.subscribe(late)
+        broker.subscribe(fresh)
+        await broker.poll_once()
+        broker.unsubscribe(late, "test")
+        broker.unsubscribe(fresh, "test")
+        return late, fresh
+
+    late, fresh = asyncio.run(scenario())
+    assert [c.meeting_id for c in late.scope_changes] == [created.id]
+    assert fresh.scope_changes == []
+
+
+def test_a_cursor_older_than_the_index_can_answer_resets_the_list(
+    local_table, settings
+):
+    settings.SSE_POLL_INTERVAL = 3600
+
+    async def scenario():
+        broker = StatusBroker()
+        stale = scope_subscription(
+            ALICE, since=utcnow() - MAX_CHANGE_WINDOW - timedelta(seconds=1)
+        )
+        broker.subscribe(stale)
+        await broker.poll_once()
+        broker.unsubscribe(stale, "test")
+        return stale
+
+    stale = asyncio.run(scenario())
+    assert stale.scope_reset
+    assert stale.scope_since > utcnow() - timedelta(seconds=10)
+
+
+def bearer(viewer_user) -> dict[str, str]:
+    return {"Authorization": f"Bearer {access_token_for(viewer_user)}"}
+
+
+def test_a_meeting_created_elsewhere_reaches_an_open_scope_stream(
+    asgi_server, alice, bob
+):
+    url = f"{asgi_server.url}/v1/events?scope=visible&since={int(time.time() * 1000)}"
+    stream = StreamReader(url, bearer(alice)).start()
+    try:
+        connected = stream.next_of("connected").json()
+        assert connected["scope"] == "visible"
+        assert connected["meetingIds"] == []
+        services.create_meeting(str(bob.pk), {"title": "not alice's"})
+        created = services.create_meeting(str(alice.pk), {"title": "new"})
+        event = stream.next_of("changed", timeout=POLL + 2)
+        assert event.json() == {
+            "changes": [{"meetingId": str(created.id), "version": 1, "deleted": False}],
+            "reset": False,
+        }
+        cursor = event.id.split(",")[0]
+        assert cursor.startswith("scope:")
+    finally:
+        stream.close()
+    # Resuming from that id hears of a change made while away, and only that.
+    services.update_meeting(Viewer(str(alice.pk)), created.id, {"title": "renamed"})
+    resumed = StreamReader(
+        f"{asgi_server.url}/v1/events?scope=visible",
+        {**bearer(alice), "Last-Event-ID": cursor},
+    ).start()
+    try:
+        resumed.next_of("connected")
+        event = resumed.next_of("changed", timeout=POLL + 2)
+        assert [c["version"] for c in event.json()["changes"]] == [2]
+    finally:
+        resumed.close()
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("scope=everything", "scope"),
+        ("since=12", "since"),  # since without a scope
+        ("scope=visible&since=-5", "since"),
+        ("scope=visible&since=" + "9" * 19, "since"),
+        ("", "meeting"),  # neither meetings nor a scope
+    ],
+)
+def test_a_bad_scope_request_is_a_400_naming_the_field(
+    asgi_server, alice, local_table, query, field
+):
+    response = httpx.get(f"{asgi_server.url}/v1/events?{query}", headers=bearer(alice))
+    assert response.status_code == 400
+    assert field in response.json()["error"]["details"]
