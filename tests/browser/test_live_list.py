@@ -82,3 +82,26 @@ def test_a_row_that_leaves_the_filter_is_marked_and_drops_out_on_refresh(
     page.reload()
     expect(row).to_have_count(0)
     expect(page.locator("tbody tr")).to_have_count(2)
+
+
+def test_a_list_load_logs_one_line_per_state_change(page, live_site, login, alice):
+    meetings = [
+        services.create_meeting(str(alice.pk), {"title": f"m{n}"}) for n in range(20)
+    ]
+    shown = []  # what the console shows by default: everything but debug
+    page.on(
+        "console",
+        lambda message: message.type != "debug" and shown.append(message.text),
+    )
+    login(page, live_site, "alice")
+    wait_for_console(page, "SSE connected")
+    page.wait_for_timeout(POLL_MS * 2)
+    # Taking the stream, connecting, connected: the 20 statuses sent at
+    # connect are not news, and log at debug only.
+    assert len(shown) == 3, shown
+    patch_over_api(live_site, alice, meetings[3].id, status="in_progress")
+    expect(
+        page.locator(f'tr[data-meeting-id="{meetings[3].id}"] [data-live="status"]')
+    ).to_have_text("In progress", timeout=POLL_MS + 2000)
+    assert len(shown) == 4, shown
+    assert "Meeting status update" in shown[3]

@@ -2,16 +2,11 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 
 import { getJson, HttpError, MAX_IDS_PER_READ, readMeetings } from "../../static/js/live/api.js";
-import { LiveStream } from "../../static/js/live/stream.js";
+import { LiveStream, logStatus } from "../../static/js/live/stream.js";
+import { recordingLog } from "./support.js";
 
 const encoder = new TextEncoder();
 
-/** A console that remembers what was logged. */
-function recordingLog() {
-  const lines = [];
-  const write = (...parts) => lines.push(parts.map((p) => (typeof p === "string" ? p : JSON.stringify(p))).join(" "));
-  return { lines, info: write, warn: write, error: write };
-}
 
 /** A fetch that answers each call with the next scripted response. */
 function scriptedFetch(responses) {
@@ -464,4 +459,15 @@ test("getJson sends the cookie and turns failures into HttpError", async () => {
   assert.deepEqual(await getJson("/v1/meetings/ok", fetch), { id: "m" });
   assert.equal(seen[0][1].credentials, "same-origin");
   await assert.rejects(getJson("/v1/meetings/gone", fetch), (error) => error instanceof HttpError && error.status === 404);
+});
+
+test("a status logs at info only when it changes a meeting already seen: one line per state change", () => {
+  const levels = [];
+  const log = { debug: () => levels.push("debug"), info: () => levels.push("info") };
+  const seen = new Map();
+  logStatus(log, seen, { meetingId: "a", version: 3 }); // sent at connect
+  logStatus(log, seen, { meetingId: "b", version: 1 });
+  logStatus(log, seen, { meetingId: "a", version: 3 }); // the same again (a re-sync)
+  logStatus(log, seen, { meetingId: "a", version: 4 }); // a change
+  assert.deepEqual(levels, ["debug", "debug", "debug", "info"]);
 });

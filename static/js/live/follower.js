@@ -4,6 +4,7 @@
  * calls), and log the same flow as LiveStream does. No DOM, so it is
  * unit-tested under Node.
  */
+import { logStatus } from "./stream.js";
 
 /**
  * @param {object} message what the leader posted ({type, …})
@@ -23,7 +24,8 @@ export function receive(message, { watches, handlers, log = console, quiet = fal
     case "status":
       if (!watches(message.data?.meetingId)) break;
       state.attempt = 0;
-      if (!message.resync) say("info", "📡 Meeting status update:", message.data);
+      state.seen ??= new Map();
+      if (!message.resync && !quiet) logStatus(log, state.seen, message.data);
       handlers.onStatus?.(message.data);
       break;
     case "deleted":

@@ -8,6 +8,19 @@ import { DEFAULT_SCHEDULE, reconnectDelay } from "./backoff.js";
 
 const DEFAULT_KEEPALIVE_MS = 15000;
 
+/**
+ * Log a status event: at info, the seed's flow line, when it changes what
+ * seen (meeting id → version) holds; at debug (hidden by default) when it is
+ * the first seen of its meeting, or not newer. One line per state change.
+ */
+export function logStatus(log, seen, data) {
+  const before = seen.get(data.meetingId);
+  const version = Number(data.version);
+  if (before === undefined || version > before) seen.set(data.meetingId, version);
+  const news = before !== undefined && version > before;
+  (news ? log.info : log.debug).call(log, "📡 Meeting status update:", data);
+}
+
 export class LiveStream {
   #attempt = 0;
   #controller = null;
@@ -17,6 +30,9 @@ export class LiveStream {
   #lastEventId = "";
   #nextDelayMs = null;
   #reconnectTimer = null;
+  // The version of each meeting seen so far: a status is logged as an update
+  // only when it changes one (the statuses sent at connect are not news).
+  #seen = new Map();
   #stopped = true;
   #watchdogFired = false;
   #watchdogMs = 2 * DEFAULT_KEEPALIVE_MS;
@@ -171,7 +187,7 @@ export class LiveStream {
         break;
       case "status":
         this.#attempt = 0;
-        this.log.info("📡 Meeting status update:", data);
+        logStatus(this.log, this.#seen, data);
         this.handlers.onStatus?.(data);
         break;
       case "error":
