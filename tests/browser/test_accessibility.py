@@ -34,18 +34,22 @@ RUN_AXE = """async () => {
 }"""
 
 
-def violations_on(page, url: str) -> list[str]:
-    """Return axe's violations on url, in every viewport and colour scheme."""
+def violations_on(page, url: str | None) -> list[str]:
+    """Return axe's violations on url, in every viewport and colour scheme.
+
+    With url None, on the page as it stands (a live state, say), unreloaded.
+    """
     found = []
     for width_name, (width, height) in VIEWPORTS.items():
         for scheme in SCHEMES:
             page.set_viewport_size({"width": width, "height": height})
             page.emulate_media(color_scheme=scheme)
-            page.goto(url)
+            if url is not None:
+                page.goto(url)
             page.add_script_tag(path=str(AXE))
             for violation in page.evaluate(RUN_AXE):
                 found.append(
-                    f"{url} [{width_name}, {scheme}] {violation['id']} "
+                    f"{url or page.url} [{width_name}, {scheme}] {violation['id']} "
                     f"({violation['impact']}): {violation['help']} "
                     f"at {violation['nodes']}"
                 )

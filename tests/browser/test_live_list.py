@@ -5,9 +5,11 @@ from __future__ import annotations
 import time
 
 import httpx
+import pytest
 from playwright.sync_api import expect
 
 from meetings import services
+from tests.browser.test_accessibility import NO_CSP, violations_on
 from tests.browser.test_live_pages import POLL_MS, patch_over_api, wait_for_console
 from tests.conftest import access_token_for
 
@@ -58,6 +60,7 @@ def test_a_meeting_created_into_an_empty_list_is_offered(page, live_site, login,
     )
 
 
+@pytest.mark.parametrize("page", NO_CSP, indirect=True)
 def test_a_row_that_leaves_the_filter_is_marked_and_drops_out_on_refresh(
     page, live_site, login, alice
 ):
@@ -79,6 +82,7 @@ def test_a_row_that_leaves_the_filter_is_marked_and_drops_out_on_refresh(
     expect(page.locator(PROMPT)).to_have_text(
         "1 new meeting, show", timeout=POLL_MS + 2000
     )
+    assert violations_on(page, None) == []  # the prompt and the marked row
     page.reload()
     expect(row).to_have_count(0)
     expect(page.locator("tbody tr")).to_have_count(2)
