@@ -89,7 +89,9 @@ def stream_paths(ids: list[str], streams: int, list_share: float, seed: int):
         if rng.random() < list_share:
             start = rng.randrange(pages) * PAGE_SIZE
             page = ids[start : start + PAGE_SIZE]
-            paths.append(("/v1/events?" + "&".join(f"meeting={i}" for i in page), page))
+            # As the list page opens it: its rows, and the scope (new meetings).
+            query = "&".join(f"meeting={i}" for i in page) + "&scope=visible"
+            paths.append((f"/v1/events?{query}", page))
         else:
             meeting = rng.choice(ids)
             paths.append((f"/v1/meetings/{meeting}/events", [meeting]))
