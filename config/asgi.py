@@ -21,9 +21,9 @@ wsgi_application = get_wsgi_application()
 from events.handler import StreamingASGIHandler, is_stream_request  # noqa: E402
 
 if settings.SERVE_STATIC:
-    from django.contrib.staticfiles.handlers import StaticFilesHandler
+    from config.static import StaticFiles
 
-    wsgi_application = StaticFilesHandler(wsgi_application)
+    wsgi_application = StaticFiles(wsgi_application)
 
 stream_application = StreamingASGIHandler()
 request_application = WSGIMiddleware(wsgi_application, workers=settings.REQUEST_THREADS)

@@ -170,6 +170,14 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env("DJANGO_STATIC_ROOT", str(BASE_DIR / "var" / "static")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Content-hashed names from collectstatic's manifest, served as immutable
+# (config/static.py). The test process renders pages without collecting, so
+# tests/conftest.py gives it the plain names, as Django's docs advise; the
+# servers it starts for the browser tests use the hashed ones.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "config.static.StaticStorage"},
+}
 # Serve /static/ from the ASGI app; behind nginx, let nginx do it instead.
 SERVE_STATIC = env_bool("DJANGO_SERVE_STATIC", True)
 # Threads per process that serve every request but the streams (config/asgi.py):

@@ -11,6 +11,7 @@ import boto3
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
+from django.test.utils import override_settings
 from moto import mock_aws
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
@@ -19,9 +20,30 @@ from meetings.store import memory
 from meetings.store.dynamodb import DynamoDBRepository
 from meetings.store.local import DynamoDBLocal, free_port
 from meetings.store.schema import ensure_table, reset_client
+from tests.support.nginx import collect_static
 
 # One line per HTTP request drowns the output of failing tests.
 logging.getLogger("httpx").setLevel(logging.WARNING)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _plain_static_names():
+    """Render pages in the test process under plain static names.
+
+    The hashed names come from collectstatic's manifest, which the test
+    process does not need; the servers it starts use them (collected_static).
+    """
+    plain = "django.contrib.staticfiles.storage.StaticFilesStorage"
+    with override_settings(STORAGES={"staticfiles": {"BACKEND": plain}}):
+        yield
+
+
+@pytest.fixture(scope="session")
+def collected_static(tmp_path_factory):
+    """The static files collected once a session from this checkout, hashed."""
+    root = tmp_path_factory.mktemp("static")
+    collect_static(root)
+    return root
 
 
 @pytest.fixture(scope="session")
@@ -161,9 +183,14 @@ def local_repository(local_table, settings) -> DynamoDBRepository:
 
 
 @pytest.fixture
-def server_env(settings, local_table) -> dict[str, str]:
-    """Environment for a server process sharing this test's table and database."""
+def server_env(settings, local_table, collected_static) -> dict[str, str]:
+    """Environment for a server process sharing this test's table and database.
+
+    It serves the static files as this checkout has them now, collected for
+    the session (not var/static, which scripts/setup refreshes).
+    """
     return {
+        "DJANGO_STATIC_ROOT": str(collected_static),
         "DJANGO_SECRET_KEY": settings.SECRET_KEY,
         "DATABASE_URL": _test_database_url(settings.DATABASES["default"]),
         "DYNAMODB_ENDPOINT_URL": settings.DYNAMODB_ENDPOINT_URL,

@@ -15,7 +15,11 @@ COUNT_WIDTH = 60
 
 
 def status_chart(counts: dict[Status, int], url_for: Callable[[Status], str]) -> dict:
-    """Return one bar per status, scaled to the largest count, with its link."""
+    """Return one bar per status, scaled to the largest count, with its link.
+
+    The title and description are the chart's text alternative; the counts
+    view sends them too, so a page refreshing the chart says the same.
+    """
     top = max([*counts.values(), 1])
     bars = []
     for row, (status, count) in enumerate(counts.items()):
@@ -32,6 +36,8 @@ def status_chart(counts: dict[Status, int], url_for: Callable[[Status], str]) ->
             }
         )
     return {
+        "title": f"Meetings per status, {sum(counts.values())} in all",
+        "description": "; ".join(f"{b['status'].label}: {b['count']}" for b in bars),
         "bars": bars,
         "label_width": LABEL_WIDTH,
         "width": LABEL_WIDTH + BAR_WIDTH + COUNT_WIDTH,

@@ -11,17 +11,19 @@ changelist.py, as Django's ChangeList.
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Callable
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME, AdminForm
 from django.contrib.admin.templatetags.admin_urls import admin_urlname
 from django.contrib.auth import get_permission_codename
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.text import capfirst
@@ -86,6 +88,11 @@ class MeetingAdmin:
         return [
             path("", wrap(self.changelist_view), name=f"{prefix}_changelist"),
             path("add/", wrap(self.add_view), name=f"{prefix}_add"),
+            path(
+                "counts/",
+                wrap(self.counts_view, ("GET", "HEAD")),
+                name=f"{prefix}_counts",
+            ),
             path(
                 "<uuid:meeting_id>/history/",
                 wrap(self.history_view, ("GET", "HEAD")),
@@ -181,6 +188,7 @@ class MeetingAdmin:
             raise PermissionDenied
         if request.method == "POST":
             return self.response_action(request)
+        read_at_ms = _now_ms()
         try:
             changelist = MeetingChangeList(request, self)
         except InvalidCursor:
@@ -196,6 +204,7 @@ class MeetingAdmin:
                 if self.has_change_permission(request)
                 else "Select meeting to view",
                 **changelist.context(),
+                "read_at_ms": read_at_ms,
                 "action_choices": [
                     (name, description)
                     for name, (_, description) in self.get_actions(request).items()
@@ -456,6 +465,7 @@ class MeetingAdmin:
         from events.broker import open_stream_count
 
         counts = {}
+        read_at_ms = _now_ms()
         if self.has_view_permission(request):
             counts = services.status_counts()
         return self.render(
@@ -467,8 +477,43 @@ class MeetingAdmin:
                 "app_list": self.admin_site.get_app_list(request, app_label),
                 "chart": status_chart(counts, self.status_url),
                 "total": sum(counts.values()),
+                "read_at_ms": read_at_ms,
                 "open_streams": open_stream_count(),
             },
+        )
+
+    @_domain_errors
+    def counts_view(self, request: HttpRequest) -> JsonResponse:
+        """Return the meetings per status, for the pages that keep them live.
+
+        The response is {"counts": {status: number, …}, "total": number,
+        "chart": {"title", "description", "bars": [{"status", "label", "count",
+        "width", "count_x"}, …]}}, counts in lifecycle order and the chart as
+        the dashboard draws it.
+        """
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        counts = services.status_counts()
+        chart = status_chart(counts, self.status_url)
+        return JsonResponse(
+            {
+                "counts": {str(status): number for status, number in counts.items()},
+                "total": sum(counts.values()),
+                "chart": {
+                    "title": chart["title"],
+                    "description": chart["description"],
+                    "bars": [
+                        {
+                            "status": str(bar["status"]),
+                            "label": bar["status"].label,
+                            "count": bar["count"],
+                            "width": bar["width"],
+                            "count_x": bar["count_x"],
+                        }
+                        for bar in chart["bars"]
+                    ],
+                },
+            }
         )
 
     def status_url(self, status: object) -> str:
@@ -497,6 +542,11 @@ class MeetingAdmin:
                 "has_add_permission": self.has_add_permission(request),
                 "has_change_permission": self.has_change_permission(request),
                 "has_delete_permission": self.has_delete_permission(request),
+                # What the live scripts read from data-* attributes: the
+                # stream's reconnect delay, as the site's pages start from it,
+                # and how often the stream polls, for the counts' refreshes.
+                "reconnect_base_ms": settings.SSE_RETRY_MS,
+                "poll_interval_ms": round(settings.SSE_POLL_INTERVAL * 1000),
                 **context,
             },
             status=status,
@@ -517,3 +567,11 @@ class MeetingAdmin:
         return self.render(
             request, "unavailable.html", {"title": "Meetings are unavailable"}, 503
         )
+
+
+def _now_ms() -> int:
+    """Return the time in ms, for the scope stream's `since` (docs/events.md).
+
+    Taken before the counts are read, so a change made meanwhile is heard of.
+    """
+    return int(time.time() * 1000)

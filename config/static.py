@@ -1,0 +1,45 @@
+"""Static files under content-hashed names, cached for a year.
+
+`manage.py collectstatic` writes every file under STATIC_ROOT twice, as
+`js/meeting-list.js` and as `js/meeting-list.0123456789ab.js` (the first 12
+hex digits of its MD5), with a manifest (`staticfiles.json`) that `{% static %}`
+reads, and gzip and Brotli copies (whitenoise's compressing storage). A hashed
+name never changes content, so it is served with
+`Cache-Control: max-age=315360000, public, immutable`; the plain names, which
+an old cached page may still ask for, with `max-age=60`.
+"""
+
+from __future__ import annotations
+
+from whitenoise.base import WhiteNoise
+from whitenoise.middleware import WhiteNoiseMiddleware
+from whitenoise.storage import CompressedManifestStaticFilesStorage
+
+
+class StaticStorage(CompressedManifestStaticFilesStorage):
+    """Hashed names, with the ES modules' relative imports rewritten to them.
+
+    The pages' modules import each other by relative path ("./live/api.js");
+    unrewritten, a hashed module would import the plain name, which is
+    neither versioned nor cached for long, and a module loaded under both
+    names would run twice.
+    """
+
+    support_js_module_import_aggregation = True
+
+
+class StaticFiles(WhiteNoiseMiddleware):
+    """WhiteNoise in front of a WSGI app, configured as its Django middleware is.
+
+    The middleware reads Django's settings (STATIC_ROOT, STATIC_URL, and in
+    DEBUG the finders, re-scanned on every request) and knows a hashed name
+    from the manifest; it serves /static/ from the WSGI side here, before
+    Django's middleware, as StaticFilesHandler did.
+    """
+
+    def __init__(self, application):
+        super().__init__()
+        self.application = application
+
+    __call__ = WhiteNoise.__call__
+    serve = staticmethod(WhiteNoise.serve)

@@ -1,0 +1,70 @@
+/**
+ * Follow meetings shown on an admin page: over the stream this browser's tabs
+ * share, as the site's pages do, or, where it cannot share one, over a stream
+ * of the page's own that re-syncs over REST before each reconnect.
+ */
+import { readMeetings } from "../live/api.js";
+import { scheduleFrom } from "../live/backoff.js";
+import { bindToPage, goToLogin } from "../live/lifecycle.js";
+import { fromApi } from "../live/render.js";
+import { SharedStream, sharingSupported } from "../live/shared-stream.js";
+import { LiveStream } from "../live/stream.js";
+import { streamUrl } from "../live/watch-set.js";
+
+/**
+ * Start following meetings; return the stream, or null with none to follow.
+ *
+ * @param {HTMLElement} root its data-events-url (the multi-meeting endpoint),
+ *   data-login-url and data-reconnect-base-ms configure the stream
+ * @param {object} page
+ * @param {function(): object[]} page.meetings followed now, as
+ *   [{id, apiUrl, eventsUrl?}]; a deleted one should leave it
+ * @param {function(): object} page.versions {meeting id: version shown}
+ * @param {function(object)} page.onStatus a status payload, or a REST meeting
+ *   after a re-sync (in the same shape)
+ * @param {function(object)} page.onDeleted {meetingId} of a deleted meeting
+ * @param {function(): object|null} page.scope {since: milliseconds} to hear
+ *   of every meeting in view created, changed or deleted since (a scope
+ *   stream's `changed`, docs/events.md), or null
+ * @param {function(object)} page.onChanged a scope stream's `changed`
+ * @param {string} page.label what the log lines call the stream
+ */
+export function follow(root, {
+  meetings, versions, onStatus = () => {}, onDeleted = () => {}, scope = () => null, onChanged, label,
+}) {
+  if (meetings().length === 0 && !scope()) return null;
+  const { eventsUrl, loginUrl } = root.dataset;
+  const schedule = scheduleFrom(root.dataset);
+  const handlers = { onStatus, onDeleted, onChanged, onUnauthorized: () => goToLogin(loginUrl) };
+  // Read every followed meeting; return whether some turned out deleted.
+  const resync = async () => {
+    if (meetings().length === 0) return false;
+    const { found, missing, failures } = await readMeetings(meetings());
+    for (const meeting of found.values()) onStatus(fromApi(meeting));
+    for (const meetingId of missing) onDeleted({ meetingId });
+    if (failures.length > 0) throw failures[0];
+    return missing.length > 0;
+  };
+  const stream = sharingSupported()
+    ? new SharedStream({ meetings, versions, scope, multiUrl: eventsUrl, schedule, handlers })
+    : new LiveStream({
+      url: () => streamUrl(meetings(), eventsUrl, scope()),
+      label,
+      schedule,
+      handlers: {
+        ...handlers,
+        // A missing meeting refuses the whole stream: drop it and go on.
+        onGone: async () => {
+          try {
+            return await resync();
+          } catch {
+            return false;
+          }
+        },
+        beforeReconnect: resync,
+      },
+    });
+  bindToPage(stream);
+  stream.start();
+  return stream;
+}
