@@ -6,14 +6,11 @@
  * match the filter are offered behind a "N new meetings" prompt, and rows
  * that left the filter are marked until the next refresh.
  */
-import { getJson, readMeetings } from "./live/api.js";
-import { scheduleFrom } from "./live/backoff.js";
+import { getJson } from "./live/api.js";
 import { Banner } from "./live/banner.js";
-import { bindToPage, goToLogin } from "./live/lifecycle.js";
-import { applyStatus, fromApi } from "./live/render.js";
-import { SharedStream, sharingSupported } from "./live/shared-stream.js";
-import { LiveStream } from "./live/stream.js";
-import { streamUrl } from "./live/watch-set.js";
+import { follow } from "./live/follow.js";
+import { goToLogin } from "./live/lifecycle.js";
+import { applyStatus } from "./live/render.js";
 
 /** How long changes gather before the list is read again. */
 const CHECK_DELAY_MS = 300;
@@ -38,19 +35,6 @@ function markGone(meetingId) {
   }
   const progress = row.querySelector('[data-live="progress-box"]');
   if (progress) progress.hidden = true;
-}
-
-/**
- * Read every watched row from the API, one request per 100; return whether
- * some turned out deleted (left out of the answer). Throw the first failure.
- */
-async function resyncRows() {
-  const meetings = [...watched].map((id) => ({ id, apiUrl: rows.get(id).dataset.apiUrl }));
-  const { found, missing, failures } = await readMeetings(meetings);
-  for (const [id, meeting] of found) applyStatus(rows.get(id), fromApi(meeting));
-  for (const id of missing) markGone(id);
-  if (failures.length > 0) throw failures[0];
-  return missing.length > 0;
 }
 
 /** The list as the server sees it now, against the rows on the page. */
@@ -140,44 +124,18 @@ class ListCheck {
 if (list) {
   const banner = new Banner(document.getElementById("connection-banner"));
   const check = new ListCheck(list);
-  const handlers = {
-    onConnected: () => banner.hide(),
+  follow(list, {
+    meetings: () => [...watched].map((id) => ({ id, apiUrl: rows.get(id).dataset.apiUrl })),
+    versions: () => Object.fromEntries([...watched].map((id) => [id, Number(rows.get(id).dataset.version)])),
     onStatus: (data) => {
       const row = rows.get(data.meetingId);
       if (row && watched.has(data.meetingId)) applyStatus(row, data);
     },
     onDeleted: ({ meetingId }) => markGone(meetingId),
+    scope,
     onChanged: (data) => check.onChanged(data),
-    onUnauthorized: () => goToLogin(list.dataset.loginUrl),
+    onConnected: () => banner.hide(),
     onDisconnected: ({ attempt }) => banner.show(attempt),
-  };
-  const stream = sharingSupported()
-    ? new SharedStream({
-      // No single-meeting events URL: the list streams on the multi endpoint.
-      meetings: () => [...watched].map((id) => ({ id, apiUrl: rows.get(id).dataset.apiUrl })),
-      versions: () => Object.fromEntries([...watched].map((id) => [id, Number(rows.get(id).dataset.version)])),
-      scope,
-      multiUrl: list.dataset.eventsUrl,
-      schedule: scheduleFrom(list.dataset),
-      handlers,
-    })
-    : new LiveStream({
-      url: () => streamUrl([...watched].map((id) => ({ id })), list.dataset.eventsUrl, scope()),
-      label: `${watched.size} meetings and the meetings in view`,
-      schedule: scheduleFrom(list.dataset),
-      handlers: {
-        ...handlers,
-        // One missing meeting refuses the whole stream: drop it and go on.
-        onGone: async () => {
-          try {
-            return await resyncRows();
-          } catch {
-            return false;
-          }
-        },
-        beforeReconnect: resyncRows,
-      },
-    });
-  bindToPage(stream);
-  stream.start();
+    label: `${watched.size} meetings and the meetings in view`,
+  });
 }

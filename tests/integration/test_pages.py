@@ -218,7 +218,7 @@ def test_the_detail_page_shows_everything_with_live_hooks(alice, browser_for):
         '<time datetime="2030-01-02T09:30:00+00:00" data-local-time>'
         "2030-01-02 09:30 UTC</time>" in page
     )
-    assert f'data-events-url="/v1/meetings/{meeting.id}/events"' in page
+    assert f'data-meeting-events-url="/v1/meetings/{meeting.id}/events"' in page
     assert f'data-api-url="/v1/meetings/{meeting.id}"' in page
     assert 'data-reconnect-base-ms="5000"' in page
     assert 'data-live="updated-at"' in page and 'data-live="status-message"' in page

@@ -5,7 +5,7 @@
  * user has them: saving still compares only the fields they changed.
  */
 import { statusLabel } from "../live/render.js";
-import { follow } from "./watch.js";
+import { follow } from "../live/follow.js";
 
 const root = document.querySelector("[data-live-change-form]");
 const notice = document.getElementById("meeting-changed");

@@ -7,7 +7,7 @@
  */
 import { applyStatus, formatTime } from "../live/render.js";
 import { refreshCounts } from "./counts.js";
-import { follow } from "./watch.js";
+import { follow } from "../live/follow.js";
 
 const table = document.querySelector("[data-live-rows]");
 const rows = new Map(

@@ -1,24 +1,26 @@
 /**
- * Follow meetings shown on an admin page: over the stream this browser's tabs
- * share, as the site's pages do, or, where it cannot share one, over a stream
- * of the page's own that re-syncs over REST before each reconnect.
+ * Follow what a page shows: over the stream this browser's tabs share, or,
+ * where it cannot share one, over a stream of the page's own that re-syncs
+ * over REST before each reconnect. Every live page, site and admin, starts
+ * its stream here.
  */
-import { readMeetings } from "../live/api.js";
-import { scheduleFrom } from "../live/backoff.js";
-import { bindToPage, goToLogin } from "../live/lifecycle.js";
-import { fromApi } from "../live/render.js";
-import { SharedStream, sharingSupported } from "../live/shared-stream.js";
-import { LiveStream } from "../live/stream.js";
-import { streamUrl } from "../live/watch-set.js";
+import { readMeetings } from "./api.js";
+import { scheduleFrom } from "./backoff.js";
+import { bindToPage, goToLogin } from "./lifecycle.js";
+import { fromApi } from "./render.js";
+import { SharedStream, sharingSupported } from "./shared-stream.js";
+import { LiveStream } from "./stream.js";
+import { streamUrl } from "./watch-set.js";
 
 /**
- * Start following meetings; return the stream, or null with none to follow.
+ * Start following; return the stream, or null with nothing to follow.
  *
  * @param {HTMLElement} root its data-events-url (the multi-meeting endpoint),
  *   data-login-url and data-reconnect-base-ms configure the stream
  * @param {object} page
  * @param {function(): object[]} page.meetings followed now, as
- *   [{id, apiUrl, eventsUrl?}]; a deleted one should leave it
+ *   [{id, apiUrl, eventsUrl?}]; a deleted one should leave it. One with an
+ *   eventsUrl alone streams on the single-meeting endpoint.
  * @param {function(): object} page.versions {meeting id: version shown}
  * @param {function(object)} page.onStatus a status payload, or a REST meeting
  *   after a re-sync (in the same shape)
@@ -27,15 +29,20 @@ import { streamUrl } from "../live/watch-set.js";
  *   of every meeting in view created, changed or deleted since (a scope
  *   stream's `changed`, docs/events.md), or null
  * @param {function(object)} page.onChanged a scope stream's `changed`
+ * @param {function(object)} page.onConnected, page.onDisconnected the
+ *   connection's state, for a banner
  * @param {string} page.label what the log lines call the stream
  */
 export function follow(root, {
-  meetings, versions, onStatus = () => {}, onDeleted = () => {}, scope = () => null, onChanged, label,
+  meetings, versions = () => ({}), onStatus = () => {}, onDeleted = () => {}, scope = () => null,
+  onChanged, onConnected, onDisconnected, label,
 }) {
   if (meetings().length === 0 && !scope()) return null;
   const { eventsUrl, loginUrl } = root.dataset;
   const schedule = scheduleFrom(root.dataset);
-  const handlers = { onStatus, onDeleted, onChanged, onUnauthorized: () => goToLogin(loginUrl) };
+  const handlers = {
+    onConnected, onDisconnected, onStatus, onDeleted, onChanged, onUnauthorized: () => goToLogin(loginUrl),
+  };
   // Read every followed meeting; return whether some turned out deleted.
   const resync = async () => {
     if (meetings().length === 0) return false;
