@@ -17,7 +17,7 @@ if (root) {
   const showDeleted = () => {
     root.classList.add("meeting--gone");
     stream?.stop("meeting deleted");
-    banner.hide();
+    banner.hide(); // a stopped stream is not retrying
     if (gone) gone.hidden = false;
     for (const action of root.querySelectorAll("[data-needs-meeting]")) action.hidden = true;
   };
@@ -28,8 +28,6 @@ if (root) {
     versions: () => ({ [meetingId]: Number(root.dataset.version) }),
     onStatus: (data) => applyStatus(root, data),
     onDeleted: showDeleted,
-    onConnected: () => banner.hide(),
-    onDisconnected: ({ attempt }) => banner.show(attempt),
     label: `meeting ${meetingId}`,
   });
 }

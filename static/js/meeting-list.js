@@ -7,7 +7,6 @@
  * that left the filter are marked until the next refresh.
  */
 import { getJson } from "./live/api.js";
-import { Banner } from "./live/banner.js";
 import { follow } from "./live/follow.js";
 import { goToLogin } from "./live/lifecycle.js";
 import { applyStatus } from "./live/render.js";
@@ -122,7 +121,6 @@ class ListCheck {
 }
 
 if (list) {
-  const banner = new Banner(document.getElementById("connection-banner"));
   const check = new ListCheck(list);
   follow(list, {
     meetings: () => [...watched].map((id) => ({ id, apiUrl: rows.get(id).dataset.apiUrl })),
@@ -134,8 +132,6 @@ if (list) {
     onDeleted: ({ meetingId }) => markGone(meetingId),
     scope,
     onChanged: (data) => check.onChanged(data),
-    onConnected: () => banner.hide(),
-    onDisconnected: ({ attempt }) => banner.show(attempt),
     label: `${watched.size} meetings and the meetings in view`,
   });
 }

@@ -175,6 +175,28 @@ def test_the_change_form_says_its_meeting_changed_and_keeps_the_input(
 
 
 @pytest.mark.browser
+@pytest.mark.parametrize("page", [{"bypass_csp": True}], indirect=True)
+def test_a_live_admin_page_shows_the_disconnect_banner_and_recovers(
+    page, live_site, boss, alice
+):
+    services.create_meeting(str(alice.pk), {"title": "Outage"})
+    admin_login(page, live_site, "boss")
+    page.goto(f"{live_site.url}/admin/meetings/meetingrecord/")
+    wait_for_console(page, "SSE connected")
+    banner = page.locator("#connection-banner")
+    expect(banner).to_be_hidden()
+    live_site.kill()
+    expect(banner).to_be_visible(timeout=5000)
+    expect(banner).to_contain_text("Live updates disconnected, retrying...")
+    expect(banner).to_contain_text("Reconnection attempt 2...", timeout=5000)
+    # Prominent, in the admin's own colours and theme.
+    for scheme in ("light", "dark"):
+        page.emulate_media(color_scheme=scheme)
+        assert axe_violations(page) == []
+    live_site.start()
+    expect(banner).to_be_hidden(timeout=15_000)
+
+
 def test_the_dashboard_counts_follow_a_status_change(page, live_site, boss, alice):
     meeting = services.create_meeting(str(alice.pk), {"title": "Board meeting"})
     services.create_meeting(str(alice.pk), {"title": "Retro"})

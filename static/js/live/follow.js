@@ -2,10 +2,12 @@
  * Follow what a page shows: over the stream this browser's tabs share, or,
  * where it cannot share one, over a stream of the page's own that re-syncs
  * over REST before each reconnect. Every live page, site and admin, starts
- * its stream here.
+ * its stream here, and shows the page's disconnect banner (#connection-banner)
+ * while the stream is down.
  */
 import { readMeetings } from "./api.js";
 import { scheduleFrom } from "./backoff.js";
+import { Banner } from "./banner.js";
 import { bindToPage, goToLogin } from "./lifecycle.js";
 import { fromApi } from "./render.js";
 import { SharedStream, sharingSupported } from "./shared-stream.js";
@@ -30,7 +32,7 @@ import { streamUrl } from "./watch-set.js";
  *   stream's `changed`, docs/events.md), or null
  * @param {function(object)} page.onChanged a scope stream's `changed`
  * @param {function(object)} page.onConnected, page.onDisconnected the
- *   connection's state, for a banner
+ *   connection's state, besides the banner
  * @param {string} page.label what the log lines call the stream
  */
 export function follow(root, {
@@ -40,8 +42,20 @@ export function follow(root, {
   if (meetings().length === 0 && !scope()) return null;
   const { eventsUrl, loginUrl } = root.dataset;
   const schedule = scheduleFrom(root.dataset);
+  const banner = new Banner(document.getElementById("connection-banner"));
   const handlers = {
-    onConnected, onDisconnected, onStatus, onDeleted, onChanged, onUnauthorized: () => goToLogin(loginUrl),
+    onConnected: (data) => {
+      banner.hide();
+      onConnected?.(data);
+    },
+    onDisconnected: (event) => {
+      banner.show(event.attempt);
+      onDisconnected?.(event);
+    },
+    onStatus,
+    onDeleted,
+    onChanged,
+    onUnauthorized: () => goToLogin(loginUrl),
   };
   // Read every followed meeting; return whether some turned out deleted.
   const resync = async () => {
