@@ -9,8 +9,12 @@ process each:
   request but the streams (bench/serving_apps.py).
 - wsgi: option (a)'s request pool, gunicorn gthread with one worker
   (config/wsgi.py).
+- a2wsgi: option (b) as first shipped: Django's WSGI handler on a long-lived
+  thread pool through a2wsgi (bench/serving_apps.py), under uvicorn with the
+  run command's access log.
 - dispatch: option (b), the app as shipped: `python -m config.server`, Django's
-  WSGI handler on a long-lived thread pool (config/asgi.py).
+  WSGI handler on a long-lived thread pool, one hop each way (config/asgi.py,
+  config/wsgi_pool.py).
 - async: option (c)'s prototype, async middleware and async REST views under
   uvicorn (bench/async_stack.py).
 
@@ -29,12 +33,16 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import os
 import statistics
+import subprocess
 import sys
 
 import boto3
 
 from bench.harness import (
+    BASE_DIR,
+    WORK_DIR,
     Process,
     create_meetings,
     make_user_token,
@@ -47,6 +55,7 @@ from bench.rest import run_load
 CONFIGURATIONS = {
     "asgi": "uvicorn, Django's ASGIHandler (before)",
     "wsgi": "(a) gunicorn gthread, WSGI",
+    "a2wsgi": "(b) before: uvicorn, a2wsgi on a pool",
     "dispatch": "(b) uvicorn, WSGI handler on a pool",
     "async": "(c) prototype: async middleware+views",
 }
@@ -67,6 +76,14 @@ def start(name: str, env: dict[str, str], threads: int) -> Process:
     from meetings.store.local import free_port
 
     port = free_port()
+    if name == "a2wsgi":
+        # As config.server runs uvicorn: access log on, lifespan off.
+        return Process(
+            [sys.executable, "-m", "uvicorn", "bench.serving_apps:a2wsgi_pool",
+             "--port", str(port), "--lifespan", "off"],
+            {**env, "DJANGO_REQUEST_THREADS": str(threads)},
+            port,
+        )  # fmt: skip
     return Process(
         [sys.executable, "-m", "gunicorn", "--worker-class", "gthread",
          "--threads", str(threads), "--workers", "1", "--keep-alive", "75",
@@ -182,6 +199,7 @@ def main() -> None:
             },
             database_name="serving.sqlite3",
         )
+        env["DJANGO_STATIC_ROOT"] = collect_static(env)
         from django.conf import settings
         from django.test import Client
 
@@ -221,6 +239,22 @@ def main() -> None:
             json.dump(
                 {"args": vars(args), "rounds": rounds, "median": results}, out, indent=2
             )
+
+
+def collect_static(env: dict[str, str]) -> str:
+    """Collect this checkout's static files for the servers; return the root.
+
+    The pages name their files through collectstatic's manifest, which
+    var/static may not have caught up with.
+    """
+    root = WORK_DIR / "serving-static"
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
+        cwd=BASE_DIR,
+        env={**os.environ, **env, "DJANGO_STATIC_ROOT": str(root)},
+        check=True,
+    )
+    return str(root)
 
 
 def median_of(rounds: list[dict]) -> dict:

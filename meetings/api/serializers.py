@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
@@ -129,6 +130,24 @@ class MeetingSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
     version = serializers.IntegerField()
+
+    def to_representation(self, meeting: Meeting) -> dict[str, Any]:
+        # As DRF's Serializer.to_representation, with fields bound once per
+        # process: DRF deep-copies every declared field for each serializer it
+        # makes, ten times what formatting a meeting costs (docs/performance.md).
+        representation = {}
+        for name, field in bound_fields(type(self)).items():
+            value = field.get_attribute(meeting)
+            representation[name] = (
+                None if value is None else field.to_representation(value)
+            )
+        return representation
+
+
+@functools.cache
+def bound_fields(serializer_class: type[serializers.Serializer]) -> dict[str, Any]:
+    """Return serializer_class's fields, bound once; read-only, shared by threads."""
+    return dict(serializer_class().fields)
 
 
 class MeetingPageSerializer(serializers.Serializer):

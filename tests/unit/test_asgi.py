@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import threading
 
 import httpx
@@ -85,3 +86,33 @@ def test_concurrent_requests_share_a_bounded_pool(settings):
 def test_only_the_stream_urls_go_to_the_async_handler(path, stream):
     scope = {"type": "http", "path": path}
     assert asgi.is_stream_request(scope) is stream
+
+
+def test_a_response_goes_out_as_one_start_and_one_body():
+    # The pool thread hands the whole response back in one hop (wsgi_pool.py).
+    sent: list[dict] = []
+
+    async def receive() -> dict:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "method": "GET",
+        "path": "/healthz",
+        "query_string": b"",
+        "http_version": "1.1",
+        "headers": [(b"host", b"127.0.0.1")],
+        "client": ("127.0.0.1", 5000),
+        "server": ("127.0.0.1", 8000),
+    }
+    asyncio.run(asgi.application(scope, receive, send))
+    assert [message["type"] for message in sent] == [
+        "http.response.start",
+        "http.response.body",
+    ]
+    assert sent[0]["status"] == 200
+    assert json.loads(sent[1]["body"]) == {"status": "ok"}
+    assert not sent[1].get("more_body")
