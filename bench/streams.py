@@ -7,6 +7,9 @@ one process), opens N authenticated streams spread over M meetings, patches
 every meeting R times through the REST API, then SIGTERMs the server. In the
 same run it holds N streams on a bare ASGI SSE app (bench/bare_sse.py) as the
 baseline for memory. Figures go to stdout and, with --json, to a file.
+
+The client runs on uvloop, as the server does: on these two shared cores a
+slower client would add its own backlog to the delivery times it measures.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import json
 import time
 
 import httpx
+import uvloop
 
 from bench.harness import (
     StreamClient,
@@ -40,9 +44,11 @@ async def hold_streams(server, token: str, paths: list[str]) -> dict:
     await client.open_many(paths[:warm])
     await asyncio.sleep(1)
     idle_rss, idle_threads = server.rss_kib(), server.threads()
+    cpu_before = server.cpu_seconds()
     started = time.perf_counter()
     await client.open_many(paths[warm:])
     open_seconds = time.perf_counter() - started
+    connect_cpu = server.cpu_seconds() - cpu_before
     await asyncio.sleep(2)
     held_rss, held_threads = server.rss_kib(), server.threads()
     added = max(1, client.stats.opened - warm)
@@ -50,6 +56,7 @@ async def hold_streams(server, token: str, paths: list[str]) -> dict:
         "client": client,
         "open_seconds": open_seconds,
         "connects_per_second": (client.stats.opened - warm) / max(open_seconds, 1e-9),
+        "cpu_ms_per_connect": 1000 * connect_cpu / added,
         "rss_idle_mib": idle_rss / 1024,
         "rss_held_mib": held_rss / 1024,
         "kib_per_stream": (held_rss - idle_rss) / added,
@@ -72,8 +79,11 @@ async def patch_rounds(port, token, client, meetings, rounds, poll) -> dict:
         body = response.json()
         client.sent_at[(body["id"], body["version"])] = time.perf_counter()
 
+    # Idle connections are dropped well before uvicorn's 5 s keep-alive timeout,
+    # which would otherwise close one as a PATCH goes out (httpx.ReadError).
+    limits = httpx.Limits(keepalive_expiry=1.0)
     async with httpx.AsyncClient(
-        base_url=f"http://127.0.0.1:{port}", headers=headers, timeout=30
+        base_url=f"http://127.0.0.1:{port}", headers=headers, timeout=30, limits=limits
     ) as http:
         for number in range(rounds):
             await asyncio.gather(
@@ -168,11 +178,15 @@ def main() -> None:
         meetings = create_meetings(user, args.meetings)
         results = {"streams": args.streams, "meetings": args.meetings}
         if not args.no_baseline:
-            results["bare"] = asyncio.run(measure_bare(env, token, args.streams))
+            results["bare"] = asyncio.run(
+                measure_bare(env, token, args.streams),
+                loop_factory=uvloop.new_event_loop,
+            )
         results["meetstream"] = asyncio.run(
             measure_meetstream(
                 env, token, meetings, args.streams, args.rounds, args.poll
-            )
+            ),
+            loop_factory=uvloop.new_event_loop,
         )
     finally:
         dynamodb.stop()
@@ -195,6 +209,7 @@ def report(results: dict, poll: float) -> None:
         print(f"  {'bare threads_held':28} {bare['threads_held']}")
         rate = bare["connects_per_second"]
         print(f"  {'bare connects_per_second':28} {rate:,.1f}")
+        print(f"  {'bare cpu_ms_per_connect':28} {bare['cpu_ms_per_connect']:,.3f}")
         ratio_rate = ours["connects_per_second"] / max(rate, 0.001)
         print(f"  {'connect rate ratio':28} {ratio_rate:.3f}x the bare app")
         ratio = ours["kib_per_stream"] / max(bare["kib_per_stream"], 0.001)
