@@ -28,6 +28,12 @@ VERSION = re.compile(r"[0-9]{1,18}")
 # The part of a scope stream's event id that holds its cursor.
 SCOPE_KEY = "scope"
 MAX_LOST_RETRY_MS = 1000
+# A single stream's status event is the same bytes for every stream of its
+# meeting at a version: encoded once per version, not once per stream, so a
+# fan-out to thousands of viewers of one meeting costs one JSON encoding.
+# Cleared when full; a version is sent within a tick of being read.
+_single_statuses: dict[tuple[uuid.UUID, int], bytes] = {}
+MAX_SINGLE_STATUSES = 4096
 
 
 @dataclass
@@ -163,10 +169,25 @@ def _pending_events(subscription: Subscription, spec: StreamSpec) -> tuple[bytes
 
 def _status(meeting: Meeting, spec: StreamSpec) -> bytes:
     spec.subscription.versions[meeting.id] = meeting.version
+    if not spec.multi:
+        return _sent("status", _single_status(meeting))
     return _sent(
         "status",
         protocol.event("status", protocol.status_data(meeting), _event_id(spec)),
     )
+
+
+def _single_status(meeting: Meeting) -> bytes:
+    """Return a single stream's status event for meeting: its id is the version."""
+    key = (meeting.id, meeting.version)
+    chunk = _single_statuses.get(key)
+    if chunk is None:
+        if len(_single_statuses) >= MAX_SINGLE_STATUSES:
+            _single_statuses.clear()
+        data = protocol.status_data(meeting)
+        chunk = protocol.event("status", data, str(meeting.version))
+        _single_statuses[key] = chunk
+    return chunk
 
 
 def _changed(spec: StreamSpec) -> bytes:

@@ -1,9 +1,12 @@
+import dataclasses
 import json
 
 import pytest
 
-from events import protocol
-from events.streams import known_versions
+from events import protocol, streams
+from events.broker import Subscription
+from events.streams import StreamSpec, known_versions
+from meetings.domain import Meeting, Viewer
 
 
 def test_an_event_is_name_id_and_one_data_line_ended_by_a_blank_line():
@@ -47,3 +50,18 @@ def test_a_malformed_last_event_id_is_as_if_absent(value):
 def test_a_well_formed_last_event_id_names_versions():
     assert known_versions("9" * 18, multi=False) == {"": int("9" * 18)}
     assert known_versions("a:3,b:x,c:7", multi=True) == {"a": 3, "c": 7}
+
+
+def test_a_single_stream_status_is_encoded_once_per_version_for_all_its_streams():
+    meeting = Meeting(owner_id="1", title="Sync")
+    specs = [
+        StreamSpec(Subscription(Viewer("1"), {}), [meeting], multi, "", None)
+        for multi in (False, False, True)
+    ]
+    first, second, multi = (streams._status(meeting, spec) for spec in specs)
+    assert first is second  # the same bytes, not an equal copy
+    assert b"id: 1\n" in first
+    assert f"id: {meeting.id}:1\n".encode() in multi
+    changed = dataclasses.replace(meeting, version=2, title="Renamed")
+    third = streams._status(changed, specs[0])
+    assert b"id: 2\n" in third and b"Renamed" in third

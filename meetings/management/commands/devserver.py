@@ -44,7 +44,8 @@ class Command(BaseCommand):
             )
             from config.server import serve
 
-            serve(host=host, port=port)
+            # A developer watches the requests go by; production leaves it to nginx.
+            serve(host=host, port=port, access_log=True)
         finally:
             if dynamodb is not None:
                 self.stdout.write("Stopping DynamoDB Local...")
