@@ -78,9 +78,10 @@ def scope_start(last_event_id: str, since_ms: int | None, now: datetime) -> date
     """
     known = known_versions(last_event_id, multi=True).get(SCOPE_KEY)
     cursor_ms = known if known is not None else since_ms
-    if cursor_ms is None:
+    # Compared before converting: 18 digits of milliseconds overflow datetime.
+    if cursor_ms is None or cursor_ms >= now.timestamp() * 1000:
         return now
-    return min(now, datetime.fromtimestamp(cursor_ms / 1000, UTC))
+    return datetime.fromtimestamp(cursor_ms / 1000, UTC)
 
 
 async def event_stream(broker: StatusBroker, spec: StreamSpec) -> AsyncIterator[bytes]:

@@ -1,5 +1,6 @@
 import dataclasses
 import json
+from datetime import UTC, datetime
 
 import pytest
 
@@ -65,3 +66,21 @@ def test_a_single_stream_status_is_encoded_once_per_version_for_all_its_streams(
     changed = dataclasses.replace(meeting, version=2, title="Renamed")
     third = streams._status(changed, specs[0])
     assert b"id: 2\n" in third and b"Renamed" in third
+
+
+@pytest.mark.parametrize(
+    ("last_event_id", "since_ms", "expected_ms"),
+    [
+        ("", None, 1_800_000_000_000),  # neither: from now
+        ("", 1_799_999_990_000, 1_799_999_990_000),  # since: where the list was read
+        ("scope:1799999995000,x:2", 1_799_999_990_000, 1_799_999_995_000),  # id wins
+        ("", 999_999_999_999_999_999, 1_800_000_000_000),  # the future: now
+        ("scope:999999999999999999", None, 1_800_000_000_000),  # no overflow
+    ],
+)
+def test_a_scope_resumes_from_its_last_event_id_or_since(
+    last_event_id, since_ms, expected_ms
+):
+    now = datetime.fromtimestamp(1_800_000_000, UTC)
+    start = streams.scope_start(last_event_id, since_ms, now)
+    assert round(start.timestamp() * 1000) == expected_ms
