@@ -5,9 +5,11 @@ window) would otherwise cost, per connect, a pooled thread and a database
 connection to authenticate, and a pooled thread and a BatchGetItem to read its
 meetings. A Batcher gathers the keys of the connects that arrive within
 BATCH_WINDOW of the first one, up to BATCH_LIMIT distinct keys, and looks them
-all up with one call. Connect reads are consistent BatchGetItems; each connect
-then keeps what its own viewer may see (services.visible_among), so the
-visibility rule stays in the services.
+all up with one call. While a lookup is in flight the next batch stays open
+until it ends (as a database groups commits), so under load batches grow with
+the lookups' own time instead of being cut every BATCH_WINDOW. Connect reads
+are consistent BatchGetItems; each connect then keeps what its own viewer may
+see (services.visible_among), so the visibility rule stays in the services.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ BATCH_LIMIT = 100
 
 
 class _Batch:
-    __slots__ = ("future", "keys", "timer")
+    __slots__ = ("due", "future", "keys", "timer")
 
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self.keys: dict[Hashable, None] = {}
@@ -37,6 +39,8 @@ class _Batch:
         # Nobody may be left to await a failed lookup (all clients went away).
         self.future.add_done_callback(_retrieve)
         self.timer: asyncio.TimerHandle | None = None
+        # Its window is over, and it waits for the lookup in flight to end.
+        self.due = False
 
 
 def _retrieve(future: asyncio.Future) -> None:
@@ -72,13 +76,26 @@ class Batcher:
         if batch is None:
             loop = asyncio.get_running_loop()
             batch = self._open = _Batch(loop)
-            batch.timer = loop.call_later(self._window, self._flush, batch)
+            batch.timer = loop.call_later(self._window, self._window_over, batch)
         batch.keys.update(dict.fromkeys(wanted))
         if len(batch.keys) >= self._limit:
             self._flush(batch)
         # Shielded: one connect going away must not cancel the others' lookup.
         found = await asyncio.shield(batch.future)
         return {key: found[key] for key in wanted if key in found}
+
+    def _window_over(self, batch: _Batch) -> None:
+        batch.timer = None
+        if self._running:
+            batch.due = True  # _lookup_done flushes it
+        else:
+            self._flush(batch)
+
+    def _lookup_done(self, task: asyncio.Task) -> None:
+        self._running.discard(task)
+        batch = self._open
+        if batch is not None and batch.due:
+            self._flush(batch)
 
     def _flush(self, batch: _Batch) -> None:
         if self._open is batch:
@@ -88,7 +105,7 @@ class Batcher:
             batch.timer = None
         task = asyncio.get_running_loop().create_task(self._run(batch))
         self._running.add(task)
-        task.add_done_callback(self._running.discard)
+        task.add_done_callback(self._lookup_done)
 
     async def _run(self, batch: _Batch) -> None:
         try:
