@@ -72,7 +72,10 @@ def test_the_run_command_creates_the_superuser_the_readme_promises(
     memory_store, settings, monkeypatch
 ):
     settings.DEBUG = False
-    monkeypatch.setattr(server, "serve", lambda host, port: None)
+    served = []
+    monkeypatch.setattr(
+        server, "serve", lambda host, port, **options: served.append(options)
+    )
     # devserver installs a SIGTERM handler for its own process; keep ours.
     handler = signal.getsignal(signal.SIGTERM)
     try:
@@ -80,3 +83,4 @@ def test_the_run_command_creates_the_superuser_the_readme_promises(
     finally:
         signal.signal(signal.SIGTERM, handler)
     assert get_user_model().objects.get(username="admin").is_superuser
+    assert served == [{"access_log": True}]  # a developer sees the requests
