@@ -64,6 +64,27 @@ def run_load(worker, requests: int, concurrency: int) -> dict:
     }
 
 
+def raw_reader(ids: list[str]):
+    """Return a worker factory: each worker reads ids in turn with a raw boto3
+    GetItem (ConsistentRead, as the API reads), on a client of its own."""
+    from django.conf import settings
+
+    def make():
+        client = boto3.client(
+            "dynamodb",
+            endpoint_url=settings.DYNAMODB_ENDPOINT_URL,
+            region_name=settings.AWS_REGION,
+            **settings.DYNAMODB_CREDENTIALS,
+        )
+        return lambda n: client.get_item(
+            TableName="bench",
+            Key={"pk": {"S": f"MEETING#{ids[n % len(ids)]}"}},
+            ConsistentRead=True,
+        )
+
+    return make
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=3000)
@@ -75,7 +96,6 @@ def main() -> None:
     server = None
     try:
         env = setup_django(dynamodb.endpoint_url, {"JWT_ACCESS_TOKEN_SECONDS": "86400"})
-        from django.conf import settings
 
         from meetings.store.local import free_port
 
@@ -93,19 +113,6 @@ def main() -> None:
         headers = {"Authorization": f"Bearer {token}"}
         httpx.get(f"{base}/v1/meetings/{ids[0]}", headers=headers).raise_for_status()
 
-        def raw_reader():
-            client = boto3.client(
-                "dynamodb",
-                endpoint_url=settings.DYNAMODB_ENDPOINT_URL,
-                region_name=settings.AWS_REGION,
-                **settings.DYNAMODB_CREDENTIALS,
-            )
-            return lambda n: client.get_item(
-                TableName="bench",
-                Key={"pk": {"S": f"MEETING#{ids[n % len(ids)]}"}},
-                ConsistentRead=True,
-            )
-
         def http_reader(path_for):
             def make():
                 client = httpx.Client(base_url=base, headers=headers, timeout=30)
@@ -114,7 +121,7 @@ def main() -> None:
             return make
 
         results = {
-            "raw GetItem": run_load(raw_reader, args.requests, args.concurrency),
+            "raw GetItem": run_load(raw_reader(ids), args.requests, args.concurrency),
             "GET /healthz": run_load(
                 http_reader(lambda n: "/healthz"), args.requests, args.concurrency
             ),

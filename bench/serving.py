@@ -38,8 +38,6 @@ import statistics
 import subprocess
 import sys
 
-import boto3
-
 from bench.harness import (
     BASE_DIR,
     WORK_DIR,
@@ -50,7 +48,7 @@ from bench.harness import (
     start_dynamodb,
     start_server,
 )
-from bench.rest import run_load
+from bench.rest import raw_reader, run_load
 
 CONFIGURATIONS = {
     "asgi": "uvicorn, Django's ASGIHandler (before)",
@@ -112,25 +110,6 @@ def http_caller(port: int, paths, headers: dict[str, str]):
                 FAILURES.append(f"{paths(n)} answered {response.status}")
 
         return call
-
-    return make
-
-
-def raw_caller(ids: list[str]):
-    from django.conf import settings
-
-    def make():
-        client = boto3.client(
-            "dynamodb",
-            endpoint_url=settings.DYNAMODB_ENDPOINT_URL,
-            region_name=settings.AWS_REGION,
-            **settings.DYNAMODB_CREDENTIALS,
-        )
-        return lambda n: client.get_item(
-            TableName="bench",
-            Key={"pk": {"S": f"MEETING#{ids[n % len(ids)]}"}},
-            ConsistentRead=True,
-        )
 
     return make
 
@@ -218,7 +197,7 @@ def main() -> None:
             "list": lambda port: http_caller(port, lambda n: "/v1/meetings", bearer),
             "page": lambda port: http_caller(port, lambda n: "/", cookie),
         }
-        raw_worker = raw_caller(ids)
+        raw_worker = raw_reader(ids)
         # DynamoDB Local's JVM compiles its hot paths over the first thousands
         # of requests: without this the first configuration meets a slower one.
         run_load(raw_worker, 20 * args.warmup, 2)

@@ -3,7 +3,7 @@ import { test } from "node:test";
 
 import { getJson, HttpError, MAX_IDS_PER_READ, readMeetings } from "../../static/js/live/api.js";
 import { LiveStream, logStatus } from "../../static/js/live/stream.js";
-import { recordingLog } from "./support.js";
+import { manualTimers, recordingLog, settle } from "./support.js";
 
 const encoder = new TextEncoder();
 
@@ -47,25 +47,6 @@ function sse(chunks, { status = 200, type = "text/event-stream; charset=utf-8", 
 function json(status, headers = {}) {
   return new Response("{}", { status, headers: { "Content-Type": "application/json", ...headers } });
 }
-
-/** Timers that run only when the test says so. */
-function manualTimers() {
-  let next = 1;
-  const pending = new Map();
-  return {
-    setTimeout(fn, ms) { const id = next++; pending.set(id, { fn, ms }); return id; },
-    clearTimeout(id) { pending.delete(id); },
-    delays() { return [...pending.values()].map((t) => t.ms).sort((a, b) => a - b); },
-    async runShortest() {
-      const [id, timer] = [...pending.entries()].sort((a, b) => a[1].ms - b[1].ms)[0];
-      pending.delete(id);
-      await timer.fn();
-    },
-  };
-}
-
-const tick = () => new Promise((resolve) => setImmediate(resolve));
-async function settle() { for (let i = 0; i < 20; i += 1) await tick(); }
 
 function collector() {
   const seen = [];

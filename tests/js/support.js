@@ -65,6 +65,12 @@ export function manualTimers() {
     setTimeout(fn, ms) { const id = next++; pending.set(id, { fn, ms }); return id; },
     clearTimeout(id) { pending.delete(id); },
     delays() { return [...pending.values()].map((t) => t.ms).sort((a, b) => a - b); },
+    /** Run the pending timer due first. */
+    async runShortest() {
+      const [id, timer] = [...pending.entries()].sort((a, b) => a[1].ms - b[1].ms)[0];
+      pending.delete(id);
+      await timer.fn();
+    },
     /** Run every pending timer of at most ms (not the 30 s watchdogs). */
     async runUpTo(ms) {
       for (const [id, timer] of [...pending.entries()].sort((a, b) => a[1].ms - b[1].ms)) {
