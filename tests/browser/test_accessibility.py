@@ -22,6 +22,7 @@ AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.m
 VIEWPORTS = {"desktop": (1280, 800), "phone": (390, 844)}
 SCHEMES = ("light", "dark")
 NO_CSP = [{"bypass_csp": True}]
+NO_TRANSITIONS = "*, *::before, *::after { transition: none !important; }"
 
 RUN_AXE = """async () => {
   const result = await axe.run(document);
@@ -37,9 +38,13 @@ RUN_AXE = """async () => {
 def violations_on(page, url: str | None) -> list[str]:
     """Return axe's violations on url, in every viewport and colour scheme.
 
-    With url None, on the page as it stands (a live state, say), unreloaded.
+    With url None, on the page as it stands (a live state, say), unreloaded;
+    its transitions are switched off first, or axe would measure colours
+    halfway from one scheme to the other.
     """
     found = []
+    if url is None:
+        page.add_style_tag(content=NO_TRANSITIONS)
     for width_name, (width, height) in VIEWPORTS.items():
         for scheme in SCHEMES:
             page.set_viewport_size({"width": width, "height": height})

@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 
 from meetings import services
 from meetings.store import get_repository
-from tests.browser.test_accessibility import AXE, RUN_AXE
+from tests.browser.test_accessibility import violations_on
 from tests.browser.test_live_pages import (
     POLL_MS,
     assert_no_errors,
@@ -95,11 +95,6 @@ def delete_over_api(server, user, meeting_id) -> None:
     assert response.status_code == 204, response.text
 
 
-def axe_violations(page) -> list[str]:
-    page.add_script_tag(path=str(AXE))
-    return [f"{v['id']}: {v['help']} at {v['nodes']}" for v in page.evaluate(RUN_AXE)]
-
-
 @pytest.mark.browser
 def test_changelist_rows_and_counts_follow_changes_made_elsewhere(
     page, live_site, boss, alice
@@ -163,14 +158,14 @@ def test_the_change_form_says_its_meeting_changed_and_keeps_the_input(
     )
     expect(page.locator("#id_title")).to_have_value("My new title")
     expect(page.locator("#id_status")).to_have_value("scheduled")
-    assert axe_violations(page) == []
+    assert violations_on(page, None) == []
     delete_over_api(live_site, alice, meeting.id)
     expect(notice).to_contain_text(
         "This meeting was deleted elsewhere", timeout=LIVE_MS
     )
     expect(notice.get_by_role("link", name="Back to the meetings")).to_be_visible()
     expect(page.locator("#id_title")).to_have_value("My new title")
-    assert axe_violations(page) == []
+    assert violations_on(page, None) == []
     assert_no_errors(page)
 
 
@@ -189,10 +184,8 @@ def test_a_live_admin_page_shows_the_disconnect_banner_and_recovers(
     expect(banner).to_be_visible(timeout=5000)
     expect(banner).to_contain_text("Live updates disconnected, retrying...")
     expect(banner).to_contain_text("Reconnection attempt 2...", timeout=5000)
-    # Prominent, in the admin's own colours and theme.
-    for scheme in ("light", "dark"):
-        page.emulate_media(color_scheme=scheme)
-        assert axe_violations(page) == []
+    # Prominent, in the admin's own colours, in both themes and widths.
+    assert violations_on(page, None) == []
     live_site.start()
     expect(banner).to_be_hidden(timeout=15_000)
 
