@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from meetings.domain import (
+    CreateQuotaExceeded,
     DuplicateMeeting,
     InvalidChange,
     InvalidCursor,
@@ -43,6 +44,7 @@ DOMAIN_STATUS: dict[type[MeetingError], int] = {
     InvalidChange: 409,
     DuplicateMeeting: 409,
     StoreUnavailable: 503,
+    CreateQuotaExceeded: 429,
 }
 # Seconds a client should wait before retrying, by the same rule.
 RETRY_AFTER: dict[type[MeetingError], int] = {
@@ -60,6 +62,8 @@ def _nearest[T](table: dict[type[MeetingError], T], error: MeetingError) -> T | 
 
 def retry_after(error: MeetingError) -> int | None:
     """Return the Retry-After seconds an error's answer carries, if any."""
+    if isinstance(error, CreateQuotaExceeded):
+        return error.wait_seconds
     return _nearest(RETRY_AFTER, error)
 
 

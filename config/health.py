@@ -6,6 +6,7 @@ from django.db import connection
 from django.db.utils import Error as DatabaseError
 from django.http import JsonResponse
 
+from config.errors import retry_after
 from meetings import services
 from meetings.domain import StoreUnavailable
 
@@ -16,19 +17,23 @@ def healthz(request) -> JsonResponse:
 
 
 def readyz(request) -> JsonResponse:
-    """Answer 200 when DynamoDB and the database answer, else 503 naming which."""
-    checks = {"dynamodb": "ok", "database": "ok"}
+    """Answer 200 when the meetings' store (DynamoDB, or memory) and the database
+    answer, else 503 naming which.
+    """
+    checks = {"store": "ok", "database": "ok"}
     try:
         services.check_store()
     except StoreUnavailable:
-        checks["dynamodb"] = "unavailable"
+        checks["store"] = "unavailable"
     try:
         connection.ensure_connection()
     except DatabaseError:
         checks["database"] = "unavailable"
-    ready = all(value == "ok" for value in checks.values())
+    if all(value == "ok" for value in checks.values()):
+        return JsonResponse({"status": "ok", "checks": checks})
     return JsonResponse(
-        {"status": "ok" if ready else "unavailable", "checks": checks},
-        status=200 if ready else 503,
-        headers=None if ready else {"Retry-After": "5"},
+        {"status": "unavailable", "checks": checks},
+        status=503,
+        # An instance out of rotation is worth asking again as soon as a store is.
+        headers={"Retry-After": str(retry_after(StoreUnavailable("")))},
     )

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from urllib.parse import unquote
+
+from django.urls import reverse
 from drf_spectacular.openapi import AutoSchema
 
 # Every API operation can answer these, in the one error shape.
@@ -45,10 +48,6 @@ SCOPE_DESCRIPTION = (
 # events/views.py's limit, which config cannot import (meetings.api imports
 # this module, and the two must stay independent); a test keeps them equal.
 MAX_MEETINGS_PER_STREAM = 50
-# The stream views resolve these (events/urls.py); the request path is the
-# same, with {id} for the meeting.
-SINGLE_STREAM_PATH = "/v1/meetings/{id}/events"
-MULTI_STREAM_PATH = "/v1/events"
 # And writes this.
 WRITE_ERRORS = {
     "409": "Conflicts with the meeting's status, a reused idempotency key, or a "
@@ -153,8 +152,10 @@ def _stream_paths(error_ref: dict) -> dict:
         "schema": {"type": "string"},
         "description": "The id of the last status event received, on reconnect.",
     }
+    # The paths are events/urls.py's, found by name: {id} for the meeting.
+    single_path = unquote(reverse("meeting-events", kwargs={"meeting_id": "{id}"}))
     return {
-        SINGLE_STREAM_PATH: operation(
+        single_path: operation(
             "meeting_events",
             "Stream one meeting's status.",
             [
@@ -168,7 +169,7 @@ def _stream_paths(error_ref: dict) -> dict:
                 last_event_id,
             ],
         ),
-        MULTI_STREAM_PATH: operation(
+        reverse("events"): operation(
             "events",
             "Stream the status of several meetings, and optionally every "
             "change in the user's scope, on one connection.",

@@ -14,6 +14,7 @@ it dies with them.
 from __future__ import annotations
 
 import asyncio
+import logging
 import random
 import time
 import uuid
@@ -21,12 +22,15 @@ from collections import Counter
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.db import DatabaseError
 
 from meetings import services
 from meetings.domain import Access, Change, Meeting, StoreUnavailable, Viewer, utcnow
 
 from . import auth, metrics
 from .loops import PerLoop
+
+logger = logging.getLogger(__name__)
 
 # A meeting must be missing from this many polls in a row to count as deleted:
 # an eventually consistent read may briefly miss a meeting that exists.
@@ -431,7 +435,14 @@ class StatusBroker:
         subscriptions = [s for s in self._subscriptions if s.credentials_key]
         if not subscriptions:
             return
-        current = await auth.recheck({s.credentials_key for s in subscriptions})
+        try:
+            current = await auth.recheck({s.credentials_key for s in subscriptions})
+        except DatabaseError as error:
+            # Unknown is not revoked: closing every stream would only send them
+            # all to a connect check that fails the same way. Next tick retries.
+            metrics.RECHECK_FAILURES.inc()
+            logger.warning("Stream credentials not re-checked this tick: %s", error)
+            return
         for subscription in subscriptions:
             viewer = current.get(subscription.credentials_key)
             if viewer is None or not viewer.covers(subscription.viewer):
@@ -480,7 +491,12 @@ class StatusBroker:
         try:
             while self._subscriptions:
                 await asyncio.sleep(interval)
-                await self.recheck_once()
+                try:
+                    await self.recheck_once()
+                except Exception:
+                    # A bug must not end revocation for every later stream.
+                    metrics.RECHECK_FAILURES.inc()
+                    logger.exception("Stream credentials re-check failed")
         finally:
             self._rechecker = None
 

@@ -39,6 +39,10 @@ DYNAMODB_ERRORS = Counter(
     "Poller reads that failed, by code.",
     ["code"],
 )
+RECHECK_FAILURES = Counter(
+    "meetstream_recheck_failures_total",
+    "Credential re-checks of open streams that could not be made (streams kept).",
+)
 
 
 def metrics_view(request) -> HttpResponse:

@@ -169,6 +169,20 @@ class StoreThrottled(StoreUnavailable):
     code = "store_throttled"
 
 
+class CreateQuotaExceeded(MeetingError):
+    """The user created as many meetings as their quota allows for now."""
+
+    code = "quota_exceeded"
+
+    def __init__(self, wait_seconds: int):
+        self.wait_seconds = wait_seconds
+        super().__init__(
+            "You have created too many meetings in a short time; "
+            f"try again in {wait_seconds} s.",
+            details={"retryAfterSeconds": wait_seconds},
+        )
+
+
 # The entity
 
 

@@ -54,6 +54,9 @@ def dynamodb_local():
     server.stop()
 
 
+DYNAMODB_STORE = "meetings.store.dynamodb"
+
+
 def _fresh_table_name() -> str:
     return f"meetings-{uuid.uuid4().hex[:12]}"
 
@@ -69,6 +72,8 @@ def memory_store(settings):
 
 
 def _use_dynamodb(settings, endpoint_url: str, credentials: dict) -> str:
+    # Whatever MEETINGS_STORE the environment or .env names.
+    settings.MEETINGS_STORE = DYNAMODB_STORE
     table = _fresh_table_name()
     settings.DYNAMODB_ENDPOINT_URL = endpoint_url
     settings.DYNAMODB_CREDENTIALS = credentials
@@ -190,6 +195,7 @@ def server_env(settings, local_table, collected_static) -> dict[str, str]:
     the session (not var/static, which scripts/setup refreshes).
     """
     return {
+        "MEETINGS_STORE": DYNAMODB_STORE,
         "DJANGO_STATIC_ROOT": str(collected_static),
         "DJANGO_SECRET_KEY": settings.SECRET_KEY,
         "DATABASE_URL": _test_database_url(settings.DATABASES["default"]),
@@ -259,6 +265,7 @@ def own_dynamodb(settings, tmp_path):
     it to stage an outage.
     """
     server = DynamoDBLocal(free_port(), db_path=tmp_path / "ddb").start()
+    settings.MEETINGS_STORE = DYNAMODB_STORE
     settings.DYNAMODB_ENDPOINT_URL = server.endpoint_url
     settings.DYNAMODB_CREDENTIALS = {
         "aws_access_key_id": "local",

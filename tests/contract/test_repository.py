@@ -209,6 +209,26 @@ def test_a_tampered_or_foreign_cursor_is_refused(repository, tamper):
         repository.list(ListQuery(requester, owner_id="1", limit=1, cursor=cursor))
 
 
+@pytest.mark.parametrize(
+    "elsewhere",
+    [
+        {"limit": 2},
+        {"owner_id": None},
+        {"status": Status.SCHEDULED},
+        {"title_contains": "m"},
+    ],
+)
+def test_a_cursor_is_refused_by_a_listing_with_other_filters(repository, elsewhere):
+    for n in range(3):
+        repository.add(new_meeting(title=f"m{n}"))
+    asked = {"owner_id": "1", "limit": 1}
+    page = repository.list(ListQuery("1", **asked))
+    with pytest.raises(InvalidCursor):
+        repository.list(
+            ListQuery("1", **{**asked, **elsewhere}, cursor=page.next_cursor)
+        )
+
+
 def test_ensure_schema_is_idempotent(repository):
     assert repository.ensure_schema() == []
     repository.ping()

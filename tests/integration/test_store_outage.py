@@ -29,6 +29,10 @@ def test_a_stopped_dynamodb_gives_503_json_then_recovers(
         assert response.headers["Retry-After"].isdigit()
         assert response.json()
     assert client.get(url).json()["error"]["code"] == "store_unavailable"
+    assert client.get("/readyz").json()["checks"] == {
+        "store": "unavailable",
+        "database": "ok",
+    }
 
     own_dynamodb.start()
     assert client.get(url).json()["title"] == "Kept"

@@ -204,9 +204,11 @@ def test_creates_beyond_the_quota_get_429_for_that_user_only(
     ]
     assert [r.status_code for r in responses] == [201, 201, 201, 429, 429]
     refused = responses[-1].json()["error"]
-    assert refused["code"] == "throttled" and refused["details"] is None
-    assert "Request was throttled" in refused["message"]
-    assert 0 < int(responses[-1].headers["Retry-After"]) <= 60
+    wait = int(responses[-1].headers["Retry-After"])
+    assert 0 < wait <= 60
+    assert refused["code"] == "quota_exceeded"
+    assert refused["details"] == {"retryAfterSeconds": wait}
+    assert "created too many meetings" in refused["message"]
     assert (
         bob_api.post("/v1/meetings", {"title": "b"}, format="json").status_code == 201
     )

@@ -3,8 +3,10 @@
 import asyncio
 
 import pytest
+from django.db import DatabaseError
 
 import events.broker
+import events.metrics
 from events.broker import StatusBroker, Subscription
 from meetings.domain import Access, Meeting, Viewer
 
@@ -77,3 +79,66 @@ def test_a_gone_or_narrower_credential_closes_its_streams_as_revoked(looked_up):
     assert logged_out.closing[0] == "revoked"
     assert kept.closing is None
     assert kept.viewer == FULL  # a wider reach carries on, with the new viewer
+
+
+def test_a_database_error_keeps_the_streams_and_the_next_tick_checks_again(
+    looked_up, monkeypatch, caplog
+):
+    calls, current = looked_up
+    failures = iter([DatabaseError("database is locked")])
+
+    async def flaky(keys):
+        for failure in failures:
+            raise failure
+        calls.append(set(keys))
+        return {key: current[key] for key in keys if key in current}
+
+    monkeypatch.setattr(events.broker.auth, "recheck", flaky)
+    failed_before = events.metrics.RECHECK_FAILURES._value.get()
+
+    async def scenario():
+        broker = StatusBroker()
+        stream = subscription(VIEWING, ("session", "gone"))
+        broker.subscribe(stream)
+        await broker.recheck_once()  # the database cannot answer
+        kept = stream.closing
+        await broker.recheck_once()  # it can: the session is gone
+        broker.unsubscribe(stream, "test")
+        return kept, stream.closing
+
+    kept, closing = asyncio.run(scenario())
+    assert kept is None
+    assert closing[0] == "revoked"
+    assert events.metrics.RECHECK_FAILURES._value.get() == failed_before + 1
+    assert "not re-checked this tick: database is locked" in caplog.text
+    assert "Traceback" not in caplog.text
+
+
+def test_the_recheck_loop_outlives_an_unexpected_error(
+    looked_up, monkeypatch, settings
+):
+    settings.SSE_RECHECK_INTERVAL = 0.01
+    calls, current = looked_up
+    current[("session", "a")] = VIEWING
+    answers = iter([RuntimeError("bug")])
+
+    async def buggy(keys):
+        for answer in answers:
+            raise answer
+        calls.append(set(keys))
+        return {key: current[key] for key in keys if key in current}
+
+    monkeypatch.setattr(events.broker.auth, "recheck", buggy)
+
+    async def scenario():
+        broker = StatusBroker()
+        stream = subscription(VIEWING, ("session", "a"))
+        broker.subscribe(stream)
+        for _ in range(200):
+            if calls:
+                break
+            await asyncio.sleep(0.01)
+        broker.unsubscribe(stream, "test")
+
+    asyncio.run(scenario())
+    assert calls == [{("session", "a")}]
