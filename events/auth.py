@@ -9,7 +9,10 @@ are checked again every SSE_RECHECK_INTERVAL seconds (recheck below), once per
 distinct credential, however many streams share it.
 
 Every lookup runs in a pooled (not thread-sensitive) thread that closes its
-database connections before it returns.
+database connections before it returns. Django's async ORM (`aget` and the
+like) would not do better: in Django 6.1 it is sync_to_async on the one
+thread-sensitive thread, which would queue every connect of the process behind
+one thread and keep that thread's connection open.
 """
 
 from __future__ import annotations

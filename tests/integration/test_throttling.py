@@ -2,7 +2,8 @@
 
 Failed log-ins count per username and per client address in the database
 (django-axes, accounts/lockout.py); creates count per user in the database
-cache (meetings/api/throttles.py). docs/security.md describes both.
+cache (meetings/quota.py), whichever way in they come by. docs/security.md
+describes both.
 """
 
 from __future__ import annotations
