@@ -251,6 +251,7 @@ class Meeting:
 
     def __post_init__(self) -> None:
         self.status = Status(self.status)
+        self.participants = normalise_participants(self.participants)
         if self.stored_status is None:
             self.stored_status = self.status
         if self.updated_at is None:

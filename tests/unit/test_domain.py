@@ -161,6 +161,9 @@ def test_participants_lose_repeats_ignoring_case_and_keep_the_first_spelling():
     meeting = meeting_in(Status.SCHEDULED)
     meeting.apply({"participants": ["a@x.org", "A@x.org"]})
     assert meeting.participants == ["a@x.org"]
+    # A new meeting too, whoever builds it.
+    made = Meeting(owner_id="1", title="Sync", participants=["b@x.org", "B@X.ORG"])
+    assert made.participants == ["b@x.org"]
 
 
 def test_changes_from_keeps_only_what_differs():
