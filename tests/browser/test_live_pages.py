@@ -255,7 +255,8 @@ def test_logging_out_in_another_tab_revokes_the_stream_and_goes_to_login(
     # the reconnect's re-sync meets the lost session and goes to the login page.
     back_here = f"/accounts/login/?next={quote(f'/meetings/{meeting.id}', safe='')}"
     page.wait_for_url(f"{server.url}{back_here}", timeout=10_000)
-    wait_for_console(page, "Server is closing the stream")
+    # stream.js logs the event's data, which Chromium prints as {reason: …}.
+    wait_for_console(page, "Server is closing the stream: {reason: revoked,")
 
 
 def test_the_list_updates_a_row_live_over_one_stream(page, live_site, login, alice):
