@@ -23,6 +23,12 @@ MAX_DURATION_MINUTES = 1_440
 PROGRESS_MIN, PROGRESS_MAX = 0, 100
 MAX_PAGE_SIZE = 100
 MAX_SEARCH_LENGTH = 100
+# The longest paging cursor the ways in accept; the store's signed ones are far
+# shorter, so a longer one cannot be one.
+MAX_CURSOR_LENGTH = 4_096
+# An owner id is a user's primary key as a string: 64 holds any a user model
+# uses (a BigAutoField's 19 digits, a UUID's 36), with room to spare.
+OWNER_ID_MAX_LENGTH = 64
 
 # C0 and C1 control characters. Multi-line text may still hold tabs and newlines;
 # one-line text (a title) may not.
@@ -42,6 +48,11 @@ class Status(enum.StrEnum):
     @property
     def label(self) -> str:
         return self.value.replace("_", " ").capitalize()
+
+    @property
+    def shows_progress(self) -> bool:
+        """Return whether a meeting in this status shows its progress."""
+        return self is Status.PROCESSING
 
     @classmethod
     def choices(cls) -> list[tuple[str, str]]:

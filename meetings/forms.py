@@ -1,4 +1,5 @@
-"""The meeting's own fields as a Django form, shared by the pages and the admin.
+"""The forms the pages and the admin share: a meeting's own fields, the
+confirmation of a delete, and a meeting list's search, filter and page.
 
 The limits come from the entity (meetings.domain), so a form error shows what
 the entity would refuse.
@@ -15,10 +16,13 @@ from django.utils import timezone
 from .domain import (
     DESCRIPTION_MAX_LENGTH,
     EMAIL_MAX_LENGTH,
+    MAX_CURSOR_LENGTH,
     MAX_DURATION_MINUTES,
     MAX_PARTICIPANTS,
+    MAX_SEARCH_LENGTH,
     TITLE_MAX_LENGTH,
     Meeting,
+    Status,
     normalise_participants,
 )
 from .validators import no_binary_characters, no_control_characters
@@ -59,10 +63,16 @@ class MeetingForm(forms.Form):
 
     # Fields about the submission rather than the meeting.
     bookkeeping = ("version",)
-    # Whether the form carries the values it was loaded with (hidden initial-*
-    # inputs), so that saving can tell what the user changed from what others
-    # changed since. A form that creates a meeting has loaded nothing.
-    carries_loaded_values = True
+
+    @property
+    def carries_loaded_values(self) -> bool:
+        """Return whether the form carries the values it was loaded with (hidden
+        initial-* inputs), so that saving can tell what the user changed from
+        what others changed since.
+
+        A form without a version creates a meeting: it has loaded nothing.
+        """
+        return "version" in self.base_fields
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -266,3 +276,28 @@ class MeetingDeleteForm(forms.Form):
     """Confirm deleting the meeting at the version the page showed."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class MeetingListForm(forms.Form):
+    """A meeting list's title search, status filter and page cursor.
+
+    A malformed parameter (an unknown status, say) is ignored, not an error.
+    """
+
+    q = forms.CharField(
+        required=False, max_length=MAX_SEARCH_LENGTH, label="Title contains"
+    )
+    status = forms.TypedChoiceField(
+        required=False,
+        choices=[("", "Any status"), *Status.choices()],
+        coerce=Status,
+        empty_value=None,
+    )
+    cursor = forms.CharField(
+        required=False, max_length=MAX_CURSOR_LENGTH, widget=forms.HiddenInput
+    )
+
+    def query(self) -> dict[str, Any]:
+        """Return each parameter's clean value, or None when empty or invalid."""
+        self.is_valid()
+        return {name: self.cleaned_data.get(name) or None for name in self.fields}

@@ -172,19 +172,24 @@ def status_counts() -> dict[Status, int]:
 # Writing
 
 
-def create_own_meeting(
-    viewer: Viewer, fields: dict[str, Any], idempotency_key: str | None = None
+def create_meeting_as(
+    viewer: Viewer,
+    fields: dict[str, Any],
+    idempotency_key: str | None = None,
+    *,
+    owner_id: str | None = None,
 ) -> Meeting:
-    """Create a meeting that a user asked for, within their create quota.
+    """Create a meeting that a user asked for, within that user's create quota.
 
-    Every way in that a user creates through (the API, the pages, the admin)
+    Every way in that users create through (the API, the pages, the admin)
     calls this, so one user looping creates cannot crowd out the others;
-    commands and fixtures call create_meeting, which counts nothing.
+    commands and fixtures call create_meeting, which counts nothing. The
+    meeting is the viewer's, or owner_id's when the admin creates for someone.
     """
     quota = Quota.parse("meeting_create", settings.MEETINGS_CREATE_RATE)
     if (wait := quota.take(viewer.user_id)) is not None:
         raise CreateQuotaExceeded(wait)
-    return create_meeting(viewer.user_id, fields, idempotency_key)
+    return create_meeting(owner_id or viewer.user_id, fields, idempotency_key)
 
 
 def create_meeting(
@@ -255,17 +260,28 @@ def owner_pk(owner_id: str | None) -> Any:
 
 
 def owner_names(owner_ids: Iterable[str]) -> dict[str, str]:
-    """Return the usernames of the owners that still exist, by owner id: one query."""
-    pks = {pk for pk in map(owner_pk, set(owner_ids)) if pk is not None}
-    if not pks:
-        return {}
-    users = get_user_model()._default_manager.filter(pk__in=pks)
-    return {str(user.pk): user.get_username() for user in users}
+    """Return the name of each owner by owner id, in one query.
+
+    An owner's name is their username; an owner who is gone (or who never was
+    a user) is named by the raw id.
+    """
+    wanted = set(owner_ids)
+    pks = {pk for pk in map(owner_pk, wanted) if pk is not None}
+    users = get_user_model()._default_manager.filter(pk__in=pks) if pks else []
+    found = {str(user.pk): user.get_username() for user in users}
+    return {owner_id: found.get(owner_id, owner_id) for owner_id in wanted}
 
 
 def owner_name(owner_id: str) -> str:
-    """Return the owner's username, or the raw id of an owner who is gone."""
-    return owner_names([owner_id]).get(owner_id, owner_id)
+    """Return the owner's name, as owner_names does."""
+    return owner_names([owner_id])[owner_id]
+
+
+def first_owners(count: int) -> dict[str, str]:
+    """Return the names of the first count users by username, by owner id."""
+    user_model = get_user_model()
+    users = user_model._default_manager.order_by(user_model.USERNAME_FIELD)
+    return {str(user.pk): user.get_username() for user in users[:count]}
 
 
 # Operations

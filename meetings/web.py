@@ -1,24 +1,38 @@
 """What the two browser ways in, the pages and the admin, share.
 
-The paging trail of a cursor-paged list, the decorator that turns domain errors
-into pages, the words both say when a meeting changed under the user, and the
+The paging trail of a cursor-paged list and the way back to its first page,
+saving an edit form against a meeting others may be writing, deleting at the
+version a confirmation showed, the decorator that turns domain errors into
+pages, the words both say when a meeting changed under the user, and the
 user's time zone.
 """
 
 from __future__ import annotations
 
+import enum
 import functools
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from django.http import HttpRequest, HttpResponse
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 
 from config.errors import retry_after
 
-from .domain import MeetingNotFound, StoreUnavailable
+from . import services
+from .domain import (
+    CreateQuotaExceeded,
+    InvalidChange,
+    Meeting,
+    MeetingNotFound,
+    PreconditionFailed,
+    StoreUnavailable,
+    Viewer,
+)
+from .forms import MeetingDeleteForm, MeetingForm
 
 # The cookie static/js/time-zone.js sets to the browser's IANA time zone.
 TIME_ZONE_COOKIE = "tz"
@@ -26,11 +40,16 @@ TIME_ZONE_COOKIE = "tz"
 # How many earlier pages "Newer" can walk back through.
 MAX_TRAIL = 20
 
+# How often a save meets a meeting written meanwhile before it gives up.
+SAVE_ATTEMPTS = 3
+
+EDIT_CONFLICT = "This meeting changed since you opened the form; nothing was saved."
 DELETE_CONFLICT = (
     "The meeting changed since this page was opened; nothing was deleted. "
     "Check it below, then delete it again if you still mean to."
 )
 INCOMPLETE_DELETE = "The form was incomplete; nothing was deleted."
+STALE_PAGE_LINK = "That page link is no longer valid; back to the first page."
 
 
 def list_url(
@@ -84,6 +103,152 @@ class PagingTrail:
     def url(self, **filters: object) -> str:
         """Return the first page's URL with some filters changed (None drops one)."""
         return list_url(self.path, {**self.filters, **filters})
+
+
+def restart_paging(request: HttpRequest, trail: PagingTrail) -> HttpResponse:
+    """Say a page link is no longer valid and go to the first page, filters kept."""
+    messages.warning(request, STALE_PAGE_LINK)
+    return HttpResponseRedirect(trail.url())
+
+
+# Saving and deleting
+
+
+class Outcome(enum.Enum):
+    SAVED = "saved"
+    UNCHANGED = "unchanged"  # valid, and nothing to write
+    INVALID = "invalid"
+    CONFLICT = "conflict"
+
+
+@dataclass(frozen=True)
+class Edit[F: MeetingForm]:
+    """What saving an edit form came to.
+
+    meeting is the meeting as saved, or as last read. form is the form that was
+    saved, or the one to show again: with its errors, or after a conflict with
+    the user's changes moved onto meeting, clashing naming (by label) the
+    fields both changed.
+    """
+
+    outcome: Outcome
+    form: F
+    meeting: Meeting
+    clashing: tuple[str, ...] = ()
+
+
+def save_edit[F: MeetingForm](
+    viewer: Viewer,
+    meeting: Meeting,
+    data: Mapping[str, Any],
+    bind: Callable[[Mapping[str, Any], Meeting], F],
+) -> Edit[F]:
+    """Save the fields the user changed in data (an edit form loaded from meeting).
+
+    bind(data, meeting) makes the form, checked against meeting as it is now.
+    If a field the user changed was changed meanwhile too, nothing is saved and
+    the form comes back rebased; others' changes to the other fields are kept.
+    A meeting deleted meanwhile raises MeetingNotFound.
+    """
+    for _ in range(SAVE_ATTEMPTS):
+        form = bind(data, meeting)
+        valid = form.is_valid()
+        # A clash comes before any other error, so nobody is told a change is
+        # refused because of a value they never saw.
+        clashes = form.clashes_with(meeting)
+        if clashes:
+            return _rebased(form, meeting, clashes, bind)
+        if not valid:
+            return Edit(Outcome.INVALID, form, meeting)
+        changes = form.changes_to(meeting)
+        if not changes:
+            # Nothing to write: the version stays, and so do the streams.
+            return Edit(Outcome.UNCHANGED, form, meeting)
+        try:
+            saved = services.update_meeting(
+                viewer, meeting.id, changes, expected_version=meeting.version
+            )
+        except PreconditionFailed as failed:
+            if failed.current is None:
+                raise MeetingNotFound(meeting.id) from None
+            # Written meanwhile: check the user's changes against it again.
+            meeting = failed.current
+            continue
+        except InvalidChange as error:
+            form.add_error(None, error.message)
+            return Edit(Outcome.INVALID, form, meeting)
+        return Edit(Outcome.SAVED, form, saved)
+    return _rebased(form, meeting, [], bind)
+
+
+def _rebased[F: MeetingForm](
+    form: F,
+    current: Meeting,
+    clashes: list[str],
+    bind: Callable[[Mapping[str, Any], Meeting], F],
+) -> Edit[F]:
+    """Return the conflict: what the user changed, now at current's version."""
+    # The fields the user changed keep what they typed; the others show the
+    # current values, so saving again writes only the user's changes, knowingly.
+    rebased = bind(form.rebased_on(current), current)
+    # Validated against the current meeting: a change its values no longer
+    # allow (a status step, say) shows as an error before any second save.
+    rebased.is_valid()
+    labels = [str(rebased[name].label) for name in clashes if name in rebased.fields]
+    return Edit(Outcome.CONFLICT, rebased, current, tuple(labels))
+
+
+def conflict_notice(clashing: Sequence[str]) -> dict[str, str]:
+    """Return what an edit conflict page says, for its template's context."""
+    also = f"Someone else changed {', '.join(clashing)} too." if clashing else ""
+    return {"conflict_message": EDIT_CONFLICT, "clashing_message": also}
+
+
+class Refusal(NamedTuple):
+    """A delete not done: the meeting to ask about again, and the page's status."""
+
+    meeting: Meeting
+    status: int
+
+
+def delete_confirmed(
+    request: HttpRequest, viewer: Viewer, meeting: Meeting
+) -> Refusal | None:
+    """Delete meeting at the version its confirmation form showed.
+
+    Return None once it is gone. Otherwise say why in the messages and return
+    what to ask about again: an incomplete form (400), or the meeting as it is
+    now when it changed since the form was shown (409).
+    """
+    form = MeetingDeleteForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, INCOMPLETE_DELETE)
+        return Refusal(meeting, 400)
+    try:
+        services.delete_meeting(
+            viewer, meeting.id, expected_version=form.cleaned_data["version"]
+        )
+    except PreconditionFailed as failed:
+        messages.error(request, DELETE_CONFLICT)
+        return Refusal(failed.current or meeting, 409)
+    return None
+
+
+def refused_for_quota(
+    form: MeetingForm,
+    error: CreateQuotaExceeded,
+    page: Callable[[], HttpResponse],
+) -> HttpResponse:
+    """Return the form's page again, saying the user's create quota is spent.
+
+    What the user typed stays in the form; the answer is a 429 that says when
+    to try again, as the API's is.
+    """
+    form.add_error(None, error.message)
+    response = page()
+    response.status_code = 429
+    response["Retry-After"] = str(retry_after(error))
+    return response
 
 
 def domain_errors(

@@ -1,15 +1,14 @@
 """MeetingChangeList: what the meetings changelist shows, as Django's ChangeList.
 
 It reads the request's search, filters and page, asks the services for one page
-of meetings and the counts per status, and names the rows' owners; the view
-only renders it.
+of meetings and the counts per status (get_results), and names the rows'
+owners; the view only renders it.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.contrib.auth import get_user_model
 from django.http import HttpRequest
 
 from .. import services
@@ -26,13 +25,10 @@ FILTERS = ("q", "status", "owner")
 
 
 class MeetingChangeList:
-    """One page of the changelist: its query, rows, filters, counts and links.
-
-    Building it raises InvalidCursor for a page link that is no longer valid
-    and StoreUnavailable when the store cannot be reached.
-    """
+    """One page of the changelist: its query, rows, filters, counts and links."""
 
     def __init__(self, request: HttpRequest, model_admin: MeetingAdmin):
+        self.request = request
         self.model_admin = model_admin
         self.query = ChangeListForm(request.GET).query()
         self.trail = PagingTrail.from_request(
@@ -41,12 +37,19 @@ class MeetingChangeList:
             {name: self.query[name] for name in FILTERS},
             self.query["cursor"],
         )
+
+    def get_results(self) -> None:
+        """Read the page, the counts and the owners' names, as ChangeList does.
+
+        Raise InvalidCursor for a page link that is no longer valid and
+        StoreUnavailable when the store cannot be reached.
+        """
         self.page = services.list_meetings(
-            services.viewer_for(request.user),
+            services.viewer_for(self.request.user),
             owner_id=self.query["owner"],
             status=self.query["status"],
             title_contains=self.query["q"],
-            limit=model_admin.list_per_page,
+            limit=self.model_admin.list_per_page,
             cursor=self.query["cursor"],
         )
         self.counts = services.status_counts()
@@ -59,7 +62,7 @@ class MeetingChangeList:
     def rows(self) -> list[tuple[Meeting, str]]:
         """Return each meeting of the page with its owner's name."""
         return [
-            (meeting, self.owner_names.get(meeting.owner_id, meeting.owner_id))
+            (meeting, self.owner_names[meeting.owner_id])
             for meeting in self.page.meetings
         ]
 
@@ -79,13 +82,13 @@ class MeetingChangeList:
     def count_links(self) -> list[dict]:
         """Return each status with its count and a link to the meetings in it."""
         return [
-            {"status": status, "number": number, "url": self.status_url(status)}
+            {
+                "status": status,
+                "number": number,
+                "url": self.model_admin.status_url(status),
+            }
             for status, number in self.counts.items()
         ]
-
-    def status_url(self, status: Status) -> str:
-        """Return the first page of the meetings in status, with no other filter."""
-        return PagingTrail(self.trail.path, {}, "", []).url(status=status)
 
     def context(self) -> dict:
         """Return what admin/meetings/change_list.html renders."""
@@ -126,17 +129,15 @@ class MeetingChangeList:
     def _owners(
         self, meetings: list[Meeting]
     ) -> tuple[dict[str, str], list[tuple[str, str]]]:
-        """Return usernames by owner id, and the owner filter's choices.
+        """Return owners' names by owner id, and the owner filter's choices.
 
         The filter offers the first users by username and the selected owner.
         """
-        user_model = get_user_model()
-        users = user_model._default_manager.order_by(user_model.USERNAME_FIELD)
-        offered = {str(u.pk): u.get_username() for u in users[:MAX_OWNER_CHOICES]}
+        offered = services.first_owners(MAX_OWNER_CHOICES)
         selected = self.query["owner"]
         wanted = {m.owner_id for m in meetings} | ({selected} if selected else set())
         names = offered | services.owner_names(wanted - offered.keys())
         choices = list(offered.items())
         if selected and selected not in offered:
-            choices.append((selected, names.get(selected, selected)))
+            choices.append((selected, names[selected]))
         return names, choices

@@ -12,7 +12,7 @@ from django.db.models import Q
 from .. import services
 from ..domain import (
     ALLOWED_TRANSITIONS,
-    MAX_SEARCH_LENGTH,
+    OWNER_ID_MAX_LENGTH,
     PROGRESS_MAX,
     PROGRESS_MIN,
     STATUS_MESSAGE_MAX_LENGTH,
@@ -21,7 +21,7 @@ from ..domain import (
     Meeting,
     Status,
 )
-from ..forms import MeetingForm
+from ..forms import MeetingForm, MeetingListForm
 from ..validators import no_binary_characters
 
 
@@ -67,8 +67,7 @@ class MeetingAdminForm(MeetingForm):
 class MeetingAddForm(MeetingAdminForm):
     """Add a meeting for any user; it starts scheduled, as every meeting does."""
 
-    version = None
-    carries_loaded_values = False
+    version = None  # a new meeting: no version, no loaded values
 
 
 class MeetingChangeForm(MeetingAdminForm):
@@ -171,20 +170,10 @@ class MarkFailedForm(forms.Form):
     )
 
 
-class ChangeListForm(forms.Form):
-    """The changelist's search, filters and page; a malformed one is ignored."""
+class ChangeListForm(MeetingListForm):
+    """The changelist's search, filters and page, and its owner filter."""
 
-    q = forms.CharField(required=False, max_length=MAX_SEARCH_LENGTH)
-    status = forms.TypedChoiceField(
-        required=False, choices=Status.choices(), coerce=Status, empty_value=None
-    )
-    owner = forms.CharField(required=False, max_length=150)
-    cursor = forms.CharField(required=False, max_length=4096)
-
-    def query(self) -> dict[str, Any]:
-        """Return each parameter's clean value, or None when empty or invalid."""
-        self.is_valid()
-        return {name: self.cleaned_data.get(name) or None for name in self.fields}
+    owner = forms.CharField(required=False, max_length=OWNER_ID_MAX_LENGTH)
 
 
 def _transition_message(refused: InvalidTransition) -> str:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Callable
-from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import admin, messages
@@ -30,24 +29,23 @@ from django.utils.text import capfirst
 from django.views.decorators.http import require_http_methods
 
 from .. import services
-from ..domain import (
-    Access,
-    InvalidCursor,
-    Meeting,
-    MeetingNotFound,
-    PreconditionFailed,
-)
-from ..forms import MeetingDeleteForm
+from ..domain import Access, CreateQuotaExceeded, InvalidCursor, Meeting
 from ..models import MeetingRecord
-from ..web import DELETE_CONFLICT, INCOMPLETE_DELETE, domain_errors
+from ..web import (
+    Outcome,
+    conflict_notice,
+    delete_confirmed,
+    domain_errors,
+    list_url,
+    refused_for_quota,
+    restart_paging,
+    save_edit,
+)
 from . import history
 from .actions import MAX_SELECTION, Selected, delete_selected, mark_failed
-from .changelist import FILTERS, MeetingChangeList
+from .changelist import MeetingChangeList
 from .chart import status_chart
-from .forms import ChangeListForm, MeetingAddForm, MeetingChangeForm
-
-# How often a save meets a meeting written meanwhile before it gives up.
-SAVE_ATTEMPTS = 3
+from .forms import MeetingAddForm, MeetingChangeForm
 
 _domain_errors = domain_errors(
     missing=lambda admin, request, error: admin.missing(request, error.meeting_id),
@@ -114,12 +112,11 @@ class MeetingAdmin:
     def urls(self) -> list[URLPattern]:
         return self.get_urls()
 
-    def url(self, name: str, *args: object, query: dict | None = None) -> str:
-        """Return the URL of one of these views, with an optional query string."""
-        url = reverse(
+    def url(self, name: str, *args: object) -> str:
+        """Return the URL of one of these views."""
+        return reverse(
             admin_urlname(self.opts, name), args=args, current_app=self.admin_site.name
         )
-        return f"{url}?{urlencode(query, doseq=True)}" if query else url
 
     # Permissions, as ModelAdmin names them
 
@@ -189,13 +186,11 @@ class MeetingAdmin:
         if request.method == "POST":
             return self.response_action(request)
         read_at_ms = _now_ms()
+        changelist = MeetingChangeList(request, self)
         try:
-            changelist = MeetingChangeList(request, self)
+            changelist.get_results()
         except InvalidCursor:
-            messages.warning(request, "That page link is no longer valid; first page.")
-            query = ChangeListForm(request.GET).query()
-            filters = {name: query[name] for name in FILTERS if query[name]}
-            return HttpResponseRedirect(self.url("changelist", query=filters))
+            return restart_paging(request, changelist.trail)
         return self.render(
             request,
             "change_list.html",
@@ -262,7 +257,14 @@ class MeetingAdmin:
             return self._form_page(request, form)
         fields = form.meeting_fields()
         owner_id = fields.pop("owner_id")
-        meeting = services.create_meeting(owner_id, fields)
+        try:
+            meeting = services.create_meeting_as(
+                services.viewer_for(request.user), fields, owner_id=owner_id
+            )
+        except CreateQuotaExceeded as error:
+            return refused_for_quota(
+                form, error, lambda: self._form_page(request, form)
+            )
         history.log_addition(request.user, meeting)
         return self._saved(
             request, meeting, f"The meeting “{meeting.title}” was added successfully."
@@ -287,57 +289,24 @@ class MeetingAdmin:
             return self._form_page(request, form, meeting)
         if not self.has_change_permission(request):
             raise PermissionDenied
-        for _ in range(SAVE_ATTEMPTS):
-            form = MeetingChangeForm(request.POST, meeting=meeting)
-            valid = form.is_valid()
-            # A clash comes before any lifecycle check, so nobody is told a step
-            # is refused because of a status they never saw.
-            clashes = form.clashes_with(meeting)
-            if clashes:
-                return self._conflict(request, form, meeting, clashes)
-            if not valid:
-                return self._form_page(request, form, meeting)
-            changes = form.changes()
-            if not changes:
-                # Nothing to write: the version stays, and so do the streams.
-                return self._saved(request, meeting, "No fields changed.")
-            try:
-                saved = services.update_meeting(
-                    viewer, meeting_id, changes, meeting.version
-                )
-            except PreconditionFailed as failed:
-                if failed.current is None:
-                    raise MeetingNotFound(meeting_id) from None
-                # Written meanwhile: check the user's changes against it again.
-                meeting = failed.current
-                continue
-            history.log_change(request.user, saved, form.changed_labels())
-            return self._saved(
-                request, saved, f"The meeting “{saved.title}” was changed successfully."
-            )
-        return self._conflict(request, form, meeting, [])
-
-    def _conflict(
-        self,
-        request: HttpRequest,
-        form: MeetingChangeForm,
-        current: Meeting,
-        clashes: list[str],
-    ) -> HttpResponse:
-        """Show current beside what the user changed, now at current's version."""
-        rebased = MeetingChangeForm(form.rebased_on(current), meeting=current)
-        # Validate against the current meeting: a step the lifecycle no longer
-        # allows from its status shows as an error before any second save.
-        rebased.is_valid()
-        return self._form_page(
-            request,
-            rebased,
-            current,
-            conflict=True,
-            clashing=[
-                str(rebased[name].label) for name in clashes if name in rebased.fields
-            ],
+        edit = save_edit(
+            viewer,
+            meeting,
+            request.POST,
+            lambda data, current: MeetingChangeForm(data, meeting=current),
         )
+        meeting = edit.meeting
+        if edit.outcome is Outcome.SAVED:
+            history.log_change(request.user, meeting, edit.form.changed_labels())
+            return self._saved(
+                request,
+                meeting,
+                f"The meeting “{meeting.title}” was changed successfully.",
+            )
+        if edit.outcome is Outcome.UNCHANGED:
+            return self._saved(request, meeting, "No fields changed.")
+        conflict = edit.outcome is Outcome.CONFLICT
+        return self._form_page(request, edit.form, meeting, conflict, edit.clashing)
 
     def _form_page(
         self,
@@ -345,7 +314,7 @@ class MeetingAdmin:
         form: MeetingAddForm | MeetingChangeForm,
         meeting: Meeting | None = None,
         conflict: bool = False,
-        clashing: list[str] | None = None,
+        clashing: tuple[str, ...] = (),
     ) -> HttpResponse:
         add = meeting is None
         can_change = add or self.has_change_permission(request)
@@ -367,7 +336,7 @@ class MeetingAdmin:
                 if conflict
                 else None,
                 "conflict": conflict,
-                "clashing": clashing or [],
+                **(conflict_notice(clashing) if conflict else {}),
                 "can_change": can_change,
                 "show_delete_link": not add and self.has_delete_permission(request),
             },
@@ -403,15 +372,9 @@ class MeetingAdmin:
         meeting = services.get_meeting(viewer, meeting_id, Access.DELETE)
         if request.method != "POST":
             return self._delete_page(request, meeting)
-        form = MeetingDeleteForm(request.POST)
-        if not form.is_valid():
-            messages.error(request, INCOMPLETE_DELETE)
-            return self._delete_page(request, meeting, status=400)
-        try:
-            services.delete_meeting(viewer, meeting_id, form.cleaned_data["version"])
-        except PreconditionFailed as failed:
-            messages.error(request, DELETE_CONFLICT)
-            return self._delete_page(request, failed.current or meeting, status=409)
+        refused = delete_confirmed(request, viewer, meeting)
+        if refused:
+            return self._delete_page(request, refused.meeting, refused.status)
         history.log_deletion(request.user, meeting)
         messages.success(
             request, f"The meeting “{meeting.title}” was deleted successfully."
@@ -517,8 +480,8 @@ class MeetingAdmin:
         )
 
     def status_url(self, status: object) -> str:
-        """Return the changelist of the meetings in status."""
-        return self.url("changelist", query={"status": str(status)})
+        """Return the first page of the changelist of the meetings in status."""
+        return list_url(self.url("changelist"), {"status": status})
 
     # Responses
 

@@ -11,10 +11,12 @@ from rest_framework import serializers
 from ..domain import (
     DESCRIPTION_MAX_LENGTH,
     EMAIL_MAX_LENGTH,
+    MAX_CURSOR_LENGTH,
     MAX_DURATION_MINUTES,
     MAX_PAGE_SIZE,
     MAX_PARTICIPANTS,
     MAX_SEARCH_LENGTH,
+    OWNER_ID_MAX_LENGTH,
     PROGRESS_MAX,
     PROGRESS_MIN,
     STATUS_MESSAGE_MAX_LENGTH,
@@ -175,11 +177,11 @@ class MeetingListParamsSerializer(StrictFieldsMixin, serializers.Serializer):
         ),
     )
     status = serializers.ChoiceField(choices=Status.choices(), required=False)
-    owner = serializers.CharField(max_length=64, required=False)
+    owner = serializers.CharField(max_length=OWNER_ID_MAX_LENGTH, required=False)
     q = serializers.CharField(
         max_length=MAX_SEARCH_LENGTH, required=False, trim_whitespace=True
     )
-    cursor = serializers.CharField(max_length=4096, required=False)
+    cursor = serializers.CharField(max_length=MAX_CURSOR_LENGTH, required=False)
     limit = serializers.IntegerField(
         min_value=1, max_value=MAX_PAGE_SIZE, required=False
     )

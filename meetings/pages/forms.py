@@ -1,4 +1,4 @@
-"""Forms of the meeting pages: create, edit, and the list's filters."""
+"""Forms of the meeting pages: create and edit; the list's is in meetings.forms."""
 
 from __future__ import annotations
 
@@ -6,15 +6,13 @@ import uuid
 
 from django import forms
 
-from ..domain import MAX_SEARCH_LENGTH, Status
 from ..forms import MeetingForm
 
 
 class MeetingCreateForm(MeetingForm):
     """Create a meeting; a double-submitted (or retried) form makes one."""
 
-    version = None
-    carries_loaded_values = False
+    version = None  # a new meeting: no version, no loaded values
     request_id = forms.UUIDField(widget=forms.HiddenInput, required=False)
 
     bookkeeping = ("request_id",)
@@ -28,16 +26,3 @@ class MeetingEditForm(MeetingForm):
     """Edit a meeting's own fields at the version the form was filled from."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
-
-
-class MeetingFilterForm(forms.Form):
-    """The list page's search box and status filter."""
-
-    q = forms.CharField(
-        required=False, max_length=MAX_SEARCH_LENGTH, label="Title contains"
-    )
-    status = forms.ChoiceField(
-        required=False,
-        choices=[("", "Any status"), *Status.choices()],
-    )
-    cursor = forms.CharField(required=False, max_length=4096, widget=forms.HiddenInput)

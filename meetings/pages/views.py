@@ -17,28 +17,29 @@ from django.views.decorators.http import require_http_methods
 from .. import services
 from ..domain import (
     Access,
+    CreateQuotaExceeded,
     DuplicateMeeting,
-    InvalidChange,
     InvalidCursor,
     Meeting,
     MeetingNotFound,
-    PreconditionFailed,
     StoreUnavailable,
 )
-from ..forms import MeetingDeleteForm
+from ..forms import MeetingListForm
 from ..web import (
-    DELETE_CONFLICT,
-    INCOMPLETE_DELETE,
+    Outcome,
     PagingTrail,
+    conflict_notice,
+    delete_confirmed,
     domain_errors,
     list_url,
+    refused_for_quota,
+    restart_paging,
+    save_edit,
     user_time_zone,
 )
-from .forms import MeetingCreateForm, MeetingEditForm, MeetingFilterForm
+from .forms import MeetingCreateForm, MeetingEditForm
 
 PAGE_SIZE = 20
-# How often a save meets a meeting written meanwhile before it gives up.
-SAVE_ATTEMPTS = 3
 
 
 def _not_found(request: HttpRequest, error: MeetingNotFound) -> HttpResponse:
@@ -57,10 +58,8 @@ answer_domain_errors = domain_errors(missing=_not_found, unavailable=_unavailabl
 @answer_domain_errors
 def meeting_list(request: HttpRequest) -> HttpResponse:
     """List the meetings the user may see, newest first, with live statuses."""
-    filters = MeetingFilterForm(request.GET)
-    filters.is_valid()
-    # A malformed filter (an unknown status, say) is ignored, not an error.
-    query = {name: filters.cleaned_data.get(name) or "" for name in filters.fields}
+    filters = MeetingListForm(request.GET)
+    query = filters.query()
     trail = PagingTrail.from_request(
         request,
         reverse("meetings:list"),
@@ -74,14 +73,13 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
     try:
         page = services.list_meetings(
             viewer,
-            status=query["status"] or None,
-            title_contains=query["q"] or None,
+            status=query["status"],
+            title_contains=query["q"],
             limit=PAGE_SIZE,
-            cursor=query["cursor"] or None,
+            cursor=query["cursor"],
         )
     except InvalidCursor:
-        messages.warning(request, "That page link had expired; back to the start.")
-        return redirect("meetings:list")
+        return restart_paging(request, trail)
     return render(
         request,
         "meetings/list.html",
@@ -128,22 +126,26 @@ def meeting_create(request: HttpRequest) -> HttpResponse:
 
 def _create(request: HttpRequest) -> HttpResponse:
     form = MeetingCreateForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        owner_id = str(request.user.pk)
-        key = form.cleaned_data["request_id"]
-        try:
-            meeting = services.create_meeting(
-                owner_id,
-                form.meeting_fields(),
-                idempotency_key=str(key) if key else None,
-            )
-        except DuplicateMeeting:
-            # The form was submitted before with other values (edited after
-            # going back): that is a new meeting of its own.
-            meeting = services.create_meeting(owner_id, form.meeting_fields())
-        messages.success(request, f"Created “{meeting.title}”.")
-        return redirect("meetings:detail", meeting_id=meeting.id)
-    return render(request, "meetings/form.html", {"form": form, "creating": True})
+
+    def page() -> HttpResponse:
+        return render(request, "meetings/form.html", {"form": form, "creating": True})
+
+    if request.method != "POST" or not form.is_valid():
+        return page()
+    viewer = services.viewer_for(request.user)
+    key = form.cleaned_data["request_id"]
+    try:
+        meeting = services.create_meeting_as(
+            viewer, form.meeting_fields(), idempotency_key=str(key) if key else None
+        )
+    except CreateQuotaExceeded as error:
+        return refused_for_quota(form, error, page)
+    except DuplicateMeeting:
+        # The form was submitted before with other values (edited after going
+        # back): that is a new meeting of its own, and was counted once.
+        meeting = services.create_meeting(viewer.user_id, form.meeting_fields())
+    messages.success(request, f"Created “{meeting.title}”.")
+    return redirect("meetings:detail", meeting_id=meeting.id)
 
 
 @login_required
@@ -167,34 +169,17 @@ def _edit(request: HttpRequest, meeting_id: uuid.UUID) -> HttpResponse:
     if request.method == "GET":
         form = MeetingEditForm(initial=MeetingEditForm.initial_for(meeting))
         return _edit_page(request, form, meeting)
-    for _ in range(SAVE_ATTEMPTS):
-        form = MeetingEditForm(request.POST)
-        valid = form.is_valid()
-        clashes = form.clashes_with(meeting)
-        if clashes:
-            return _conflict_page(request, form, meeting, clashes)
-        if not valid:
-            return _edit_page(request, form, meeting)
-        changes = form.changes_to(meeting)
-        if not changes:
-            messages.info(request, "Nothing changed.")
-            return redirect("meetings:detail", meeting_id=meeting.id)
-        try:
-            saved = services.update_meeting(
-                viewer, meeting_id, changes, expected_version=meeting.version
-            )
-        except PreconditionFailed as failed:
-            if failed.current is None:
-                raise MeetingNotFound(meeting_id) from None
-            # Written meanwhile: check the user's changes against it again.
-            meeting = failed.current
-            continue
-        except InvalidChange as error:
-            form.add_error(None, error.message)
-            return _edit_page(request, form, meeting)
-        messages.success(request, f"Saved “{saved.title}”.")
-        return redirect("meetings:detail", meeting_id=saved.id)
-    return _conflict_page(request, form, meeting, [])
+    edit = save_edit(
+        viewer, meeting, request.POST, lambda data, current: MeetingEditForm(data)
+    )
+    if edit.outcome is Outcome.SAVED:
+        messages.success(request, f"Saved “{edit.meeting.title}”.")
+    elif edit.outcome is Outcome.UNCHANGED:
+        messages.info(request, "Nothing changed.")
+    else:
+        conflict = edit.outcome is Outcome.CONFLICT
+        return _edit_page(request, edit.form, edit.meeting, conflict, edit.clashing)
+    return redirect("meetings:detail", meeting_id=edit.meeting.id)
 
 
 @login_required
@@ -206,23 +191,13 @@ def meeting_delete(request: HttpRequest, meeting_id: uuid.UUID) -> HttpResponse:
     meeting = services.get_meeting(viewer, meeting_id, Access.DELETE)
     if request.method == "GET":
         return render(request, "meetings/confirm_delete.html", {"meeting": meeting})
-    form = MeetingDeleteForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, INCOMPLETE_DELETE)
-        return render(
-            request, "meetings/confirm_delete.html", {"meeting": meeting}, status=400
-        )
-    try:
-        services.delete_meeting(
-            viewer, meeting_id, expected_version=form.cleaned_data["version"]
-        )
-    except PreconditionFailed as failed:
-        messages.error(request, DELETE_CONFLICT)
+    refused = delete_confirmed(request, viewer, meeting)
+    if refused:
         return render(
             request,
             "meetings/confirm_delete.html",
-            {"meeting": failed.current or meeting},
-            status=409,
+            {"meeting": refused.meeting},
+            status=refused.status,
         )
     messages.success(request, f"Deleted “{meeting.title}”.")
     return redirect("meetings:list")
@@ -232,32 +207,21 @@ def _edit_page(
     request: HttpRequest,
     form: MeetingEditForm,
     meeting: Meeting,
-    conflict: Meeting | None = None,
-    clashing: list[str] | None = None,
+    conflict: bool = False,
+    clashing: tuple[str, ...] = (),
 ) -> HttpResponse:
+    """Render the edit form; after a conflict, meeting's current values above it."""
     return render(
         request,
         "meetings/form.html",
         {
             "form": form,
             "meeting": meeting,
-            "conflict": conflict,
-            "clashing": clashing or [],
+            "conflict": meeting if conflict else None,
+            **(conflict_notice(clashing) if conflict else {}),
         },
         status=409 if conflict else 200,
     )
-
-
-def _conflict_page(
-    request: HttpRequest, form: MeetingEditForm, current: Meeting, clashes: list[str]
-) -> HttpResponse:
-    """Show current beside what the user changed, now at current's version."""
-    # The fields the user changed keep what they typed; the others show the
-    # current values, so saving again writes only the user's changes, knowingly.
-    rebased = MeetingEditForm(form.rebased_on(current))
-    rebased.is_valid()
-    labels = [str(rebased[name].label) for name in clashes if name in rebased.fields]
-    return _edit_page(request, rebased, current, conflict=current, clashing=labels)
 
 
 def _live_settings() -> dict[str, int]:
@@ -266,7 +230,11 @@ def _live_settings() -> dict[str, int]:
     return {"reconnect_base_ms": settings.SSE_RETRY_MS}
 
 
-def _rows(meetings: list[Meeting], with_owners: bool) -> list[tuple[Meeting, str]]:
-    """Pair each meeting with its owner's username, in one query, for staff."""
-    names = services.owner_names(m.owner_id for m in meetings) if with_owners else {}
-    return [(m, names.get(m.owner_id, m.owner_id)) for m in meetings]
+def _rows(
+    meetings: list[Meeting], with_owners: bool
+) -> list[tuple[Meeting, str | None]]:
+    """Pair each meeting with its owner's name, in one query, for staff."""
+    if not with_owners:
+        return [(m, None) for m in meetings]
+    names = services.owner_names(m.owner_id for m in meetings)
+    return [(m, names[m.owner_id]) for m in meetings]

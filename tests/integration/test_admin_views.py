@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
 from datetime import datetime
@@ -171,6 +172,22 @@ def test_permitted_staff_and_superusers_use_every_view(who, request, alice):
         assert client.get(path.format(id=meeting.id)).status_code == 200, path
 
 
+def test_every_page_hands_the_live_scripts_the_statuses_of_the_domain(editor, alice):
+    meeting = create(alice)
+    client = client_for(editor)
+    expected = [
+        {"value": s.value, "label": s.label, "showsProgress": s.shows_progress}
+        for s in Status
+    ]
+    for path in PAGES:
+        page = client.get(path.format(id=meeting.id)).content.decode()
+        found = re.search(
+            r'<script id="meeting-statuses" type="application/json">(.*?)</script>',
+            page,
+        )
+        assert found and json.loads(found[1]) == expected, path
+
+
 def test_the_view_permission_reads_but_does_not_write(viewer, alice):
     meeting = create(alice)
     client = client_for(viewer)
@@ -303,9 +320,17 @@ def link(page: str, rel: str) -> str:
     return href.replace("&amp;", "&")
 
 
-def test_a_forged_cursor_goes_back_to_the_first_page(editor):
-    response = client_for(editor).get(BASE, {"cursor": "forged", "q": "x"})
-    assert response.status_code == 302 and response["Location"] == f"{BASE}?q=x"
+def test_a_forged_cursor_goes_back_to_the_first_page_keeping_the_filters(editor):
+    client = client_for(editor)
+    response = client.get(
+        BASE, {"cursor": "forged", "q": "x", "status": "failed", "owner": "7"}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == f"{BASE}?q=x&status=failed&owner=7"
+    assert messages_of(client.get(response["Location"])) == [
+        "That page link is no longer valid; back to the first page."
+    ]
+    assert client.get(BASE, {"cursor": "forged"})["Location"] == BASE
 
 
 # Add

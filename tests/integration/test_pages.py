@@ -1,5 +1,6 @@
 """The server-rendered pages, through Django's test client on the in-memory store."""
 
+import json
 import re
 import uuid
 from datetime import UTC, datetime
@@ -194,9 +195,14 @@ def test_the_list_filters_by_status(alice, browser_for):
     assert "Waiting" in client.get("/", {"status": "bogus"}).content.decode()
 
 
-def test_a_forged_page_link_starts_over(alice, browser_for):
-    response = browser_for(alice).get("/", {"cursor": "forged"})
-    assert response.status_code == 302 and response["Location"] == "/"
+def test_a_forged_page_link_starts_over_keeping_the_filters(alice, browser_for):
+    client = browser_for(alice)
+    response = client.get("/", {"cursor": "forged", "q": "sync", "status": "failed"})
+    assert response.status_code == 302
+    assert response["Location"] == "/?q=sync&status=failed"
+    page = client.get(response["Location"]).content.decode()
+    assert "That page link is no longer valid; back to the first page." in page
+    assert client.get("/", {"cursor": "forged"})["Location"] == "/"
 
 
 # The detail page
@@ -251,14 +257,43 @@ def test_pages_load_their_script_as_a_module_and_inline_nothing(alice, browser_f
     ):
         page = client.get(path).content.decode()
         tags = re.findall(r"<script[^>]*>", page)
-        # Every page's own modules, then the page's live script.
+        # The statuses as data (never run, so the CSP holds), every page's own
+        # modules, then the page's live script.
         assert tags == [
-            f'<script type="module" src="/static/{module}">'
-            for module in (*EVERY_PAGE_SCRIPTS, script)
+            '<script id="meeting-statuses" type="application/json">',
+            *(
+                f'<script type="module" src="/static/{module}">'
+                for module in (*EVERY_PAGE_SCRIPTS, script)
+            ),
         ], tags
         for module in (*EVERY_PAGE_SCRIPTS, script):
             assert finders.find(module)
         assert " style=" not in page and "onclick" not in page
+
+
+def test_pages_hand_the_scripts_the_statuses_of_the_domain(alice, browser_for):
+    meeting = create(alice)
+    client = browser_for(alice)
+    for path in ("/", f"/meetings/{meeting.id}"):
+        assert statuses_on(client.get(path).content.decode()) == [
+            {
+                "value": status.value,
+                "label": status.label,
+                "showsProgress": status.shows_progress,
+            }
+            for status in Status
+        ], path
+
+
+def statuses_on(page: str) -> list[dict]:
+    """Return the statuses a page hands its scripts (json_script's data block)."""
+    found = re.search(
+        r'<script id="meeting-statuses" type="application/json">(.*?)</script>',
+        page,
+        re.S,
+    )
+    assert found, "no meeting-statuses data block"
+    return json.loads(found[1])
 
 
 def test_the_reconnect_schedule_follows_the_retry_setting(alice, browser_for, settings):
@@ -491,8 +526,7 @@ def test_a_concurrent_edit_shows_the_conflict_and_overwrites_nothing(
     )
     assert response.status_code == 409
     page = response.content.decode()
-    assert "Someone changed this meeting while you were editing" in page
-    assert "Nothing was saved." in page
+    assert "This meeting changed since you opened the form; nothing was saved." in page
     assert "<dd>Theirs</dd>" in page and "<dd>90 minutes</dd>" in page
     assert 'value="Mine"' in page  # what the user typed is kept
     assert 'name="version" value="2"' in page
@@ -556,7 +590,7 @@ def test_a_conflict_on_the_title_alone_saves_on_the_second_try_keeping_the_other
     response = client.post(f"/meetings/{meeting.id}/edit", {**data, "title": "Mine"})
     assert response.status_code == 409
     page = response.content.decode()
-    assert "You both changed: Title." in page
+    assert "Someone else changed Title too." in page
     assert "Version" not in page  # end users are not shown versions
     assert get_repository().get(meeting.id).title == "Theirs"  # nothing saved
     again = form_values(page, "meeting-form")
@@ -582,7 +616,7 @@ def test_a_real_clash_on_the_edit_page_saves_nothing(alice, browser_for):
         {**data, "title": "Mine", "duration_minutes": "45"},
     )
     assert response.status_code == 409
-    assert "Someone changed this meeting while you were editing" in (
+    assert "changed since you opened the form; nothing was saved" in (
         response.content.decode()
     )
     saved = get_repository().get(meeting.id)

@@ -222,6 +222,36 @@ def test_creates_beyond_the_quota_get_429_for_that_user_only(
     assert changed.status_code == 200
 
 
+def test_one_create_quota_counts_the_api_the_pages_and_the_admin(
+    alice, make_user, client_for, settings, memory_store
+):
+    settings.MEETINGS_CREATE_RATE = "2/min"
+    api, pages = client_for(alice), Client()
+    pages.force_login(alice)
+    assert api.post("/v1/meetings", {"title": "a"}, format="json").status_code == 201
+    assert pages.post("/meetings/new", {"title": "b"}).status_code == 302
+
+    refused = pages.post("/meetings/new", {"title": "Typed, not lost"})
+    assert refused.status_code == 429
+    assert 0 < int(refused["Retry-After"]) <= 60
+    page = refused.content.decode()
+    assert "created too many meetings" in page
+    assert 'value="Typed, not lost"' in page
+    assert api.post("/v1/meetings", {"title": "c"}, format="json").status_code == 429
+
+    # The admin counts whoever adds, not the owner they choose.
+    sam = make_user("sam", is_staff=True, perms=("add", "view"))
+    admin = Client()
+    admin.force_login(sam)
+    add = "/admin/meetings/meetingrecord/add/"
+    assert admin.post(add, {"title": "d", "owner": alice.pk}).status_code == 302
+    assert admin.post(add, {"title": "e", "owner": alice.pk}).status_code == 302
+    refused = admin.post(add, {"title": "Kept too", "owner": alice.pk})
+    assert refused.status_code == 429 and refused["Retry-After"].isdigit()
+    page = refused.content.decode()
+    assert "created too many meetings" in page and 'value="Kept too"' in page
+
+
 # Several instances
 
 
@@ -266,5 +296,5 @@ def test_instances_share_the_counts_and_take_the_address_a_proxy_forwards(
         f"{behind_nginx.url}/v1/meetings", json={"title": "q"}, headers=bearer
     )
     assert refused.status_code == 429
-    assert refused.json()["error"]["code"] == "throttled"
+    assert refused.json()["error"]["code"] == "quota_exceeded"
     assert int(refused.headers["Retry-After"]) > 0

@@ -4,7 +4,7 @@
  * with a link to reload; a deletion says so. The form's inputs are left as the
  * user has them: saving still compares only the fields they changed.
  */
-import { statusLabel } from "../live/render.js";
+import { statusLabel } from "../live/statuses.js";
 import { follow } from "../live/follow.js";
 
 const root = document.querySelector("[data-live-change-form]");

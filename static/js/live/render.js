@@ -1,11 +1,5 @@
 /** Show a meeting's status on the page: the badge, progress, message and time. */
-
-const STATUSES = ["scheduled", "in_progress", "uploaded", "processing", "completed", "failed"];
-
-export function statusLabel(status) {
-  const text = status.replace(/_/g, " ");
-  return text.charAt(0).toUpperCase() + text.slice(1);
-}
+import { showsProgress, statusLabel } from "./statuses.js";
 
 /** Convert a REST meeting (snake_case) to the stream's status shape. */
 export function fromApi(meeting) {
@@ -36,12 +30,12 @@ export function applyStatus(root, data) {
   const field = (name) => root.querySelector(`[data-live="${name}"]`);
   const badge = field("status");
   if (badge) {
-    badge.textContent = statusLabel(data.status);
-    badge.classList.remove(...STATUSES.map((status) => `badge--${status}`));
+    badge.textContent = statusLabel(data.status, root.ownerDocument);
+    badge.classList.remove(...[...badge.classList].filter((name) => name.startsWith("badge--")));
     badge.classList.add(`badge--${data.status}`);
   }
   const progressBox = field("progress-box");
-  if (progressBox) progressBox.hidden = data.status !== "processing";
+  if (progressBox) progressBox.hidden = !showsProgress(data.status, root.ownerDocument);
   const bar = field("progress-bar");
   if (bar) bar.value = data.progress;
   const progress = field("progress");
