@@ -13,7 +13,7 @@ from django.http import HttpRequest
 
 from .. import services
 from ..domain import Meeting, Status
-from ..web import PagingTrail
+from ..web.paging import PagingTrail
 from .forms import ChangeListForm
 
 if TYPE_CHECKING:

@@ -31,16 +31,15 @@ from django.views.decorators.http import require_http_methods
 from .. import services
 from ..domain import Access, CreateQuotaExceeded, InvalidCursor, Meeting
 from ..models import MeetingRecord
-from ..web import (
+from ..web.editing import (
     Outcome,
     conflict_notice,
     delete_confirmed,
-    domain_errors,
-    list_url,
     refused_for_quota,
-    restart_paging,
     save_edit,
 )
+from ..web.errors import domain_errors
+from ..web.paging import list_url, restart_paging
 from . import history
 from .actions import MAX_SELECTION, Selected, delete_selected, mark_failed
 from .changelist import MeetingChangeList

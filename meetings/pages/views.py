@@ -25,18 +25,16 @@ from ..domain import (
     StoreUnavailable,
 )
 from ..forms import MeetingListForm
-from ..web import (
+from ..web.editing import (
     Outcome,
-    PagingTrail,
     conflict_notice,
     delete_confirmed,
-    domain_errors,
-    list_url,
     refused_for_quota,
-    restart_paging,
     save_edit,
-    user_time_zone,
 )
+from ..web.errors import domain_errors
+from ..web.paging import PagingTrail, list_url, restart_paging
+from ..web.time_zone import user_time_zone
 from .forms import MeetingCreateForm, MeetingEditForm
 
 PAGE_SIZE = 20

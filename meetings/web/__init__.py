@@ -1,0 +1,9 @@
+"""What the two browser ways in, the pages and the admin, share.
+
+- paging: a cursor-paged list's URLs, its trail back to newer pages, and the
+  way back to its first page;
+- editing: saving an edit form, deleting at a version, a create refused for
+  the quota, and the words each says;
+- errors: the decorator that turns domain errors into pages;
+- time_zone: the user's time zone.
+"""
