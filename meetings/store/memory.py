@@ -8,7 +8,7 @@ table raises StoreUnavailable. It is thread-safe; it is not shared between
 processes, so serve it from one process only.
 
 Two affordances stage what is hard to stage otherwise, as Django's locmem
-e-mail backend keeps an outbox: `interleaved_writes` (another client's changes,
+e-mail backend keeps an outbox: interleave_write() (another client's changes,
 applied right before this process's next update) and drop_table().
 """
 
@@ -69,11 +69,13 @@ class MemoryRepository:
     def __init__(self, table_name: str):
         self.table_name = table_name
 
-    @property
-    def interleaved_writes(self) -> list[dict[str, Any]]:
-        """Changes another client makes, one before each of our next updates."""
+    def interleave_write(self, changes: dict[str, Any]) -> None:
+        """Have another client write changes right before one of our next updates.
+
+        Each call stages one such write; updates take them in order.
+        """
         with _lock:
-            return self._table().interleaved_writes
+            self._table().interleaved_writes.append(changes)
 
     def add(self, meeting: Meeting, fingerprint: str = "") -> Meeting:
         """Store a new meeting; a retried add with the same fingerprint is a no-op."""

@@ -636,7 +636,7 @@ def test_a_stale_form_is_a_conflict_before_any_lifecycle_check(editor, alice):
 def test_a_write_that_loses_a_race_after_the_check_is_a_conflict(editor, alice):
     meeting = create(alice)
     # Another client renames it between the form's check and its write.
-    get_repository().interleaved_writes.append({"title": "Theirs"})
+    get_repository().interleave_write({"title": "Theirs"})
     response = client_for(editor).post(
         f"{BASE}{meeting.id}/change/", form_data(meeting, alice, title="Mine")
     )

@@ -19,6 +19,10 @@ def subscription(viewer: Viewer, key: tuple[str, ...]) -> Subscription:
     return Subscription(viewer, {MEETING.id: MEETING}, key)
 
 
+# Errors the next re-checks raise, in order, before they answer again.
+failures: list[Exception] = []
+
+
 @pytest.fixture
 def looked_up(monkeypatch, settings):
     """Record each re-check's keys; answer with the viewers in `current`."""
@@ -27,8 +31,11 @@ def looked_up(monkeypatch, settings):
     settings.SSE_MAX_STREAMS_PER_USER = 100
     calls: list[set] = []
     current: dict = {}
+    failures.clear()
 
     async def recheck(keys):
+        if failures:
+            raise failures.pop(0)
         calls.append(set(keys))
         return {key: current[key] for key in keys if key in current}
 
@@ -82,18 +89,9 @@ def test_a_gone_or_narrower_credential_closes_its_streams_as_revoked(looked_up):
 
 
 def test_a_database_error_keeps_the_streams_and_the_next_tick_checks_again(
-    looked_up, monkeypatch, caplog
+    looked_up, caplog
 ):
-    calls, current = looked_up
-    failures = iter([DatabaseError("database is locked")])
-
-    async def flaky(keys):
-        for failure in failures:
-            raise failure
-        calls.append(set(keys))
-        return {key: current[key] for key in keys if key in current}
-
-    monkeypatch.setattr(events.broker.auth, "recheck", flaky)
+    failures[:] = [DatabaseError("database is locked")]
     failed_before = events.metrics.RECHECK_FAILURES._value.get()
 
     async def scenario():
@@ -114,21 +112,11 @@ def test_a_database_error_keeps_the_streams_and_the_next_tick_checks_again(
     assert "Traceback" not in caplog.text
 
 
-def test_the_recheck_loop_outlives_an_unexpected_error(
-    looked_up, monkeypatch, settings
-):
+def test_the_recheck_loop_outlives_an_unexpected_error(looked_up, settings):
     settings.SSE_RECHECK_INTERVAL = 0.01
     calls, current = looked_up
     current[("session", "a")] = VIEWING
-    answers = iter([RuntimeError("bug")])
-
-    async def buggy(keys):
-        for answer in answers:
-            raise answer
-        calls.append(set(keys))
-        return {key: current[key] for key in keys if key in current}
-
-    monkeypatch.setattr(events.broker.auth, "recheck", buggy)
+    failures[:] = [RuntimeError("bug")]
 
     async def scenario():
         broker = StatusBroker()

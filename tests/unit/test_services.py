@@ -64,7 +64,7 @@ def test_a_stale_expected_version_fails_the_precondition(repository):
 
 def test_a_lost_race_without_expected_version_is_retried_on_fresh_state(repository):
     meeting = create(repository)
-    repository.interleaved_writes.append({"description": "theirs"})
+    repository.interleave_write({"description": "theirs"})
     updated = services.update_meeting(OWNER, meeting.id, {"title": "mine"})
     assert (updated.title, updated.description) == ("mine", "theirs")
     assert updated.version == 3
@@ -72,7 +72,7 @@ def test_a_lost_race_without_expected_version_is_retried_on_fresh_state(reposito
 
 def test_a_retried_write_checks_the_transition_against_what_is_stored(repository):
     meeting = create(repository)
-    repository.interleaved_writes.append({"status": "in_progress"})
+    repository.interleave_write({"status": "in_progress"})
     with pytest.raises(InvalidTransition):
         services.update_meeting(
             OWNER, meeting.id, {"status": "scheduled", "title": "x"}
@@ -84,7 +84,7 @@ def test_a_retried_write_checks_the_transition_against_what_is_stored(repository
 
 def test_a_lost_race_with_expected_version_is_not_retried(repository):
     meeting = create(repository)
-    repository.interleaved_writes.append({"description": "theirs"})
+    repository.interleave_write({"description": "theirs"})
     with pytest.raises(PreconditionFailed):
         services.update_meeting(OWNER, meeting.id, {"title": "m"}, 1)
 
