@@ -59,3 +59,13 @@ def test_refused_uses_are_not_counted(clock):
         assert one.take("alice") == 10
     clock[0] += 10
     assert one.take("alice") is None
+
+
+def test_manage_py_check_refuses_a_malformed_create_rate(settings):
+    from django.core.checks import run_checks
+
+    settings.MEETINGS_CREATE_RATE = "60/fortnight"
+    (error,) = [m for m in run_checks() if m.id == "meetings.E001"]
+    assert "MEETINGS_CREATE_RATE quota '60/fortnight'" in error.msg
+    settings.MEETINGS_CREATE_RATE = "60/min"
+    assert not [m for m in run_checks() if m.id == "meetings.E001"]
