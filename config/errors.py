@@ -20,6 +20,7 @@ from meetings.domain import (
     InvalidCursor,
     InvalidMeeting,
     InvalidTransition,
+    Meeting,
     MeetingError,
     MeetingNotFound,
     PreconditionFailed,
@@ -84,13 +85,18 @@ def error_response(
     )
 
 
+def etag_for(meeting: Meeting) -> str:
+    """Return a meeting's ETag: its version, quoted (If-Match sends it back)."""
+    return f'"{meeting.version}"'
+
+
 def domain_error_response(error: MeetingError) -> JsonResponse:
     """Map a domain error to its HTTP answer."""
     headers = {}
     if (seconds := retry_after(error)) is not None:
         headers["Retry-After"] = str(seconds)
     if isinstance(error, VersionConflict) and error.current is not None:
-        headers["ETag"] = f'"{error.current.version}"'
+        headers["ETag"] = etag_for(error.current)
     return error_response(
         _nearest(DOMAIN_STATUS, error) or 500,
         error.code,

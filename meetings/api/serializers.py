@@ -212,7 +212,3 @@ def parse_if_match(header: str | None) -> int | None:
             {"If-Match": ['Send the ETag you received, for example "3".']}
         )
     return int(match.group(1))
-
-
-def etag_for(meeting: Meeting) -> str:
-    return f'"{meeting.version}"'

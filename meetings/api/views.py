@@ -10,6 +10,7 @@ from rest_framework import serializers, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from config.errors import etag_for
 from config.openapi import ObjectResponseSchema
 
 from .. import services
@@ -19,7 +20,6 @@ from .serializers import (
     MeetingPageSerializer,
     MeetingSerializer,
     MeetingUpdateSerializer,
-    etag_for,
     parse_if_match,
 )
 
