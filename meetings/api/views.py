@@ -58,6 +58,8 @@ class MeetingViewSet(viewsets.ViewSet):
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     @extend_schema(
+        # ObjectResponseSchema hides that this is a list, so name it here.
+        operation_id="meetings_list",
         parameters=[MeetingListParamsSerializer],
         responses=MeetingPageSerializer,
     )

@@ -372,6 +372,9 @@ def test_openapi_schema_and_docs_are_served(alice, client_for):
     assert schema.status_code == 200
     paths = json.loads(schema.content)["paths"]
     assert "/v1/meetings/{id}" in paths
+    operations = [op["operationId"] for ops in paths.values() for op in ops.values()]
+    assert "meetings_list" in operations
+    assert len(operations) == len(set(operations))  # no collision to number
     assert APIClient().get("/v1/docs").status_code == 200
 
 
