@@ -134,10 +134,11 @@ def test_a_burst_of_login_attempts_gets_429(start_server, proxy):
         codes = [answer.status_code for answer in answers]
         assert 429 not in codes[: LOGIN_BURST + 1], codes
         assert codes[-1] == 429, codes
-        assert answers[-1].headers["content-type"].startswith("text/html")
-        # One budget for every way to try a password...
-        assert client.get("/accounts/login/").status_code == 429
-        assert client.get("/admin/login/").status_code == 429
+        assert_nginx_refused(answers[-1], "application/json")
+        assert answers[-1].json()["error"]["code"] == "too_many_requests"
+        # One budget for every way to try a password, each told in its way...
+        for page in ("/accounts/login/", "/admin/login/"):
+            assert_nginx_refused(client.get(page), "text/html")
         # ...and nothing else is limited.
         assert client.post("/v1/auth/token/refresh", json={}).status_code == 400
         assert client.get("/healthz").status_code == 200
@@ -173,12 +174,21 @@ async def _fill_the_cap(nginx, servers, paths, headers) -> None:
 
         for path in paths:
             async with client.stream("GET", path, headers=headers) as refused:
-                assert refused.status_code == 429
-                # nginx's page: the app, which answers JSON, never saw it.
-                assert refused.headers["content-type"].startswith("text/html")
+                await refused.aread()
+                # nginx's answer: the app, which never saw it, says another code.
+                assert_nginx_refused(refused, "application/json")
+                assert refused.json()["error"]["code"] == "too_many_requests"
 
         await opened[0].aclose()
         assert await _open_one(client, paths[0], headers) == 200
+
+
+def assert_nginx_refused(response, content_type: str) -> None:
+    """Check a 429 of nginx's own: when to try again, in the door's language."""
+    assert response.status_code == 429
+    assert response.headers["content-type"].startswith(content_type)
+    assert response.headers["retry-after"] == "10"
+    assert "strict-transport-security" in response.headers
 
 
 async def _open_streams(servers, expected: int) -> list[int]:
