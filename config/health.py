@@ -6,7 +6,7 @@ from django.db import connection
 from django.db.utils import Error as DatabaseError
 from django.http import JsonResponse
 
-from config.errors import retry_after
+from config.errors import RETRY_AFTER
 from meetings import services
 from meetings.domain import StoreUnavailable
 
@@ -34,6 +34,6 @@ def readyz(request) -> JsonResponse:
     return JsonResponse(
         {"status": "unavailable", "checks": checks},
         status=503,
-        # An instance out of rotation is worth asking again as soon as a store is.
-        headers={"Retry-After": str(retry_after(StoreUnavailable("")))},
+        # When to ask again: as an unreachable store's 503 says.
+        headers={"Retry-After": str(RETRY_AFTER[StoreUnavailable])},
     )
