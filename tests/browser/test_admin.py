@@ -1,20 +1,20 @@
 """The admin's meeting views in headless Chromium: a smoke test, and liveness."""
 
-import httpx
 import pytest
 from playwright.sync_api import expect
 
 from meetings import services
 from meetings.store import get_repository
 from tests.browser.test_accessibility import violations_on
-from tests.browser.test_live_pages import (
+from tests.support.browser import (
     POLL_MS,
     assert_no_errors,
+    create_over_api,
+    delete_over_api,
     patch_over_api,
     requests_to,
     wait_for_console,
 )
-from tests.conftest import access_token_for
 
 # A change shows within a poll interval, plus the counts' own read.
 LIVE_MS = POLL_MS + 2000
@@ -85,14 +85,6 @@ def test_the_meetings_dashboard_fits_a_phone_and_its_bars_are_links(
 @pytest.fixture
 def boss(django_user_model):
     return django_user_model.objects.create_superuser("boss", password="pw-12345678")
-
-
-def delete_over_api(server, user, meeting_id) -> None:
-    response = httpx.delete(
-        f"{server.url}/v1/meetings/{meeting_id}",
-        headers={"Authorization": f"Bearer {access_token_for(user)}"},
-    )
-    assert response.status_code == 204, response.text
 
 
 @pytest.mark.browser
@@ -210,12 +202,7 @@ def test_the_dashboard_counts_follow_a_status_change(page, live_site, boss, alic
         "Meetings per status, 2 in all"
     )
     # A meeting created after the page loaded counts too (the stream's scope).
-    created = httpx.post(
-        f"{live_site.url}/v1/meetings",
-        json={"title": "Planning"},
-        headers={"Authorization": f"Bearer {access_token_for(alice)}"},
-    )
-    assert created.status_code == 201, created.text
+    create_over_api(live_site, alice, "Planning")
     expect(scheduled).to_have_text("2", timeout=LIVE_MS)
     expect(page.locator("#status-chart-title")).to_have_text(
         "Meetings per status, 3 in all"

@@ -4,26 +4,19 @@ from __future__ import annotations
 
 import time
 
-import httpx
 import pytest
 from playwright.sync_api import expect
 
 from meetings import services
 from tests.browser.test_accessibility import NO_CSP, violations_on
-from tests.browser.test_live_pages import POLL_MS, patch_over_api, wait_for_console
-from tests.conftest import access_token_for
+from tests.support.browser import (
+    POLL_MS,
+    create_over_api,
+    patch_over_api,
+    wait_for_console,
+)
 
 PROMPT = "[data-list-news]"
-
-
-def create_over_api(server, user, title: str) -> dict:
-    response = httpx.post(
-        f"{server.url}/v1/meetings",
-        json={"title": title},
-        headers={"Authorization": f"Bearer {access_token_for(user)}"},
-    )
-    assert response.status_code == 201, response.text
-    return response.json()
 
 
 def test_a_meeting_created_over_rest_appears_behind_the_prompt(

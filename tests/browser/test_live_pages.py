@@ -6,7 +6,6 @@ import re
 from datetime import UTC, datetime
 from urllib.parse import quote
 
-import httpx
 import pytest
 from django.contrib.sessions.models import Session
 from playwright.sync_api import expect
@@ -15,30 +14,21 @@ from meetings import services
 from meetings.domain import Status, Viewer
 from meetings.store import get_repository
 from tests.browser.conftest import FAST_RECONNECTS
-from tests.conftest import access_token_for
+from tests.support.browser import (
+    POLL_MS,
+    assert_no_errors,
+    change_in_dynamodb,
+    patch_over_api,
+    requests_to,
+    wait_for_console,
+)
 
-POLL_MS = 500  # server_env's SSE_POLL_INTERVAL
 BANNER = "#connection-banner"
 
 
 @pytest.fixture
 def meeting(alice, local_table):
     return services.create_meeting(str(alice.pk), {"title": "Sync"})
-
-
-def patch_over_api(server, user, meeting_id, **changes) -> dict:
-    response = httpx.patch(
-        f"{server.url}/v1/meetings/{meeting_id}",
-        json=changes,
-        headers={"Authorization": f"Bearer {access_token_for(user)}"},
-    )
-    assert response.status_code == 200, response.text
-    return response.json()
-
-
-def change_in_dynamodb(user, meeting_id, **changes) -> None:
-    """Change a meeting straight through the repository, with no server involved."""
-    services.update_meeting(Viewer(str(user.pk)), meeting_id, changes)
 
 
 def open_meeting(page, server, login, meeting) -> None:
@@ -48,34 +38,8 @@ def open_meeting(page, server, login, meeting) -> None:
     wait_for_console(page, "SSE connected")
 
 
-def wait_for_console(page, text: str, count: int = 1, timeout_ms: int = 10_000):
-    """Wait until count console lines contain text."""
-    waited = 0
-    while sum(text in line for line in page.console_lines) < count:
-        if waited >= timeout_ms:
-            raise AssertionError(f"no console line with {text!r}: {page.console_lines}")
-        page.wait_for_timeout(100)
-        waited += 100
-
-
-def requests_to(page, fragment: str) -> list[str]:
-    """Record the URLs of the page's requests that contain fragment."""
-    seen: list[str] = []
-    page.on(
-        "request",
-        lambda request: seen.append(request.url) if fragment in request.url else None,
-    )
-    return seen
-
-
 def badge(page):
     return page.locator('[data-live-meeting] [data-live="status"]')
-
-
-def assert_no_errors(page) -> None:
-    """No uncaught exception, and no console error (a CSP violation is one)."""
-    assert page.page_errors == []
-    assert page.console_errors == []
 
 
 def test_a_status_patched_over_the_api_shows_without_a_reload(

@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import expect
 
 from meetings import services
-from tests.browser.test_live_pages import POLL_MS, patch_over_api, wait_for_console
+from tests.support.browser import POLL_MS, patch_over_api, wait_for_console
 
 HASHED = re.compile(r"/static/.+\.[0-9a-f]{12}\.\w+$")
 ONE_YEAR = 365 * 24 * 3600

@@ -9,7 +9,7 @@ import httpx
 from playwright.sync_api import expect
 
 from meetings import services
-from tests.browser.test_live_pages import (
+from tests.support.browser import (
     POLL_MS,
     change_in_dynamodb,
     patch_over_api,
