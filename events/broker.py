@@ -18,14 +18,14 @@ import logging
 import random
 import time
 import uuid
-from collections import Counter
+from collections import Counter, defaultdict
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import DatabaseError
 
 from meetings import services
-from meetings.domain import Access, Change, Meeting, StoreUnavailable, Viewer, utcnow
+from meetings.domain import Change, Meeting, StoreUnavailable, Viewer, utcnow
 
 from . import auth, metrics
 from .loops import PerLoop
@@ -56,6 +56,28 @@ MAX_CHANGE_WINDOW = timedelta(seconds=60)
 
 # Revoked streams reconnect within this many milliseconds, spread at random.
 REVOKED_RETRY_MS = 1000
+
+
+class TickChanges:
+    """One tick's changes, grouped by owner once for every scope stream.
+
+    Most viewers see only their own meetings, so a scope stream looks at its
+    owner's few changes instead of every change of the tick.
+    """
+
+    def __init__(self, changes: list[Change]):
+        self.changes = changes
+        self.by_owner: dict[str, list[Change]] = defaultdict(list)
+        for change in changes:
+            self.by_owner[change.owner_id].append(change)
+
+    def seen_by(self, viewer: Viewer) -> list[Change]:
+        """Return the changes viewer may see (Viewer.may_with_owner: theirs, or
+        everyone's with the view reach).
+        """
+        if viewer.sees_everyone:
+            return self.changes
+        return self.by_owner.get(viewer.user_id, [])
 
 
 class TooManyStreams(Exception):
@@ -158,7 +180,7 @@ class Subscription:
         self.gone.add(meeting_id)
         self._wake()
 
-    def notify_changes(self, changes: list[Change], until: datetime) -> None:
+    def notify_changes(self, changes: TickChanges, until: datetime) -> None:
         """Take the changes visible to the viewer since scope_since, not yet told.
 
         until is when the query that found them began: everything written
@@ -166,25 +188,23 @@ class Subscription:
         (each tick looks back CHANGE_OVERLAP before scope_since).
         """
         since = self.scope_since - CHANGE_OVERLAP
-        viewer = self.viewer
+        self.scope_since = until
         fresh = []
-        for change in changes:
+        for change in changes.seen_by(self.viewer):
             if change.changed_at < since:
                 continue
             reported = self._reported.get(change.meeting_id)
             if reported is not None and reported[0] >= change.version:
                 continue
-            if not viewer.may_with_owner(Access.VIEW, change.owner_id):
-                continue
             self._reported[change.meeting_id] = (change.version, change.changed_at)
             fresh.append(change)
-        self.scope_since = until
-        horizon = until - CHANGE_OVERLAP
-        self._reported = {
-            meeting_id: reported
-            for meeting_id, reported in self._reported.items()
-            if reported[1] >= horizon
-        }
+        if self._reported:
+            horizon = until - CHANGE_OVERLAP
+            self._reported = {
+                meeting_id: reported
+                for meeting_id, reported in self._reported.items()
+                if reported[1] >= horizon
+            }
         if fresh:
             self.scope_changes.extend(fresh)
             self._wake()
@@ -325,9 +345,10 @@ class StatusBroker:
                 # Fall back on reading everything this tick.
                 metrics.DYNAMODB_ERRORS.labels(error.code).inc()
                 changes, covers_watched = None, False
-            if changes is not None:
+            if changes is not None and self._scoped:
+                tick_changes = TickChanges(changes)
                 for subscription in self._scoped:
-                    subscription.notify_changes(changes, tick_started)
+                    subscription.notify_changes(tick_changes, tick_started)
             to_read, deleted = self._to_read(changes if covers_watched else None)
             found = {}
             if to_read:
