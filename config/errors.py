@@ -62,8 +62,10 @@ def _nearest[T](table: dict[type[MeetingError], T], error: MeetingError) -> T | 
 
 
 def retry_after(error: MeetingError) -> int | None:
-    """Return the Retry-After seconds an error's answer carries, if any."""
-    if isinstance(error, CreateQuotaExceeded):
+    """Return the Retry-After seconds an error's answer carries, if any: its
+    own wait when it knows one, else its kind's.
+    """
+    if error.wait_seconds is not None:
         return error.wait_seconds
     return _nearest(RETRY_AFTER, error)
 

@@ -94,6 +94,8 @@ class MeetingError(Exception):
     """Base class of every error the meetings domain raises."""
 
     code = "meeting_error"
+    # Seconds until trying again may succeed, when this error knows them.
+    wait_seconds: int | None = None
 
     def __init__(self, message: str, *, details: Any = None):
         super().__init__(message)

@@ -173,7 +173,7 @@ def status_counts() -> dict[Status, int]:
 
 
 def create_meeting_as(
-    viewer: Viewer,
+    requester_id: str,
     fields: dict[str, Any],
     idempotency_key: str | None = None,
     *,
@@ -184,12 +184,13 @@ def create_meeting_as(
     Every way in that users create through (the API, the pages, the admin)
     calls this, so one user looping creates cannot crowd out the others;
     commands and fixtures call create_meeting, which counts nothing. The
-    meeting is the viewer's, or owner_id's when the admin creates for someone.
+    meeting is the requester's, or owner_id's when the admin creates for
+    someone.
     """
     quota = Quota.parse("meeting_create", settings.MEETINGS_CREATE_RATE)
-    if (wait := quota.take(viewer.user_id)) is not None:
+    if (wait := quota.take(requester_id)) is not None:
         raise CreateQuotaExceeded(wait)
-    return create_meeting(owner_id or viewer.user_id, fields, idempotency_key)
+    return create_meeting(owner_id or requester_id, fields, idempotency_key)
 
 
 def create_meeting(

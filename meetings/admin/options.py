@@ -258,7 +258,7 @@ class MeetingAdmin:
         owner_id = fields.pop("owner_id")
         try:
             meeting = services.create_meeting_as(
-                services.viewer_for(request.user), fields, owner_id=owner_id
+                str(request.user.pk), fields, owner_id=owner_id
             )
         except CreateQuotaExceeded as error:
             return refused_for_quota(
