@@ -11,8 +11,8 @@ from urllib.parse import unquote
 
 from django.urls import reverse
 
-from .streams import VERSION
-from .views import MAX_MEETINGS_PER_STREAM, SCOPES
+from .streams import SCOPES, VERSION
+from .views import MAX_MEETINGS_PER_STREAM
 
 # What the live stream endpoints (events/views.py) answer before any event.
 STREAM_ERRORS = {

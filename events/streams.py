@@ -27,6 +27,9 @@ MAX_LAST_EVENT_ID = 8192
 VERSION = re.compile(r"[0-9]{1,18}")
 # The part of a scope stream's event id that holds its cursor.
 SCOPE_KEY = "scope"
+# The one scope a stream may follow: every meeting its user may see.
+VISIBLE_SCOPE = "visible"
+SCOPES = (VISIBLE_SCOPE,)
 MAX_LOST_RETRY_MS = 1000
 # A single stream's status event is the same bytes for every stream of its
 # meeting at a version: encoded once per version, not once per stream, so a
@@ -43,7 +46,8 @@ class StreamSpec:
     subscription: Subscription
     initial: list[Meeting]
     multi: bool
-    last_event_id: str
+    # The versions the client's Last-Event-ID says it has (known_versions).
+    known: dict[str, int]
     expires_at: float | None
 
     @property
@@ -70,14 +74,14 @@ def known_versions(last_event_id: str, multi: bool) -> dict[str, int]:
     return versions
 
 
-def scope_start(last_event_id: str, since_ms: int | None, now: datetime) -> datetime:
-    """Return where a scope stream resumes: its Last-Event-ID, since, or now.
+def scope_start(known: dict[str, int], since_ms: int | None, now: datetime) -> datetime:
+    """Return where a scope stream resumes: its Last-Event-ID's cursor (in
+    known, as known_versions parsed it), since, or now.
 
     Never later than now. One older than the change index can answer is
     handled by the broker, which resets the stream's list.
     """
-    known = known_versions(last_event_id, multi=True).get(SCOPE_KEY)
-    cursor_ms = known if known is not None else since_ms
+    cursor_ms = known.get(SCOPE_KEY, since_ms)
     # Compared before converting: 18 digits of milliseconds overflow datetime.
     if cursor_ms is None or cursor_ms >= now.timestamp() * 1000:
         return now
@@ -95,10 +99,9 @@ async def event_stream(broker: StatusBroker, spec: StreamSpec) -> AsyncIterator[
     try:
         yield protocol.retry(settings.SSE_RETRY_MS)
         yield _sent("connected", protocol.event("connected", _connected_data(spec)))
-        known = known_versions(spec.last_event_id, spec.multi)
         for meeting in spec.initial:
             key = str(meeting.id) if spec.multi else ""
-            if known.get(key) != meeting.version:
+            if spec.known.get(key) != meeting.version:
                 yield _status(meeting, spec)
             else:
                 subscription.versions[meeting.id] = meeting.version
@@ -213,12 +216,11 @@ def _changed(spec: StreamSpec) -> bytes:
 def _event_id(spec: StreamSpec) -> str:
     """Return what a reconnect sends back as Last-Event-ID to resume here.
 
-    A single stream's id is its meeting's version; a multi stream's is
-    `<id>:<version>,…`, led by `scope:<milliseconds>` when it follows a scope.
+    A multi stream's is `<id>:<version>,…`, led by `scope:<milliseconds>` when
+    it follows a scope (a single stream's status carries its meeting's version:
+    _single_status).
     """
     subscription = spec.subscription
-    if not spec.multi:
-        return str(next(iter(subscription.versions.values())))
     parts = [f"{i}:{v}" for i, v in subscription.versions.items()]
     if spec.scope:
         cursor_ms = int(subscription.scope_since.timestamp() * 1000)
@@ -235,7 +237,7 @@ def _connected_data(spec: StreamSpec) -> dict:
     ids = [str(meeting_id) for meeting_id in spec.subscription.meeting_ids]
     data: dict = {"meetingIds": ids} if spec.multi else {"meetingId": ids[0]}
     if spec.scope:
-        data["scope"] = "visible"
+        data["scope"] = VISIBLE_SCOPE
     data.update(
         instance=INSTANCE,
         pollInterval=int(settings.SSE_POLL_INTERVAL * 1000),

@@ -16,11 +16,17 @@ from . import protocol
 from .auth import Credentials, authenticate
 from .broker import Draining, Subscription, TooManyStreams, get_broker
 from .connects import get_connect_reads
-from .streams import VERSION, StreamSpec, event_stream, parse_meeting_ids, scope_start
+from .streams import (
+    SCOPES,
+    VERSION,
+    StreamSpec,
+    event_stream,
+    known_versions,
+    parse_meeting_ids,
+    scope_start,
+)
 
 MAX_MEETINGS_PER_STREAM = 50
-# The one scope a stream may follow: every meeting its user may see.
-SCOPES = ("visible",)
 
 
 async def meeting_events(request, meeting_id: str) -> HttpResponse:
@@ -65,12 +71,12 @@ async def multi_events(request) -> HttpResponse:
             f"Give between {fewest} and {MAX_MEETINGS_PER_STREAM} meeting parameters.",
             {"meeting": [f"{fewest} to {MAX_MEETINGS_PER_STREAM} meeting ids."]},
         )
-    scope_since = None
-    if scope:
-        last_event_id = request.headers.get("Last-Event-ID", "")
-        scope_since = scope_start(last_event_id, since and int(since), utcnow())
     return await _open_stream(
-        request, parse_meeting_ids(values), multi=True, scope_since=scope_since
+        request,
+        parse_meeting_ids(values),
+        multi=True,
+        scope=scope is not None,
+        since_ms=since and int(since),
     )
 
 
@@ -79,7 +85,8 @@ async def _open_stream(
     meeting_ids: list[uuid.UUID] | None,
     *,
     multi: bool,
-    scope_since: datetime | None = None,
+    scope: bool = False,
+    since_ms: int | None = None,
 ) -> HttpResponse:
     credentials = await authenticate(request)
     if credentials is None:
@@ -109,16 +116,18 @@ async def _open_stream(
         return error_response(
             404, "not_found", "No such meeting.", {"meeting": missing}
         )
+    known = known_versions(request.headers.get("Last-Event-ID", ""), multi)
+    scope_since = scope_start(known, since_ms, utcnow()) if scope else None
     return _stream_response(
-        request, credentials, [found[i] for i in meeting_ids], multi, scope_since
+        credentials, [found[i] for i in meeting_ids], multi, known, scope_since
     )
 
 
 def _stream_response(
-    request,
     credentials: Credentials,
     meetings,
     multi: bool,
+    known: dict[str, int],
     scope_since: datetime | None,
 ):
     broker = get_broker()
@@ -134,7 +143,7 @@ def _stream_response(
         subscription=subscription,
         initial=meetings,
         multi=multi,
-        last_event_id=request.headers.get("Last-Event-ID", ""),
+        known=known,
         expires_at=credentials.expires_at,
     )
     response = StreamingHttpResponse(

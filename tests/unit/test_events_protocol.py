@@ -56,7 +56,7 @@ def test_a_well_formed_last_event_id_names_versions():
 def test_a_single_stream_status_is_encoded_once_per_version_for_all_its_streams():
     meeting = Meeting(owner_id="1", title="Sync")
     specs = [
-        StreamSpec(Subscription(Viewer("1"), {}), [meeting], multi, "", None)
+        StreamSpec(Subscription(Viewer("1"), {}), [meeting], multi, {}, None)
         for multi in (False, False, True)
     ]
     first, second, multi = (streams._status(meeting, spec) for spec in specs)
@@ -82,5 +82,6 @@ def test_a_scope_resumes_from_its_last_event_id_or_since(
     last_event_id, since_ms, expected_ms
 ):
     now = datetime.fromtimestamp(1_800_000_000, UTC)
-    start = streams.scope_start(last_event_id, since_ms, now)
+    known = streams.known_versions(last_event_id, multi=True)
+    start = streams.scope_start(known, since_ms, now)
     assert round(start.timestamp() * 1000) == expected_ms
