@@ -11,11 +11,9 @@ changelist.py, as Django's ChangeList.
 
 from __future__ import annotations
 
-import time
 import uuid
 from collections.abc import Callable
 
-from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME, AdminForm
 from django.contrib.admin.templatetags.admin_urls import admin_urlname
@@ -39,6 +37,7 @@ from ..web.editing import (
     save_edit,
 )
 from ..web.errors import domain_errors
+from ..web.live import live_settings, now_ms
 from ..web.paging import list_url, restart_paging
 from . import history
 from .actions import MAX_SELECTION, Selected, delete_selected, mark_failed
@@ -184,7 +183,7 @@ class MeetingAdmin:
             raise PermissionDenied
         if request.method == "POST":
             return self.response_action(request)
-        read_at_ms = _now_ms()
+        read_at_ms = now_ms()
         changelist = MeetingChangeList(request, self)
         try:
             changelist.get_results()
@@ -427,7 +426,7 @@ class MeetingAdmin:
         from events.broker import open_stream_count
 
         counts = {}
-        read_at_ms = _now_ms()
+        read_at_ms = now_ms()
         if self.has_view_permission(request):
             counts = services.status_counts()
         return self.render(
@@ -504,11 +503,7 @@ class MeetingAdmin:
                 "has_add_permission": self.has_add_permission(request),
                 "has_change_permission": self.has_change_permission(request),
                 "has_delete_permission": self.has_delete_permission(request),
-                # What the live scripts read from data-* attributes: the
-                # stream's reconnect delay, as the site's pages start from it,
-                # and how often the stream polls, for the counts' refreshes.
-                "reconnect_base_ms": settings.SSE_RETRY_MS,
-                "poll_interval_ms": round(settings.SSE_POLL_INTERVAL * 1000),
+                **live_settings(),
                 **context,
             },
             status=status,
@@ -529,11 +524,3 @@ class MeetingAdmin:
         return self.render(
             request, "unavailable.html", {"title": "Meetings are unavailable"}, 503
         )
-
-
-def _now_ms() -> int:
-    """Return the time in ms, for the scope stream's `since` (docs/events.md).
-
-    Taken before the counts are read, so a change made meanwhile is heard of.
-    """
-    return int(time.time() * 1000)

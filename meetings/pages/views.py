@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import time
 import uuid
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -33,6 +31,7 @@ from ..web.editing import (
     save_edit,
 )
 from ..web.errors import domain_errors
+from ..web.live import live_settings, now_ms
 from ..web.paging import PagingTrail, list_url, restart_paging
 from ..web.time_zone import user_time_zone
 from .forms import MeetingCreateForm, MeetingEditForm
@@ -65,9 +64,7 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
         query["cursor"],
     )
     viewer = services.viewer_for(request.user)
-    # The live list hears of changes from here on (the scope's since): one
-    # made while the page is read is told again, which is harmless.
-    read_at_ms = int(time.time() * 1000)
+    read_at_ms = now_ms()
     try:
         page = services.list_meetings(
             viewer,
@@ -97,7 +94,7 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
                 {"q": query["q"], "status": query["status"], "limit": PAGE_SIZE},
                 query["cursor"],
             ),
-            **_live_settings(),
+            **live_settings(),
         },
     )
 
@@ -109,7 +106,7 @@ def meeting_detail(request: HttpRequest, meeting_id: uuid.UUID) -> HttpResponse:
     """Show every field of a meeting, with its status live."""
     meeting = services.get_meeting(services.viewer_for(request.user), meeting_id)
     return render(
-        request, "meetings/detail.html", {"meeting": meeting, **_live_settings()}
+        request, "meetings/detail.html", {"meeting": meeting, **live_settings()}
     )
 
 
@@ -220,12 +217,6 @@ def _edit_page(
         },
         status=409 if conflict else 200,
     )
-
-
-def _live_settings() -> dict[str, int]:
-    """Return what the live-status script reads from data-* attributes."""
-    # The page starts from the same delay the stream's retry: hint will give.
-    return {"reconnect_base_ms": settings.SSE_RETRY_MS}
 
 
 def _rows(

@@ -5,5 +5,6 @@
 - editing: saving an edit form, deleting at a version, a create refused for
   the quota, and the words each says;
 - errors: the decorator that turns domain errors into pages;
+- live: what a live page hands its scripts (stream settings, when it was read);
 - time_zone: the user's time zone.
 """
