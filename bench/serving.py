@@ -33,13 +33,10 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
-import os
 import statistics
-import subprocess
 import sys
 
 from bench.harness import (
-    BASE_DIR,
     WORK_DIR,
     Process,
     create_meetings,
@@ -49,6 +46,7 @@ from bench.harness import (
     start_server,
 )
 from bench.rest import raw_reader, run_load
+from tests.support.nginx import collect_static
 
 CONFIGURATIONS = {
     "asgi": "uvicorn, Django's ASGIHandler (before)",
@@ -178,7 +176,11 @@ def main() -> None:
             },
             database_name="serving.sqlite3",
         )
-        env["DJANGO_STATIC_ROOT"] = collect_static(env)
+        # The pages name their files through collectstatic's manifest, which
+        # var/static may not have caught up with.
+        static_root = WORK_DIR / "serving-static"
+        collect_static(static_root, env)
+        env["DJANGO_STATIC_ROOT"] = str(static_root)
         from django.conf import settings
         from django.test import Client
 
@@ -218,22 +220,6 @@ def main() -> None:
             json.dump(
                 {"args": vars(args), "rounds": rounds, "median": results}, out, indent=2
             )
-
-
-def collect_static(env: dict[str, str]) -> str:
-    """Collect this checkout's static files for the servers; return the root.
-
-    The pages name their files through collectstatic's manifest, which
-    var/static may not have caught up with.
-    """
-    root = WORK_DIR / "serving-static"
-    subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
-        cwd=BASE_DIR,
-        env={**os.environ, **env, "DJANGO_STATIC_ROOT": str(root)},
-        check=True,
-    )
-    return str(root)
 
 
 def median_of(rounds: list[dict]) -> dict:

@@ -153,12 +153,15 @@ def check_config(workdir: Path, site: str) -> subprocess.CompletedProcess:
     )  # fmt: skip
 
 
-def collect_static(root: Path) -> None:
-    """Collect the static files into root, for nginx to serve as in production."""
+def collect_static(root: Path, env: dict[str, str] | None = None) -> None:
+    """Collect this checkout's static files into root, as in production.
+
+    env adds to this process's environment for manage.py (a bench's settings).
+    """
     subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
         cwd=BASE_DIR,
-        env={**os.environ, "DJANGO_STATIC_ROOT": str(root)},
+        env={**os.environ, **(env or {}), "DJANGO_STATIC_ROOT": str(root)},
         check=True,
     )
 
