@@ -1,12 +1,13 @@
-"""Static files under content-hashed names, cached for a year.
+"""Static files under content-hashed names, cached for good.
 
 `manage.py collectstatic` writes every file under STATIC_ROOT twice, as
 `js/meeting-list.js` and as `js/meeting-list.0123456789ab.js` (the first 12
 hex digits of its MD5), with a manifest (`staticfiles.json`) that `{% static %}`
 reads, and gzip and Brotli copies (whitenoise's compressing storage). A hashed
 name never changes content, so it is served with
-`Cache-Control: max-age=315360000, public, immutable`; the plain names, which
-an old cached page may still ask for, with `max-age=60`.
+`Cache-Control: max-age=315360000, public, immutable` (whitenoise's ten years;
+nginx sends a year); the plain names, which an old cached page may still ask
+for, with `max-age=60`.
 """
 
 from __future__ import annotations
