@@ -2,7 +2,6 @@
  * Live status on the meeting detail page: through the stream this browser's
  * tabs share, or, where it cannot share one, a stream of its own.
  */
-import { Banner } from "./live/banner.js";
 import { follow } from "./live/follow.js";
 import { applyStatus } from "./live/render.js";
 
@@ -10,14 +9,12 @@ const root = document.querySelector("[data-live-meeting]");
 
 if (root) {
   const { meetingId, meetingEventsUrl, apiUrl } = root.dataset;
-  const banner = new Banner(document.getElementById("connection-banner"));
   const gone = document.getElementById("meeting-gone");
   let stream = null;
 
-  const showDeleted = () => {
+  const endForDeletion = () => {
     root.classList.add("meeting--gone");
-    stream?.stop("meeting deleted");
-    banner.hide(); // a stopped stream is not retrying
+    stream?.stop("meeting deleted"); // which hides the disconnect banner too
     if (gone) gone.hidden = false;
     for (const action of root.querySelectorAll("[data-needs-meeting]")) action.hidden = true;
   };
@@ -27,7 +24,7 @@ if (root) {
       ? [] : [{ id: meetingId, apiUrl, eventsUrl: meetingEventsUrl }]),
     versions: () => ({ [meetingId]: Number(root.dataset.version) }),
     onStatus: (data) => applyStatus(root, data),
-    onDeleted: showDeleted,
+    onDeleted: endForDeletion,
     label: `meeting ${meetingId}`,
   });
 }

@@ -9,7 +9,7 @@
 import { getJson } from "./live/api.js";
 import { follow } from "./live/follow.js";
 import { goToLogin } from "./live/lifecycle.js";
-import { applyStatus } from "./live/render.js";
+import { applyStatus, showDeleted } from "./live/render.js";
 
 /** How long changes gather before the list is read again. */
 const CHECK_DELAY_MS = 300;
@@ -27,13 +27,7 @@ function markGone(meetingId) {
   const row = rows.get(meetingId);
   if (!row) return;
   row.classList.add("meetings__row--gone");
-  const badge = row.querySelector('[data-live="status"]');
-  if (badge) {
-    badge.textContent = "Deleted";
-    badge.className = "badge badge--deleted";
-  }
-  const progress = row.querySelector('[data-live="progress-box"]');
-  if (progress) progress.hidden = true;
+  showDeleted(row);
 }
 
 /** The list as the server sees it now, against the rows on the page. */

@@ -2,50 +2,42 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 
 import { throttle } from "../../static/js/admin/throttle.js";
+import { manualTimers } from "./support.js";
 
-/** Timers on a clock the test moves by hand. */
-function fakeClock() {
-  let time = 1_000_000;
-  const pending = [];
-  return {
-    now: () => time,
-    timers: {
-      setTimeout: (run, wait) => pending.push({ at: time + wait, run }),
-    },
-    advance(ms) {
-      time += ms;
-      for (const timer of pending.filter((t) => t.at <= time)) {
-        pending.splice(pending.indexOf(timer), 1);
-        timer.run();
-      }
-    },
-  };
+/** A throttle on timers run by hand and a clock moved by hand. */
+function throttled(intervalMs) {
+  const timers = manualTimers();
+  const clock = { time: 1_000_000 };
+  const counter = { runs: 0 };
+  const refresh = throttle(() => { counter.runs += 1; }, intervalMs, { now: () => clock.time, timers });
+  return { refresh, timers, clock, counter };
 }
 
-test("the first request runs at once, and a burst after it runs once at the interval's end", () => {
-  const clock = fakeClock();
-  let runs = 0;
-  const refresh = throttle(() => { runs += 1; }, 3000, clock);
+test("the first request runs at once, and a burst after it runs once at the interval's end", async () => {
+  const { refresh, timers, clock, counter } = throttled(3000);
   refresh();
-  clock.advance(0);
-  assert.equal(runs, 1);
+  assert.deepEqual(timers.delays(), [0]);
+  await timers.runShortest();
+  assert.equal(counter.runs, 1);
   for (let i = 0; i < 10; i += 1) refresh();
-  clock.advance(2999);
-  assert.equal(runs, 1);
-  clock.advance(1);
-  assert.equal(runs, 2);
-  clock.advance(10_000);
-  assert.equal(runs, 2);
+  // One run for the whole burst, waiting out the interval: nothing before 3000 ms.
+  assert.deepEqual(timers.delays(), [3000]);
+  assert.equal(counter.runs, 1);
+  clock.time += 3000;
+  await timers.runShortest();
+  assert.equal(counter.runs, 2);
+  // Nothing more is pending, however long one waits.
+  assert.deepEqual(timers.delays(), []);
+  assert.equal(counter.runs, 2);
 });
 
-test("a request long after the last run runs at once again", () => {
-  const clock = fakeClock();
-  let runs = 0;
-  const refresh = throttle(() => { runs += 1; }, 3000, clock);
+test("a request long after the last run runs at once again", async () => {
+  const { refresh, timers, clock, counter } = throttled(3000);
   refresh();
-  clock.advance(0);
-  clock.advance(5000);
+  await timers.runShortest();
+  clock.time += 5000;
   refresh();
-  clock.advance(0);
-  assert.equal(runs, 2);
+  assert.deepEqual(timers.delays(), [0]);
+  await timers.runShortest();
+  assert.equal(counter.runs, 2);
 });

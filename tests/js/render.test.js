@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { applyStatus } from "../../static/js/live/render.js";
+import { applyStatus, showDeleted } from "../../static/js/live/render.js";
 import { showsProgress, statusLabel } from "../../static/js/live/statuses.js";
 
 /** The statuses as the base templates render them from meetings.domain.Status. */
@@ -102,4 +102,19 @@ test("without the statuses on the page a status shows as sent, without progress"
   assert.equal(statusLabel("processing", doc), "processing");
   assert.equal(showsProgress("processing", doc), false);
   assert.equal(statusLabel("processing", undefined), "processing");
+});
+
+test("a deleted meeting's row says Deleted, in the deleted badge alone, without progress", () => {
+  const root = fakeRoot(fakeDocument(), { status: "processing" });
+  root.fields["progress-box"].hidden = false;
+  root.fields.status.className = "badge badge--processing";
+  showDeleted(root);
+  assert.equal(root.fields.status.textContent, "Deleted");
+  assert.equal(root.fields.status.className, "badge badge--deleted");
+  assert.equal(root.fields["progress-box"].hidden, true);
+});
+
+test("a row without a badge or progress is marked deleted as far as it goes", () => {
+  const root = { querySelector: () => null };
+  showDeleted(root);
 });

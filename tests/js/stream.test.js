@@ -275,6 +275,32 @@ test("onGone returning true (missing meetings dropped) reconnects at once", asyn
   stream.stop();
 });
 
+test("onGone failing with a 401 or 403 goes to onUnauthorized; another failure stops the stream", async () => {
+  for (const [error, last] of [[new HttpError(401), "onUnauthorized"], [new HttpError(403), "onUnauthorized"],
+                               [new HttpError(500), "onGone"]]) {
+    const { stream, calls, timers, handlers, names } = streamWith([json(404)]);
+    const gone = handlers.onGone;
+    handlers.onGone = async () => { gone(); throw error; };
+    stream.start();
+    await settle();
+    assert.equal(names().at(-1), last, error.message);
+    assert.ok(stream.stopped);
+    assert.deepEqual(timers.delays(), []);
+    assert.equal(calls.length, 1);
+  }
+});
+
+test("onStopped hears every stop, the page's or the stream's own", async () => {
+  const { stream, handlers } = streamWith([json(400)]);
+  const stops = [];
+  handlers.onStopped = (reason) => stops.push(reason);
+  stream.start();
+  await settle();
+  assert.deepEqual(stops, ["HTTP 400"]);
+  stream.stop("logout"); // already stopped: nothing more
+  assert.deepEqual(stops, ["HTTP 400"]);
+});
+
 test("an empty URL (nothing left to watch) stops the stream", async () => {
   const { stream, calls } = streamWith([], { url: () => "" });
   stream.start();

@@ -5,7 +5,7 @@
  * is created, changed or deleted (the shared stream's scope, from when the
  * page read them: data-read-at).
  */
-import { applyStatus, formatTime } from "../live/render.js";
+import { applyStatus, formatTime, showDeleted } from "../live/render.js";
 import { refreshCounts } from "./counts.js";
 import { follow } from "../live/follow.js";
 
@@ -29,11 +29,7 @@ function markGone({ meetingId }) {
   if (!followed.delete(meetingId)) return;
   const row = rows.get(meetingId);
   row.classList.add("result-gone");
-  const badge = row.querySelector('[data-live="status"]');
-  if (badge) {
-    badge.textContent = "Deleted";
-    badge.className = "badge badge--deleted";
-  }
+  showDeleted(row);
 }
 
 if (table && followed.size > 0) {

@@ -1,4 +1,5 @@
 /** Read meetings from the REST API with the session cookie, for re-syncs. */
+import { fromApi } from "./render.js";
 
 /** GET /v1/meetings takes at most this many `id`s (meetings/api/serializers.py). */
 export const MAX_IDS_PER_READ = 100;
@@ -9,6 +10,11 @@ export class HttpError extends Error {
     super(`HTTP ${status}`);
     this.status = status;
   }
+}
+
+/** Whether a failed request means the session is gone (go to the login page). */
+export function isUnauthorized(error) {
+  return error?.status === 401 || error?.status === 403;
 }
 
 export async function getJson(url, fetch = globalThis.fetch.bind(globalThis)) {
@@ -59,4 +65,26 @@ export async function readMeetings(meetings, fetch = globalThis.fetch.bind(globa
     }
   }));
   return { found, missing, failures };
+}
+
+/**
+ * Re-sync meetings ([{id, apiUrl}]) over REST, as every stream does before
+ * it reconnects: pass each one read to onStatus(data, id), in the stream's
+ * status shape, and each one left out of its answer (deleted or no longer
+ * visible) to onDeleted(id). Stop passing them on once stopped() is true.
+ * Resolve to whether some were deleted; reject with the first failure, a 401
+ * or 403 before any other (the page must go to the login page, not retry),
+ * once every request has been tried.
+ */
+export async function resyncMeetings(meetings, { onStatus, onDeleted, stopped = () => false },
+                                     fetch = globalThis.fetch.bind(globalThis)) {
+  const { found, missing, failures } = await readMeetings(meetings, fetch);
+  if (stopped()) return false;
+  for (const [id, meeting] of found) {
+    onStatus(fromApi(meeting), id);
+    if (stopped()) return false;
+  }
+  for (const id of missing) onDeleted(id);
+  if (failures.length > 0) throw failures.find(isUnauthorized) ?? failures[0];
+  return missing.length > 0;
 }

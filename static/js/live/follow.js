@@ -3,19 +3,20 @@
  * where it cannot share one, over a stream of the page's own that re-syncs
  * over REST before each reconnect. Every live page, site and admin, starts
  * its stream here, and shows the page's disconnect banner (#connection-banner)
- * while the stream is down.
+ * while the stream is down, and only until it stops.
  */
-import { readMeetings } from "./api.js";
+import { resyncMeetings } from "./api.js";
 import { scheduleFrom } from "./backoff.js";
 import { Banner } from "./banner.js";
 import { bindToPage, goToLogin } from "./lifecycle.js";
-import { fromApi } from "./render.js";
 import { SharedStream, sharingSupported } from "./shared-stream.js";
 import { LiveStream } from "./stream.js";
 import { streamUrl } from "./watch-set.js";
 
 /**
  * Start following; return the stream, or null with nothing to follow.
+ * Stopping the stream (the page's stop(), or the stream's own) hides the
+ * banner: a stopped stream is not retrying.
  *
  * @param {HTMLElement} root its data-events-url (the multi-meeting endpoint),
  *   data-login-url and data-reconnect-base-ms configure the stream
@@ -34,11 +35,14 @@ import { streamUrl } from "./watch-set.js";
  * @param {function(object)} page.onConnected, page.onDisconnected the
  *   connection's state, besides the banner
  * @param {string} page.label what the log lines call the stream
+ * @param {object} [io] for tests: sharing (default: whether this browser can
+ *   share a stream), and the streams' fetch, timers, log, random, locks and
+ *   openChannel
  */
 export function follow(root, {
   meetings, versions = () => ({}), onStatus = () => {}, onDeleted = () => {}, scope = () => null,
   onChanged, onConnected, onDisconnected, label,
-}) {
+}, { sharing = sharingSupported(), ...io } = {}) {
   if (meetings().length === 0 && !scope()) return null;
   const { eventsUrl, loginUrl } = root.dataset;
   const schedule = scheduleFrom(root.dataset);
@@ -56,32 +60,27 @@ export function follow(root, {
     onDeleted,
     onChanged,
     onUnauthorized: () => goToLogin(loginUrl),
+    onStopped: () => banner.hide(),
   };
   // Read every followed meeting; return whether some turned out deleted.
   const resync = async () => {
     if (meetings().length === 0) return false;
-    const { found, missing, failures } = await readMeetings(meetings());
-    for (const meeting of found.values()) onStatus(fromApi(meeting));
-    for (const meetingId of missing) onDeleted({ meetingId });
-    if (failures.length > 0) throw failures[0];
-    return missing.length > 0;
+    return resyncMeetings(meetings(), {
+      onStatus: (data) => onStatus(data),
+      onDeleted: (meetingId) => onDeleted({ meetingId }),
+    }, io.fetch);
   };
-  const stream = sharingSupported()
-    ? new SharedStream({ meetings, versions, scope, multiUrl: eventsUrl, schedule, handlers })
+  const stream = sharing
+    ? new SharedStream({ meetings, versions, scope, multiUrl: eventsUrl, schedule, handlers, ...io })
     : new LiveStream({
       url: () => streamUrl(meetings(), eventsUrl, scope()),
       label,
       schedule,
+      ...io,
       handlers: {
         ...handlers,
         // A missing meeting refuses the whole stream: drop it and go on.
-        onGone: async () => {
-          try {
-            return await resync();
-          } catch {
-            return false;
-          }
-        },
+        onGone: resync,
         beforeReconnect: resync,
       },
     });

@@ -4,8 +4,7 @@
  * over REST before each reconnect, and reconnects (debounced) when the union
  * changes. No DOM, so it is unit-tested under Node.
  */
-import { readMeetings } from "./api.js";
-import { fromApi } from "./render.js";
+import { resyncMeetings } from "./api.js";
 import { LiveStream } from "./stream.js";
 import { streamUrl, WatchSet } from "./watch-set.js";
 
@@ -173,15 +172,9 @@ export class Leader {
         },
         onUnauthorized: () => this.#broadcast({ type: "unauthorized" }),
         // A 404 for the stream: some meeting is gone. Find which, drop them
-        // (the tabs hear "deleted") and reconnect with the rest.
-        onGone: async () => {
-          try {
-            return await this.#resync();
-          } catch (error) {
-            if (error.status === 401 || error.status === 403) this.#broadcast({ type: "unauthorized" });
-            return false;
-          }
-        },
+        // (the tabs hear "deleted") and reconnect with the rest; a 401 or 403
+        // reaches onUnauthorized, as on any re-sync.
+        onGone: () => this.#resync(),
         beforeReconnect: async () => {
           this.#phase = "connecting";
           this.post({ type: "resyncing" });
@@ -197,22 +190,17 @@ export class Leader {
    * Read every subscribed meeting over REST, one request per 100, and relay
    * it; one left out of its answer counts as deleted. Return whether some
    * were deleted; throw the first failure (a 401 or 403 first of all) once
-   * every request has been tried.
+   * every request has been tried (resyncMeetings() in live/api.js).
    */
-  async #resync() {
-    const { found, missing, failures } = await readMeetings(this.#watch.subscribed(), this.fetch);
-    if (this.#stopped) return false;
-    for (const [id, meeting] of found) {
-      const data = fromApi(meeting);
-      this.#cache.set(id, data);
-      this.#broadcast({ type: "status", data, resync: true });
-      if (this.#stopped) return false;
-    }
-    for (const id of missing) this.#deleted(id);
-    if (failures.length > 0) {
-      throw failures.find((error) => error.status === 401 || error.status === 403) ?? failures[0];
-    }
-    return missing.length > 0;
+  #resync() {
+    return resyncMeetings(this.#watch.subscribed(), {
+      onStatus: (data, id) => {
+        this.#cache.set(id, data);
+        this.#broadcast({ type: "status", data, resync: true });
+      },
+      onDeleted: (id) => this.#deleted(id),
+      stopped: () => this.#stopped,
+    }, this.fetch);
   }
 
   #deleted(meetingId) {

@@ -53,3 +53,17 @@ export function applyStatus(root, data) {
   if (version) version.textContent = String(data.version);
   return true;
 }
+
+/**
+ * Show that the meeting in root (a row) was deleted: its badge says
+ * "Deleted" and its progress goes. The page marks the row itself.
+ */
+export function showDeleted(root) {
+  const badge = root.querySelector('[data-live="status"]');
+  if (badge) {
+    badge.textContent = "Deleted";
+    badge.className = "badge badge--deleted";
+  }
+  const progress = root.querySelector('[data-live="progress-box"]');
+  if (progress) progress.hidden = true;
+}

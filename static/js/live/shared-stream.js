@@ -45,7 +45,8 @@ export class SharedStream {
    *   the page follows every meeting in view (a live list), else null
    * @param {string} options.multiUrl the multi-meeting endpoint, /v1/events
    * @param {object} options.handlers the page's onConnected, onStatus, onError,
-   *   onDeleted, onDisconnected and onUnauthorized, as LiveStream calls them
+   *   onDeleted, onDisconnected, onUnauthorized and onStopped, as LiveStream
+   *   calls them
    */
   constructor({ meetings, versions = () => ({}), scope = () => null, multiUrl, schedule, handlers = {},
                 locks = globalThis.navigator?.locks,
@@ -89,6 +90,7 @@ export class SharedStream {
     this.#releaseLock = null;
     this.#channel?.close();
     this.#channel = null;
+    this.handlers.onStopped?.(reason);
   }
 
   #join(resumed) {

@@ -4,6 +4,7 @@
  * It touches no DOM, so it runs (and is tested) under Node as well.
  */
 import { createParser } from "../../vendor/eventsource-parser/4.1.3/index.js";
+import { isUnauthorized } from "./api.js";
 import { DEFAULT_SCHEDULE, reconnectDelay } from "./backoff.js";
 
 const DEFAULT_KEEPALIVE_MS = 15000;
@@ -50,7 +51,10 @@ export class LiveStream {
    *   onDisconnected({attempt, delayMs, reason}), onUnauthorized, and
    *   beforeReconnect(), awaited before each reconnect. onGone() runs on a 404;
    *   it may return true (or a promise of true) after dropping what was missing
-   *   from the URL, and the stream then reconnects at once instead of stopping.
+   *   from the URL, and the stream then reconnects at once instead of stopping;
+   *   if it fails with a 401 or 403, onUnauthorized runs, as after
+   *   beforeReconnect. onStopped(reason) runs whenever the stream stops, so
+   *   nothing shows it as retrying any more.
    * @param {number} options.attempt reconnect attempts already made (a tab
    *   taking over a shared stream that is down goes on counting)
    */
@@ -89,6 +93,7 @@ export class LiveStream {
     this.timers.clearTimeout(this.#watchdogTimer);
     this.#controller?.abort();
     this.#controller = null;
+    this.handlers.onStopped?.(reason);
   }
 
   /** Start again after stop(), re-syncing first (a page back from the bfcache). */
@@ -233,9 +238,7 @@ export class LiveStream {
         this.log.info("📡 State re-synced successfully");
       } catch (error) {
         if (epoch !== this.#epoch) return;
-        if (error.status === 401 || error.status === 403) {
-          return this.#unauthorized(`${error.status} during re-sync`);
-        }
+        if (isUnauthorized(error)) return this.#unauthorized(`${error.status} during re-sync`);
         if (error.status === 404) return this.#gone(epoch, "404 during re-sync");
         this.log.warn(`📡 Re-sync failed (${error.message}); reconnecting anyway`);
       }
@@ -249,7 +252,14 @@ export class LiveStream {
   }
 
   async #gone(epoch, reason) {
-    const again = await this.handlers.onGone?.();
+    let again = false;
+    try {
+      again = await this.handlers.onGone?.();
+    } catch (error) {
+      if (epoch !== this.#epoch) return;
+      if (isUnauthorized(error)) return this.#unauthorized(`${error.status} during re-sync`);
+      // Any other failure dropped nothing: the stream stops, as below.
+    }
     if (epoch !== this.#epoch) return;
     if (again) return this.#connect(epoch);
     this.stop(reason);
