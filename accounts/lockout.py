@@ -21,7 +21,7 @@ from django.db.models import QuerySet, Sum
 from django.http import HttpResponse
 from django.http.response import HttpResponseBase
 
-from config.errors import error_response
+from shared.errors import error_response
 
 # Axes keeps the username tried in a column this long; a longer one would not
 # fit on PostgreSQL.

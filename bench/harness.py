@@ -49,8 +49,7 @@ def setup_django(
 
     from meetings.store.schema import ensure_table, get_client
 
-    call_command("migrate", verbosity=0)
-    call_command("createcachetable", verbosity=0)  # the API's create quotas live there
+    call_command("migrate", verbosity=0)  # the create quotas' cache table too
     ensure_table(get_client(), "bench")
     env["DJANGO_SECRET_KEY"] = settings.SECRET_KEY
     return env

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from drf_spectacular.openapi import AutoSchema
-
 # Every API operation can answer these, in the one error shape.
 COMMON_ERRORS = {
     "400": "Invalid input, cursor, id or header.",
@@ -25,17 +23,6 @@ WRITE_ERRORS = {
     "409": "Conflicts with the meeting's status, a reused idempotency key, or a "
     "race lost too often.",
 }
-
-
-class ObjectResponseSchema(AutoSchema):
-    """A schema for views that never answer with a bare list.
-
-    drf-spectacular assumes a viewset's `list` returns an array; ours returns
-    a page object, {results, next_cursor}.
-    """
-
-    def _is_list_view(self, serializer=None) -> bool:
-        return False
 
 
 def add_error_responses(result, generator, request, public):

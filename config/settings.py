@@ -64,8 +64,12 @@ INSTALLED_APPS = [
     "events",
 ]
 
+# Serve /static/ from the app (WhiteNoise, config/static.py); behind nginx, let
+# nginx do it instead.
+SERVE_STATIC = env_bool("DJANGO_SERVE_STATIC", True)
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    *(["whitenoise.middleware.WhiteNoiseMiddleware"] if SERVE_STATIC else []),
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -112,8 +116,8 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # A table of the database, so every instance shares what it holds: the API's
-# write quotas. `manage.py createcachetable` makes it (devserver runs it, and
-# Django's test runner does for the test database).
+# write quotas. `manage.py migrate` makes it (meetings/migrations/
+# 0002_cache_table.py), and /readyz answers 503 naming it while it is missing.
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
@@ -178,11 +182,15 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "config.static.StaticStorage"},
 }
-# Serve /static/ from the ASGI app; behind nginx, let nginx do it instead.
-SERVE_STATIC = env_bool("DJANGO_SERVE_STATIC", True)
 # Threads per process that serve every request but the streams (config/asgi.py):
 # how many page and API requests one process works on at once.
 REQUEST_THREADS = env_int("DJANGO_REQUEST_THREADS", 8)
+# Slow clients wait on the event loop, never on those threads (config/asgi.py):
+# seconds allowed between two parts of a request body (then 408), and for a
+# client to take the next chunk of a file or streaming response (then it is
+# dropped). docs/operations.md lists every timeout.
+REQUEST_BODY_TIMEOUT = env_float("DJANGO_REQUEST_BODY_TIMEOUT", 30.0)
+RESPONSE_SEND_TIMEOUT = env_float("DJANGO_RESPONSE_SEND_TIMEOUT", 60.0)
 
 # Requests larger than this are refused with 413 before they are parsed.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DJANGO_MAX_BODY_BYTES", 256 * 1024)

@@ -3,8 +3,9 @@
 `manage.py collectstatic` writes every file under STATIC_ROOT twice, as
 `js/meeting-list.js` and as `js/meeting-list.0123456789ab.js` (the first 12
 hex digits of its MD5), with a manifest (`staticfiles.json`) that `{% static %}`
-reads, and gzip and Brotli copies (whitenoise's compressing storage). A hashed
-name never changes content, so it is served with
+reads, and gzip and Brotli copies (whitenoise's compressing storage).
+WhiteNoise's middleware (settings.MIDDLEWARE, with DJANGO_SERVE_STATIC) serves
+them: a hashed name never changes content, so it is served with
 `Cache-Control: max-age=315360000, public, immutable` (whitenoise's ten years;
 nginx sends a year); the plain names, which an old cached page may still ask
 for, with `max-age=60`.
@@ -12,8 +13,6 @@ for, with `max-age=60`.
 
 from __future__ import annotations
 
-from whitenoise.base import WhiteNoise
-from whitenoise.middleware import WhiteNoiseMiddleware
 from whitenoise.storage import CompressedManifestStaticFilesStorage
 
 
@@ -27,20 +26,3 @@ class StaticStorage(CompressedManifestStaticFilesStorage):
     """
 
     support_js_module_import_aggregation = True
-
-
-class StaticFiles(WhiteNoiseMiddleware):
-    """WhiteNoise in front of a WSGI app, configured as its Django middleware is.
-
-    The middleware reads Django's settings (STATIC_ROOT, STATIC_URL, and in
-    DEBUG the finders, re-scanned on every request) and knows a hashed name
-    from the manifest; it serves /static/ from the WSGI side here, before
-    Django's middleware, as StaticFilesHandler did.
-    """
-
-    def __init__(self, application):
-        super().__init__()
-        self.application = application
-
-    __call__ = WhiteNoise.__call__
-    serve = staticmethod(WhiteNoise.serve)

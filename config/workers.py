@@ -1,8 +1,9 @@
 """The gunicorn worker class: `gunicorn -k config.workers.DrainingUvicornWorker`.
 
-uvicorn-worker's worker ignores gunicorn's graceful_timeout, so gunicorn
-SIGKILLs it after 30 s with every stream cut. This one drains streams on
-SIGTERM (see config/server.py) and honours graceful_timeout.
+uvicorn-worker's worker with the app's lifespan on, which drains streams on
+SIGTERM (config/lifespan.py), and gunicorn's graceful_timeout passed on to
+uvicorn as the backstop: uvicorn-worker leaves uvicorn to wait for open
+requests forever, and gunicorn SIGKILLs the worker when graceful_timeout ends.
 """
 
 from __future__ import annotations
@@ -11,20 +12,10 @@ from typing import Any
 
 from uvicorn_worker import UvicornWorker
 
-from config.server import DrainingServer
-
 
 class DrainingUvicornWorker(UvicornWorker):
-    CONFIG_KWARGS = {"loop": "auto", "http": "auto", "lifespan": "off"}
+    CONFIG_KWARGS = {"loop": "auto", "http": "auto", "lifespan": "on"}
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.config.timeout_graceful_shutdown = self.cfg.graceful_timeout
-
-    async def _serve(self) -> None:
-        self.config.app = self.wsgi
-        server = DrainingServer(config=self.config)
-        self._install_sigquit_handler()
-        await server.serve(sockets=self.sockets)
-        if not server.started:
-            raise SystemExit(3)  # gunicorn's WORKER_BOOT_ERROR

@@ -1,111 +1,260 @@
 """Serve a WSGI application to ASGI from a long-lived thread pool.
 
-Each request costs one hop from the event loop to a pool thread and one back:
-the thread runs the whole WSGI call, and a finite response (any Django response
-but a streaming one) comes back to the loop as status, headers and body
-together, which the loop writes. a2wsgi, used before, also sent every message
-(start, body, end) from the thread through the loop and waited for each,
-three more round trips per request (docs/performance.md).
-
-Streaming responses (StreamingHttpResponse, FileResponse, static files) are
-sent from the thread as they are produced, each chunk waiting until the loop
-has written it, so a large file is never held in memory whole. The request body
-is read from the loop as the application asks for it; the first message is
-received on the loop before a thread is taken, so a client that is slow to
-send its body does not hold one for that.
+A pool thread runs only the application: it never waits on a client. The
+request body is received whole on the event loop before a thread is taken,
+up to a limit (past it, 413 without reading further), with a timeout between
+its parts. A finite response (any Django response but a streaming one) comes
+back to the loop as status, headers and body together, which the loop writes:
+one hop to the thread and one back. A streaming response (a file, a
+StreamingHttpResponse) is produced in the pool one chunk at a time, each chunk
+written by the loop, which waits for the client to take it (backpressure)
+before asking the thread for the next. So a client that sends its body slowly,
+or does not read its response, holds a coroutine and its own buffers, never a
+pool thread; one that takes no chunk for `send_timeout` seconds is dropped.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextvars
+import io
+import logging
 import sys
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import Any, NamedTuple
 
 Scope = dict[str, Any]
 Message = dict[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
+# Builds the answer to a request refused before the application saw it:
+# (status, message) -> (headers, body).
+Refusal = Callable[[int, str], tuple[list[tuple[bytes, bytes]], bytes]]
+
+logger = logging.getLogger(__name__)
 
 # A file response is read and sent in blocks of at least this many bytes: one
-# hop to the event loop per block.
+# hop to a pool thread and one write per block.
 FILE_BLOCK_BYTES = 64 * 1024
 
 
-class WSGIPool:
-    """An ASGI application that runs a WSGI application on `threads` threads."""
+class BodyRefused(Exception):
+    """The request body was refused before the application saw it."""
 
-    def __init__(self, application: Callable, threads: int) -> None:
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+class ClientGone(Exception):
+    """The client went away before its request was complete."""
+
+
+class WSGIPool:
+    """An ASGI application that runs a WSGI application on `threads` threads.
+
+    `max_body` bounds a request body in bytes (None: unbounded); `body_timeout`
+    is the longest wait for the next part of a body, and `send_timeout` for a
+    client to take the next chunk of a streaming response, in seconds.
+    `refusal` renders a 408 or 413 answered before the application is called.
+    """
+
+    def __init__(
+        self,
+        application: Callable,
+        threads: int,
+        *,
+        max_body: int | None,
+        body_timeout: float,
+        send_timeout: float,
+        refusal: Refusal,
+    ) -> None:
         self.application = application
         self.executor = ThreadPoolExecutor(
             max_workers=threads, thread_name_prefix="wsgi"
         )
+        self.max_body = max_body
+        self.body_timeout = body_timeout
+        self.send_timeout = send_timeout
+        self.refusal = refusal
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "lifespan":
-            return await lifespan(receive, send)
         if scope["type"] != "http":
             raise ValueError(f"WSGIPool serves HTTP only, not {scope['type']}")
-        first = await receive()
-        if first["type"] == "http.disconnect":
+        try:
+            body = await self.read_body(scope, receive)
+        except ClientGone:
             return
+        except BodyRefused as refused:
+            return await self.refuse(send, refused)
         loop = asyncio.get_running_loop()
-        body = RequestBody(loop, receive, first)
-        exchange = Exchange(self.application, loop, send)
+        exchange = Exchange(self.application)
         context = contextvars.copy_context()
-        whole = await loop.run_in_executor(
-            self.executor, context.run, exchange.run, environ_for(scope, body)
+        environ = environ_for(scope, io.BytesIO(body))
+        start = await loop.run_in_executor(
+            self.executor, context.run, exchange.start, environ
         )
-        if whole is not None:
-            status, headers, content = whole
-            await send(
-                {"type": "http.response.start", "status": status, "headers": headers}
-            )
-            await send({"type": "http.response.body", "body": content})
-
-
-async def lifespan(receive: Receive, send: Send) -> None:
-    """Acknowledge startup and shutdown: the pool needs neither."""
-    while True:
-        message = await receive()
-        if message["type"] == "lifespan.startup":
-            await send({"type": "lifespan.startup.complete"})
-        elif message["type"] == "lifespan.shutdown":
-            await send({"type": "lifespan.shutdown.complete"})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": start.status,
+                "headers": start.headers,
+            }
+        )
+        if exchange.finished:
+            await send({"type": "http.response.body", "body": start.body})
             return
+        await self.stream(exchange, start.body, send, context)
+
+    async def read_body(self, scope: Scope, receive: Receive) -> bytes:
+        """Receive the whole body on the loop; refuse it past max_body.
+
+        A Content-Length over the limit is refused before any of it is read.
+        """
+        limit = self.max_body
+        declared = _content_length(scope)
+        if limit is not None and declared is not None and declared > limit:
+            raise BodyRefused(413, f"The request body exceeds {limit} bytes.")
+        parts: list[bytes] = []
+        size = 0
+        while True:
+            try:
+                async with asyncio.timeout(self.body_timeout if parts else None):
+                    message = await receive()
+            except TimeoutError:
+                raise BodyRefused(
+                    408, "The request body stopped arriving; send it again."
+                ) from None
+            if message["type"] == "http.disconnect":
+                raise ClientGone()
+            chunk = message.get("body", b"")
+            if chunk:
+                size += len(chunk)
+                if limit is not None and size > limit:
+                    raise BodyRefused(413, f"The request body exceeds {limit} bytes.")
+                parts.append(chunk)
+            if not message.get("more_body", False):
+                return b"".join(parts)
+            if not parts:
+                parts.append(b"")  # the body has begun: its parts are timed
+
+    async def refuse(self, send: Send, refused: BodyRefused) -> None:
+        """Answer a refused body and close the connection: what is left of the
+        body is never read.
+        """
+        headers, body = self.refusal(refused.status, refused.message)
+        await send(
+            {
+                "type": "http.response.start",
+                "status": refused.status,
+                "headers": [*headers, (b"connection", b"close")],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
+
+    async def stream(
+        self, exchange: Exchange, first: bytes, send: Send, context
+    ) -> None:
+        """Write a streaming response chunk by chunk, each made in a pool thread.
+
+        The loop waits for the client to take a chunk before the next is made;
+        a client that takes none for send_timeout seconds is dropped, and the
+        application's iterable is closed either way.
+        """
+        loop = asyncio.get_running_loop()
+        try:
+            chunk: bytes | None = first
+            while chunk is not None:
+                if chunk:
+                    async with asyncio.timeout(self.send_timeout):
+                        await send(
+                            {
+                                "type": "http.response.body",
+                                "body": chunk,
+                                "more_body": True,
+                            }
+                        )
+                chunk = await loop.run_in_executor(
+                    self.executor, context.run, exchange.next_chunk
+                )
+            await send({"type": "http.response.body", "body": b""})
+        except TimeoutError:
+            logger.warning(
+                "Dropped a client that took no response for %s s.", self.send_timeout
+            )
+        finally:
+            await loop.run_in_executor(self.executor, context.run, exchange.close)
+
+
+class Start(NamedTuple):
+    """What the loop needs to begin a response: status, headers and its first
+    bytes (the whole body when the response is finite)."""
+
+    status: int
+    headers: list[tuple[bytes, bytes]]
+    body: bytes
 
 
 class Exchange:
-    """One request's WSGI call, run in a pool thread."""
+    """One request's WSGI call, run in pool threads: a hop at a time."""
 
-    def __init__(self, application: Callable, loop, send: Send) -> None:
+    def __init__(self, application: Callable) -> None:
         self.application = application
-        self.loop = loop
-        self.send = send
         self.status = 500
         self.headers: list[tuple[bytes, bytes]] = []
-        self.started = False
+        self.written: list[bytes] = []
+        self.iterable: Iterable[bytes] | None = None
+        self.chunks: Iterator[bytes] | None = None
+        self.finished = False
+        self.began = False  # the loop has the status: it can no longer change
 
-    def run(self, environ: dict[str, Any]) -> tuple | None:
-        """Call the application; return (status, headers, body) if it is finite.
+    def start(self, environ: dict[str, Any]) -> Start:
+        """Call the application; return its status, headers and first bytes.
 
-        Return None once a streaming response has been sent from here.
+        A finite body is returned whole, and the iterable closed. A streaming
+        one is begun: its first non-empty chunk is made here, so that the
+        application may still change its status (start_response with
+        exc_info) while making it.
         """
-        iterable = self.application(environ, self.start_response)
+        iterable = self.iterable = self.application(environ, self.start_response)
+        if _is_finite(iterable):
+            try:
+                body = b"".join([*self.written, *iterable])
+            finally:
+                self.close()
+            self.finished = True
+            return Start(self.status, self.headers, body)
+        self.chunks = iter(iterable)
         try:
-            if not self.started and _is_finite(iterable):
-                return self.status, self.headers, b"".join(iterable)
-            for chunk in iterable:
-                if chunk:
-                    self._send_body(chunk)
-            self._send_now({"type": "http.response.body", "body": b""})
-            return None
-        finally:
-            close = getattr(iterable, "close", None)
-            if close is not None:
-                close()
+            first = self.next_chunk()
+        except BaseException:
+            self.close()
+            raise
+        if first is None:
+            self.finished = True
+            self.close()
+            first = b""
+        self.began = True
+        return Start(self.status, self.headers, first)
+
+    def next_chunk(self) -> bytes | None:
+        """Return the next non-empty chunk of the body, or None at its end."""
+        if self.written:
+            chunk = b"".join(self.written)
+            self.written.clear()
+            return chunk
+        for chunk in self.chunks:
+            if chunk:
+                return chunk
+        return None
+
+    def close(self) -> None:
+        close = getattr(self.iterable, "close", None)
+        self.iterable = None
+        if close is not None:
+            close()
 
     def start_response(
         self,
@@ -113,33 +262,14 @@ class Exchange:
         headers: list[tuple[str, str]],
         exc_info: Any = None,
     ) -> Callable[[bytes], None]:
-        if exc_info is not None and self.started:
-            raise exc_info[1].with_traceback(exc_info[2])
+        if exc_info is not None and self.began:
+            raise exc_info[1].with_traceback(exc_info[2])  # the status is sent
         self.status = int(status.split(" ", 1)[0])
         self.headers = [
             (name.lower().encode("latin-1"), value.encode("latin-1"))
             for name, value in headers
         ]
-        return self._send_body
-
-    def _send_body(self, chunk: bytes) -> None:
-        self._send_now({"type": "http.response.body", "body": chunk, "more_body": True})
-
-    def _send_now(self, message: Message) -> None:
-        """Send message through the event loop; wait until it is written.
-
-        The start goes out before the first body message, so an application
-        may change its status (start_response with exc_info) until then.
-        """
-        if not self.started:
-            self.started = True
-            start = {
-                "type": "http.response.start",
-                "status": self.status,
-                "headers": self.headers,
-            }
-            asyncio.run_coroutine_threadsafe(self.send(start), self.loop).result()
-        asyncio.run_coroutine_threadsafe(self.send(message), self.loop).result()
+        return self.written.append
 
 
 def _is_finite(iterable: Iterable[bytes]) -> bool:
@@ -151,48 +281,14 @@ def _is_finite(iterable: Iterable[bytes]) -> bool:
     )
 
 
-class RequestBody:
-    """wsgi.input: the request body, received from the event loop as read."""
-
-    def __init__(self, loop, receive: Receive, first: Message) -> None:
-        self.loop = loop
-        self.receive = receive
-        self.buffer = bytearray(first.get("body", b""))
-        self.more = first.get("more_body", False)
-
-    def _fill(self) -> None:
-        message = asyncio.run_coroutine_threadsafe(self.receive(), self.loop).result()
-        if message["type"] == "http.disconnect":
-            self.more = False
-            return
-        self.buffer.extend(message.get("body", b""))
-        self.more = message.get("more_body", False)
-
-    def read(self, size: int | None = -1) -> bytes:
-        while self.more and (size is None or size < 0 or len(self.buffer) < size):
-            self._fill()
-        if size is None or size < 0:
-            size = len(self.buffer)
-        data = bytes(self.buffer[:size])
-        del self.buffer[:size]
-        return data
-
-    def readline(self, size: int | None = -1) -> bytes:
-        while True:
-            end = self.buffer.find(b"\n")
-            limited = size is not None and size >= 0
-            if end >= 0:
-                take = end + 1
-                return self.read(min(take, size) if limited else take)
-            if limited and len(self.buffer) >= size:
-                return self.read(size)
-            if not self.more:
-                return self.read(size)
-            self._fill()
-
-    def __iter__(self):
-        while line := self.readline():
-            yield line
+def _content_length(scope: Scope) -> int | None:
+    for name, value in scope.get("headers", ()):
+        if name == b"content-length":
+            try:
+                return int(value)
+            except ValueError:
+                return None
+    return None
 
 
 class FileWrapper:
@@ -212,7 +308,7 @@ class FileWrapper:
             close()
 
 
-def environ_for(scope: Scope, body: RequestBody) -> dict[str, Any]:
+def environ_for(scope: Scope, body: io.BytesIO) -> dict[str, Any]:
     """Return the WSGI environ of an ASGI HTTP scope (PEP 3333, asgiref's rules)."""
     script_name = scope.get("root_path", "").encode("utf-8").decode("latin-1")
     path_info = scope["path"].encode("utf-8").decode("latin-1")

@@ -8,7 +8,8 @@ asgiref's one shared sync thread and back, serialised across every stream of
 the process. In a reconnect storm or a drain of 15,000 streams those hops were
 most of the time (docs/performance.md). Stream views authenticate themselves
 (events/auth.py) and need nothing else, so this handler does only what they
-need: resolve the path against events.urls, build Django's ASGIRequest, await
+need: resolve the path against events.urls, build Django's ASGIRequest, pass
+it through the gate that holds it to the site's rules (events/gate.py), await
 the async view, and send its response, stopping the stream when the client
 goes away.
 
@@ -25,7 +26,7 @@ from __future__ import annotations
 import asyncio
 import io
 from collections.abc import Awaitable, Callable
-from contextlib import AbstractAsyncContextManager, aclosing, nullcontext
+from contextlib import aclosing
 
 from django.core.exceptions import (
     BadRequest,
@@ -33,12 +34,14 @@ from django.core.exceptions import (
     SuspiciousOperation,
 )
 from django.core.handlers.asgi import ASGIRequest
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from django.http.response import HttpResponseBase
 from django.urls import Resolver404, get_resolver, resolve
 from django.utils.log import log_response
 
-from config import errors
+from shared import errors
+
+from .gate import Gate
 
 STREAM_URLCONF = "events.urls"
 
@@ -58,20 +61,20 @@ def is_stream_request(scope: dict) -> bool:
 
 
 class StreamingASGIHandler:
-    """Serve the stream URLs: resolve, await the async view, send its response.
+    """Serve the stream URLs: gate, resolve, await the async view, send its response.
 
     Refusals and errors before a stream are the API's JSON errors
-    (config/errors.py); an exception in a view is logged and answered 500.
+    (shared/errors.py); an exception in a view is logged and answered 500.
+    Every answer carries the site's security headers.
     """
 
     def __init__(self, urlconf: str = STREAM_URLCONF) -> None:
         self.urlconf = urlconf
+        self.gate = Gate()
 
     async def __call__(self, scope: dict, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             raise ValueError(f"Streams are served over HTTP, not {scope['type']}.")
-        if not await _read_request(receive):
-            return  # the client left before the request was complete
         response = await self.get_response(scope)
         try:
             await send(
@@ -81,40 +84,24 @@ class StreamingASGIHandler:
                     "headers": _headers(response),
                 }
             )
-            if response.streaming:
+            if scope["method"] == "HEAD":
+                await send({"type": "http.response.body"})
+            elif response.streaming:
                 await _send_stream(response, receive, send)
             else:
                 await send({"type": "http.response.body", "body": response.content})
         finally:
-            await _close(response)
+            response.close()
 
     async def get_response(self, scope: dict) -> HttpResponseBase:
-        """Return the view's response to the request in scope, or an error's."""
+        """Return the answer to the request in scope: the gate's, or the view's,
+        or an error's, with the site's headers."""
         try:
             request = ASGIRequest(scope, io.BytesIO())
         except UnicodeDecodeError:  # a query string that is not UTF-8
-            bad = HttpRequest()
-            bad.path = scope["path"]
-            return errors.handler400(bad)
-        try:
-            match = get_resolver(self.urlconf).resolve(request.path_info)
-            request.resolver_match = match
-            response = await match.func(request, *match.args, **match.kwargs)
-        except Http404 as error:
-            response = errors.handler404(request, error)
-        except PermissionDenied as error:
-            response = errors.handler403(request, error)
-        except (BadRequest, SuspiciousOperation) as error:
-            response = errors.handler400(request, error)
-        except Exception as error:
-            response = errors.handler500(request)
-            log_response(
-                "Internal Server Error: %s",
-                request.path,
-                response=response,
-                request=request,
-                exception=error,
-            )
+            return errors.bad_request()
+        response = self.gate.refusal(request) or await self.call_view(request)
+        self.gate.dress(request, response)
         if response.status_code >= 400:
             # As Django logs them, but on the loop: a line, not a thread hop.
             log_response(
@@ -126,18 +113,28 @@ class StreamingASGIHandler:
             )
         return response
 
-
-async def _read_request(receive: Receive) -> bool:
-    """Read the request to its end; return False if the client went away.
-
-    Stream views read no body, so whatever a client sends is dropped.
-    """
-    while True:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            return False
-        if not message.get("more_body", False):
-            return True
+    async def call_view(self, request) -> HttpResponseBase:
+        """Return the view's response, or the JSON error an exception stands for."""
+        try:
+            match = get_resolver(self.urlconf).resolve(request.path_info)
+            request.resolver_match = match
+            return await match.func(request, *match.args, **match.kwargs)
+        except Http404:
+            return errors.not_found(request.path)
+        except PermissionDenied:
+            return errors.permission_denied()
+        except (BadRequest, SuspiciousOperation):
+            return errors.bad_request()
+        except Exception as error:
+            response = errors.server_error()
+            log_response(
+                "Internal Server Error: %s",
+                request.path,
+                response=response,
+                request=request,
+                exception=error,
+            )
+            return response
 
 
 def _headers(response: HttpResponseBase) -> list[tuple[bytes, bytes]]:
@@ -172,7 +169,7 @@ async def _send_stream(response, receive: Receive, send: Send) -> None:
     watcher.add_done_callback(on_disconnect)
     chunks = _chunks(response)
     try:
-        async with _closing(chunks):
+        async with aclosing(chunks):
             async for chunk in chunks:
                 if type(chunk) is not bytes:
                     chunk = response.make_bytes(chunk)
@@ -196,29 +193,11 @@ async def _disconnected(receive: Receive) -> None:
 
 
 def _chunks(response):
-    """Return the response's chunks as an async iterator.
+    """Return the response's chunks as an async iterator of bytes.
 
-    An async view's own generator is iterated, not the two generators that
-    StreamingHttpResponse.__aiter__ wraps around it: closing them would not
-    close it, and each chunk would pass through both.
+    An async view's generator comes through streaming_content; a sync iterator
+    through the response's own async iteration, which Django runs in a thread.
     """
     if response.is_async:
-        return response._iterator
-    return aiter(response)  # a sync iterator, which Django maps in a thread
-
-
-def _closing(iterator) -> AbstractAsyncContextManager:
-    return aclosing(iterator) if hasattr(iterator, "aclose") else nullcontext()
-
-
-async def _close(response: HttpResponseBase) -> None:
-    """Close the response's resources, in a pooled thread only if it has any.
-
-    Closers are sync (a file, a sync iterator's close()). A stream's async
-    generator has none (it has aclose(), not close()), nor has a JSON answer,
-    so for those there is nothing to run and no thread to hop to.
-    """
-    if response._resource_closers:
-        await asyncio.to_thread(response.close)
-    else:
-        response.closed = True
+        return response.streaming_content
+    return aiter(response)

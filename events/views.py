@@ -7,10 +7,12 @@ from datetime import datetime
 
 from django.conf import settings
 from django.http import HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 
-from config.errors import domain_error_response, error_response
 from meetings import services
 from meetings.domain import StoreUnavailable, utcnow
+from meetings.http import domain_error_response
+from shared.errors import error_response
 
 from . import protocol
 from .auth import Credentials, authenticate
@@ -116,6 +118,8 @@ async def _open_stream(
         return error_response(
             404, "not_found", "No such meeting.", {"meeting": missing}
         )
+    if request.method == "HEAD":
+        return _stream_headers(HttpResponse())  # what GET would send, no stream
     known = known_versions(request.headers.get("Last-Event-ID", ""), multi)
     scope_since = scope_start(known, since_ms, utcnow()) if scope else None
     return _stream_response(
@@ -146,9 +150,11 @@ def _stream_response(
         known=known,
         expires_at=credentials.expires_at,
     )
-    response = StreamingHttpResponse(
-        event_stream(broker, spec), content_type=protocol.CONTENT_TYPE
-    )
+    return _stream_headers(StreamingHttpResponse(event_stream(broker, spec)))
+
+
+def _stream_headers(response: HttpResponseBase) -> HttpResponseBase:
+    response["Content-Type"] = protocol.CONTENT_TYPE
     for name, value in protocol.HEADERS.items():
         response[name] = value
     return response

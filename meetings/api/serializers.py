@@ -6,6 +6,7 @@ import functools
 import re
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from ..domain import (
@@ -152,6 +153,9 @@ def bound_fields(serializer_class: type[serializers.Serializer]) -> dict[str, An
     return dict(serializer_class().fields)
 
 
+# The list answers one page object, not the bare array drf-spectacular
+# assumes of a viewset's `list`.
+@extend_schema_serializer(many=False)
 class MeetingPageSerializer(serializers.Serializer):
     results = MeetingSerializer(many=True)
     next_cursor = serializers.CharField(allow_null=True)

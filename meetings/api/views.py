@@ -10,10 +10,8 @@ from rest_framework import serializers, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from config.errors import etag_for
-from config.openapi import ObjectResponseSchema
-
 from .. import services
+from ..http import etag_for
 from .serializers import (
     MeetingCreateSerializer,
     MeetingListParamsSerializer,
@@ -53,13 +51,10 @@ def parse_meeting_id(value: str) -> uuid.UUID:
 class MeetingViewSet(viewsets.ViewSet):
     """Meetings visible to the requester; others' meetings answer 404."""
 
-    schema = ObjectResponseSchema()
     lookup_value_regex = "[^/]+"
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     @extend_schema(
-        # ObjectResponseSchema hides that this is a list, so name it here.
-        operation_id="meetings_list",
         parameters=[MeetingListParamsSerializer],
         responses=MeetingPageSerializer,
     )

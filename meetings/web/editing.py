@@ -13,8 +13,6 @@ from typing import Any, NamedTuple
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 
-from config.errors import retry_after
-
 from .. import services
 from ..domain import (
     CreateQuotaExceeded,
@@ -25,6 +23,7 @@ from ..domain import (
     Viewer,
 )
 from ..forms import MeetingDeleteForm, MeetingForm
+from ..http import retry_after
 
 # How often a save meets a meeting written meanwhile before it gives up.
 SAVE_ATTEMPTS = 3

@@ -8,9 +8,8 @@ from typing import Any
 
 from django.http import HttpResponse
 
-from config.errors import retry_after
-
 from ..domain import MeetingNotFound, StoreUnavailable
+from ..http import retry_after
 
 
 def domain_errors(

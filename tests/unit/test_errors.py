@@ -4,7 +4,6 @@ import json
 
 import pytest
 
-from config.errors import DOMAIN_STATUS, domain_error_response, retry_after
 from meetings.domain import (
     InvalidChange,
     InvalidCursor,
@@ -18,6 +17,7 @@ from meetings.domain import (
     StoreUnavailable,
     VersionConflict,
 )
+from meetings.http import DOMAIN_STATUS, domain_error_response, retry_after
 
 CURRENT = Meeting(owner_id="1", title="Sync", version=4)
 
@@ -45,7 +45,7 @@ def test_each_domain_error_has_its_status_and_the_one_error_shape(error, status)
 
 def test_a_subclass_takes_its_own_entry_whatever_the_table_order(monkeypatch):
     reversed_table = dict(reversed(list(DOMAIN_STATUS.items())))
-    monkeypatch.setattr("config.errors.DOMAIN_STATUS", reversed_table)
+    monkeypatch.setattr("meetings.http.DOMAIN_STATUS", reversed_table)
     assert domain_error_response(PreconditionFailed(3, CURRENT)).status_code == 412
     assert domain_error_response(InvalidMeeting("bad")).status_code == 400
 

@@ -12,8 +12,8 @@ from django.core.signals import request_finished, request_started
 from django.http import Http404, StreamingHttpResponse
 from django.urls import path
 
-from config.errors import error_response
 from events.handler import StreamingASGIHandler
+from shared.errors import error_response
 
 URLCONF = __name__
 closed: list[str] = []
@@ -76,17 +76,24 @@ urlpatterns = [
 class Client:
     """One ASGI request: the messages the handler sent, and a way to leave."""
 
-    def __init__(self, path: str, query: bytes = b"", complete: bool = True):
+    def __init__(
+        self,
+        path: str,
+        query: bytes = b"",
+        complete: bool = True,
+        method: str = "GET",
+        headers: tuple = (),
+    ):
         self.scope = {
             "type": "http",
             "asgi": {"version": "3.0"},
             "http_version": "1.1",
-            "method": "GET",
+            "method": method,
             "path": path,
             "raw_path": path.encode(),
             "root_path": "",
             "query_string": query,
-            "headers": [(b"host", b"testserver")],
+            "headers": [(b"host", b"testserver"), *headers],
             "client": ("127.0.0.1", 50000),
             "server": ("127.0.0.1", 8000),
         }
@@ -199,31 +206,109 @@ def test_a_query_string_that_is_not_utf8_is_a_400():
     assert client.json()["error"]["code"] == "bad_request"
 
 
-def test_a_client_gone_before_its_request_ended_gets_nothing():
-    async def run() -> Client:
-        client = Client("/v1/ending", complete=False)
+def test_a_client_gone_before_its_stream_began_closes_it():
+    async def run() -> None:
+        client = Client("/v1/stream/0", b"name=early", complete=False)
         client.left.set()
         await StreamingASGIHandler(URLCONF)(client.scope, client.receive, client.send)
-        return client
 
-    assert asyncio.run(run()).sent == []
+    asyncio.run(run())
+    assert "early" in closed
 
 
-def test_no_request_signal_and_no_thread_for_a_stream():
-    # Django's handler sends both through asgiref's shared sync thread.
-    seen: list[str] = []
+def test_no_thread_and_no_request_started_for_a_stream():
+    # Django's handler sends both signals through asgiref's shared sync thread.
+    # Here request_started is not sent, and request_finished, which
+    # HttpResponse.close() sends, runs on the event loop's own thread.
+    started: list[str] = []
+    finished: list[str] = []
 
-    def record(sender, **kwargs) -> None:
-        seen.append(threading.current_thread().name)
+    def record_start(sender, **kwargs) -> None:
+        started.append(threading.current_thread().name)
 
-    request_started.connect(record)
-    request_finished.connect(record)
+    def record_finish(sender, **kwargs) -> None:
+        finished.append(threading.current_thread().name)
+
+    request_started.connect(record_start)
+    request_finished.connect(record_finish)
     threads = threading.active_count()
     try:
         serve(Client("/v1/ending"))
         serve(Client("/v1/refusal"))
     finally:
-        request_started.disconnect(record)
-        request_finished.disconnect(record)
-    assert seen == []
+        request_started.disconnect(record_start)
+        request_finished.disconnect(record_finish)
+    assert started == []
+    assert finished == [threading.main_thread().name] * 2
     assert threading.active_count() == threads
+
+
+# The gate (events/gate.py): the site's rules, before any view runs.
+
+SECURITY_HEADERS = (
+    "X-Content-Type-Options",
+    "Referrer-Policy",
+    "X-Frame-Options",
+    "Content-Security-Policy",
+    "Cross-Origin-Opener-Policy",
+)
+
+
+@pytest.mark.parametrize("path", ["/v1/ending", "/v1/refusal", "/v1/missing"])
+def test_every_answer_carries_the_sites_security_headers(path):
+    client = serve(Client(path))
+    for name in SECURITY_HEADERS:
+        assert name in client.headers, name
+    assert client.headers["X-Frame-Options"] == "DENY"
+
+
+def test_a_host_not_allowed_is_a_400_before_the_view():
+    client = Client("/v1/failing")
+    client.scope["headers"] = [(b"host", b"evil.example")]
+    serve(client)
+    assert client.status == 400
+    assert client.json()["error"]["code"] == "bad_request"
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "PATCH", "DELETE"])
+def test_only_get_opens_a_stream(method):
+    client = serve(Client("/v1/failing", method=method))
+    assert client.status == 405
+    assert client.headers["Allow"] == "GET, HEAD, OPTIONS"
+    assert client.json()["error"]["code"] == "method_not_allowed"
+
+
+def test_options_answers_what_a_django_view_would():
+    client = serve(Client("/v1/failing", method="OPTIONS"))
+    assert client.status == 200
+    assert client.headers["Allow"] == "GET, HEAD, OPTIONS"
+    assert client.body == b""
+
+
+def test_head_sends_the_headers_without_a_body():
+    client = serve(Client("/v1/ending", method="HEAD"))
+    assert client.status == 200
+    assert client.headers["Content-Type"] == "text/event-stream"
+    assert client.body == b""
+
+
+@pytest.mark.parametrize(
+    ("headers", "status"),
+    [
+        ([(b"content-length", b"5")], 400),
+        ([(b"transfer-encoding", b"chunked")], 400),
+        ([(b"content-length", b"20000000")], 413),
+    ],
+)
+def test_a_body_is_refused_unread_and_the_connection_closed(headers, status):
+    read: list[dict] = []
+
+    class Unread(Client):
+        async def receive(self) -> dict:
+            read.append({})
+            return await super().receive()
+
+    client = serve(Unread("/v1/failing", method="GET", headers=headers))
+    assert client.status == status
+    assert client.headers["Connection"] == "close"
+    assert read == []  # neither the body nor the view was waited for

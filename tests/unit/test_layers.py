@@ -9,7 +9,10 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
-PACKAGES = ("meetings", "events", "accounts", "config")
+PACKAGES = ("meetings", "events", "accounts", "shared", "config")
+COMPOSITION_ROOT = (
+    "The apps never import the project package: config is the composition root"
+)
 
 
 def lint_imports(root: Path) -> subprocess.CompletedProcess:
@@ -77,6 +80,21 @@ def test_the_code_keeps_every_contract():
             "from .api import views",
             "meetings.services is not allowed to import meetings.api",
         ),
+        (
+            "meetings/services.py",
+            "from .http import etag_for",
+            "meetings.services is not allowed to import meetings.http",
+        ),
+        (
+            "shared/errors.py",
+            "from meetings.domain import Meeting",
+            "shared is not allowed to import meetings.domain",
+        ),
+        (
+            "shared/errors.py",
+            "from meetings.http import etag_for",
+            "shared is not allowed to import meetings.http",
+        ),
     ],
 )
 def test_a_forbidden_import_breaks_a_contract(tree, module, line, broken):
@@ -85,3 +103,40 @@ def test_a_forbidden_import_breaks_a_contract(tree, module, line, broken):
     result = lint_imports(tree)
     assert result.returncode == 1
     assert broken in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("module", "line", "importer"),
+    [
+        (
+            "meetings/api/views.py",
+            "from config.errors import api_exception_handler",
+            "meetings.api.views -> config.errors",
+        ),
+        (
+            "events/views.py",
+            "from config import settings",
+            "events.views -> config.settings",
+        ),
+        (
+            "accounts/lockout.py",
+            "from config.urls import urlpatterns",
+            "accounts.lockout -> config.urls",
+        ),
+        (
+            "shared/errors.py",
+            "import config.errors",
+            "shared.errors -> config.errors",
+        ),
+    ],
+)
+def test_an_app_importing_config_breaks_the_composition_root(
+    tree, module, line, importer
+):
+    path = tree / module
+    path.write_text(f"{path.read_text()}\n{line}\n")
+    result = lint_imports(tree)
+    assert result.returncode == 1
+    # The last contract's report runs to the end of the output.
+    broken = result.stdout[result.stdout.rindex(COMPOSITION_ROOT) :]
+    assert importer in broken

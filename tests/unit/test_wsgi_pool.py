@@ -1,4 +1,5 @@
-"""The WSGI pool: one hop each way for a finite response, streaming otherwise."""
+"""The WSGI pool: one hop each way for a finite response, a hop per chunk for a
+streaming one, and the client's side (body, slow reading) on the event loop."""
 
 from __future__ import annotations
 
@@ -26,6 +27,20 @@ def scope(method: str = "GET", path: str = "/", headers=(), **extra) -> dict:
     }
 
 
+def refusal(status: int, message: str):
+    return [(b"content-type", b"text/plain")], f"{status} {message}".encode()
+
+
+def make_pool(app, threads: int = 2, **limits) -> WSGIPool:
+    options = {
+        "max_body": 1000,
+        "body_timeout": 5.0,
+        "send_timeout": 5.0,
+        "refusal": refusal,
+    }
+    return WSGIPool(app, threads=threads, **(options | limits))
+
+
 def serve(app, request_scope: dict, body_chunks=(b"",), threads: int = 2) -> list:
     """Run app behind a WSGIPool for one request; return the messages it sent."""
     incoming = [
@@ -42,7 +57,7 @@ def serve(app, request_scope: dict, body_chunks=(b"",), threads: int = 2) -> lis
     async def send(message: dict) -> None:
         sent.append(message)
 
-    pool = WSGIPool(app, threads=threads)
+    pool = make_pool(app, threads=threads)
     try:
         asyncio.run(pool(request_scope, receive, send))
     finally:
@@ -120,7 +135,7 @@ def test_a_finite_response_is_closed_before_it_is_sent():
     async def send(message):
         events.append(message["type"])
 
-    pool = WSGIPool(app, threads=1)
+    pool = make_pool(app, threads=1)
     asyncio.run(pool(scope(), receive, send))
     pool.executor.shutdown()
     # Django's request_finished (database connections closed) runs in the
@@ -176,17 +191,19 @@ def test_a_client_gone_before_its_request_arrived_is_not_served():
     async def send(message):
         sent.append(message)
 
-    pool = WSGIPool(app, threads=1)
+    pool = make_pool(app, threads=1)
     asyncio.run(pool(scope(), receive, send))
     pool.executor.shutdown()
     assert calls == [] and sent == []
 
 
-def test_a_client_gone_while_sending_its_body_ends_the_body():
+def test_a_client_gone_while_sending_its_body_is_not_served():
+    calls = []
+
     def app(environ, start_response):
-        body = environ["wsgi.input"].read()
+        calls.append(environ)
         start_response("200 OK", [])
-        return [body]
+        return [b""]
 
     # serve() answers http.disconnect once the listed messages are used up.
     incoming = [{"type": "http.request", "body": b"part", "more_body": True}]
@@ -198,10 +215,10 @@ def test_a_client_gone_while_sending_its_body_ends_the_body():
     async def send(message):
         sent.append(message)
 
-    pool = WSGIPool(app, threads=1)
+    pool = make_pool(app, threads=1)
     asyncio.run(pool(scope("POST"), receive, send))
     pool.executor.shutdown()
-    assert sent[1]["body"] == b"part"
+    assert calls == [] and sent == []
 
 
 def test_an_error_in_the_application_reaches_the_server():
@@ -243,14 +260,14 @@ def test_an_error_before_the_first_chunk_may_still_change_the_status():
     assert sent[1]["body"] == b"sorry"
 
 
-def test_write_sends_at_once():
+def test_what_write_sent_goes_first():
     def app(environ, start_response):
         write = start_response("200 OK", [])
         write(b"early ")
         return [b"late"]
 
     sent = serve(app, scope())
-    assert [m.get("body") for m in sent] == [None, b"early ", b"late", b""]
+    assert [m.get("body") for m in sent] == [None, b"early late"]
 
 
 def test_a_file_is_sent_in_large_blocks():
@@ -283,7 +300,7 @@ def test_many_requests_at_once_use_at_most_the_pool_threads():
         start_response("200 OK", [])
         return [b"ok"]
 
-    pool = WSGIPool(app, threads=2)
+    pool = make_pool(app, threads=2)
 
     async def one() -> int:
         sent: list = []
@@ -352,24 +369,124 @@ def test_header_names_with_underscores_are_dropped():
 
 
 def test_only_http_is_served():
-    pool = WSGIPool(lambda environ, start_response: [], threads=1)
+    pool = make_pool(lambda environ, start_response: [], threads=1)
     with pytest.raises(ValueError):
         asyncio.run(pool({"type": "websocket"}, None, None))
     pool.executor.shutdown()
 
 
-def test_lifespan_is_acknowledged():
-    # uvicorn without --lifespan off asks; the pool has nothing to start.
-    incoming = [{"type": "lifespan.startup"}, {"type": "lifespan.shutdown"}]
+def echo(environ, start_response):
+    start_response("200 OK", [])
+    return [environ["wsgi.input"].read()]
+
+
+def test_a_declared_body_over_the_limit_is_refused_before_it_is_read():
+    received = []
+
+    async def receive():
+        received.append(1)
+        return {"type": "http.request", "body": b"x", "more_body": True}
+
     sent: list = []
+
+    async def send(message):
+        sent.append(message)
+
+    pool = make_pool(echo, max_body=10)
+    request = scope("POST", headers=[(b"content-length", b"11")])
+    asyncio.run(pool(request, receive, send))
+    pool.executor.shutdown()
+    assert received == []
+    assert sent[0]["status"] == 413
+    assert (b"connection", b"close") in sent[0]["headers"]
+    assert sent[1]["body"] == b"413 The request body exceeds 10 bytes."
+
+
+def test_a_body_is_read_only_until_it_passes_the_limit():
+    chunks = [b"12345", b"67890", b"1", b"never read"]
+    pool = make_pool(echo, max_body=10)
+    incoming = [
+        {"type": "http.request", "body": chunk, "more_body": True} for chunk in chunks
+    ]
+    sent = []
 
     async def receive():
         return incoming.pop(0)
 
     async def send(message):
-        sent.append(message["type"])
+        sent.append(message)
 
-    pool = WSGIPool(lambda environ, start_response: [], threads=1)
-    asyncio.run(pool({"type": "lifespan"}, receive, send))
+    asyncio.run(pool(scope("POST"), receive, send))
     pool.executor.shutdown()
-    assert sent == ["lifespan.startup.complete", "lifespan.shutdown.complete"]
+    assert sent[0]["status"] == 413
+    assert incoming == [
+        {"type": "http.request", "body": b"never read", "more_body": True}
+    ]
+
+
+def test_a_body_that_stops_arriving_is_refused_with_408():
+    async def receive():
+        if not started:
+            started.append(1)
+            return {"type": "http.request", "body": b"x", "more_body": True}
+        await asyncio.Event().wait()  # the rest never comes
+
+    started: list = []
+    sent: list = []
+
+    async def send(message):
+        sent.append(message)
+
+    pool = make_pool(echo, body_timeout=0.05)
+    asyncio.run(pool(scope("POST"), receive, send))
+    pool.executor.shutdown()
+    assert sent[0]["status"] == 408
+
+
+def test_a_client_that_does_not_read_holds_no_thread():
+    """A streaming response's chunks are made in the pool, but written by the
+    loop: while one client takes nothing, the only thread serves another."""
+    closed = []
+
+    class Stream:
+        def __iter__(self):
+            yield from (b"a" * 10, b"b" * 10, b"c" * 10)
+
+        def close(self):
+            closed.append(threading.current_thread())
+
+    def app(environ, start_response):
+        start_response("200 OK", [])
+        if environ["PATH_INFO"] == "/large":
+            return Stream()
+        return [b"small"]
+
+    pool = make_pool(app, threads=1, send_timeout=0.5)
+
+    async def request(path: str, stalled: bool) -> list:
+        sent: list = []
+
+        async def receive():
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        async def send(message):
+            sent.append(message)
+            if stalled and message.get("more_body"):
+                await asyncio.Event().wait()  # the client never takes it
+
+        await pool(scope(path=path), receive, send)
+        return sent
+
+    async def both():
+        stalled = asyncio.create_task(request("/large", stalled=True))
+        await asyncio.sleep(0.05)
+        small = await asyncio.wait_for(request("/small", stalled=False), 0.3)
+        return small, stalled.done(), await stalled
+
+    small, stalled_done_early, stalled = asyncio.run(both())
+    pool.executor.shutdown()
+    assert small[1]["body"] == b"small"
+    assert not stalled_done_early  # still waiting for its client then
+    # Dropped after send_timeout: one chunk went out, the stream was closed.
+    assert [m.get("body") for m in stalled] == [None, b"a" * 10]
+    assert len(closed) == 1

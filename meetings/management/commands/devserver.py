@@ -2,13 +2,17 @@ import signal
 import sys
 from urllib.parse import urlsplit
 
+import uvicorn
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.module_loading import import_string
 
 from meetings.store.local import DynamoDBLocal, DynamoDBLocalError, is_listening
 
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+# The backstop: streams end by themselves within a second or two of Ctrl-C.
+GRACEFUL_SHUTDOWN_SECONDS = 10
 DYNAMODB_STORE = "meetings.store.dynamodb"
 
 
@@ -30,8 +34,6 @@ class Command(BaseCommand):
         dynamodb = self._start_dynamodb_local()
         try:
             call_command("migrate", interactive=False, verbosity=0)
-            # The table of the cache that holds the API's write quotas.
-            call_command("createcachetable", verbosity=0)
             call_command("ensure_table")
             call_command("recount_statuses", verbosity=0)
             if not no_demo:
@@ -42,10 +44,16 @@ class Command(BaseCommand):
                     f"meetstream is at http://{host}:{port}/ (Ctrl-C stops)"
                 )
             )
-            from config.server import serve
-
-            # A developer watches the requests go by; production leaves it to nginx.
-            serve(host=host, port=port, access_log=True)
+            # The project's ASGI app, whose lifespan drains streams on Ctrl-C. A
+            # developer watches the requests go by; production leaves it to nginx.
+            uvicorn.run(
+                import_string(settings.ASGI_APPLICATION),
+                host=host,
+                port=port,
+                lifespan="on",
+                access_log=True,
+                timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
+            )
         finally:
             if dynamodb is not None:
                 self.stdout.write("Stopping DynamoDB Local...")

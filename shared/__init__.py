@@ -1,0 +1,1 @@
+"""What every app may import: the pieces the apps share that belong to none."""
