@@ -11,6 +11,7 @@ class-based views answer them) and no body, refused before any of it is read.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 from django.conf import settings
@@ -21,6 +22,7 @@ from django.utils.module_loading import import_string
 
 from shared.errors import error_response
 
+SECURITY_LOGGER = logging.getLogger("django.security.DisallowedHost")
 ALLOWED_METHODS = ("GET", "HEAD", "OPTIONS")
 # Middleware whose hooks only check a request or add headers to its response:
 # a stream passes each of them that the site uses.
@@ -46,10 +48,26 @@ class Gate:
         ]
 
     def refusal(self, request: HttpRequest) -> HttpResponseBase | None:
-        """Return the answer that stops request before its view, or None."""
+        """Return the answer that stops request before its view, or None.
+
+        A request that carries a body is answered with `Connection: close`, so
+        whatever the refusal, the body is never read.
+        """
+        response = self._refusal(request)
+        if response is not None and _has_body(request):
+            response["Connection"] = "close"
+        return response
+
+    def _refusal(self, request: HttpRequest) -> HttpResponseBase | None:
         try:
             request.get_host()
-        except DisallowedHost:
+        except DisallowedHost as error:
+            # Logged where Django's handler logs it, for the same alerts.
+            SECURITY_LOGGER.error(
+                str(error),
+                exc_info=error,
+                extra={"status_code": 400, "request": request},
+            )
             return error_response(400, "bad_request", "This host is not served here.")
         if request.method not in ALLOWED_METHODS:
             return _allow(
@@ -75,26 +93,27 @@ class Gate:
             middleware.process_response(request, response)
 
 
-def _body_refusal(request: HttpRequest) -> HttpResponseBase | None:
-    """Refuse a request that carries a body, before reading any of it.
+def _has_body(request: HttpRequest) -> bool:
+    return (
+        request.headers.get("Content-Length", "0") not in ("", "0")
+        or "Transfer-Encoding" in request.headers
+    )
 
-    The connection is closed after the answer, so the body is never read.
-    """
+
+def _body_refusal(request: HttpRequest) -> HttpResponseBase | None:
+    """Refuse a request that carries a body, before reading any of it."""
+    if not _has_body(request):
+        return None
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
     try:
         length = int(request.headers.get("Content-Length") or 0)
     except ValueError:
-        length = 0 if "Content-Length" not in request.headers else 1
-    if length <= 0 and "Transfer-Encoding" not in request.headers:
-        return None
-    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        length = 0
     if limit is not None and length > limit:
-        response = error_response(
+        return error_response(
             413, "too_large", f"The request body exceeds {limit} bytes."
         )
-    else:
-        response = error_response(400, "bad_request", "A stream request has no body.")
-    response["Connection"] = "close"
-    return response
+    return error_response(400, "bad_request", "A stream request has no body.")
 
 
 def _allow(response: HttpResponseBase) -> HttpResponseBase:

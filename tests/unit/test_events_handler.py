@@ -312,3 +312,12 @@ def test_a_body_is_refused_unread_and_the_connection_closed(headers, status):
     assert client.status == status
     assert client.headers["Connection"] == "close"
     assert read == []  # neither the body nor the view was waited for
+
+
+def test_any_refusal_of_a_request_with_a_body_closes_the_connection():
+    client = serve(
+        Client("/v1/failing", method="POST", headers=[(b"content-length", b"9")])
+    )
+    assert client.status == 405
+    assert client.headers["Connection"] == "close"
+    assert "Connection" not in serve(Client("/v1/failing", method="POST")).headers
