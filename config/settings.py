@@ -68,6 +68,8 @@ INSTALLED_APPS = [
 # nginx do it instead.
 SERVE_STATIC = env_bool("DJANGO_SERVE_STATIC", True)
 MIDDLEWARE = [
+    # First, so that it counts and times every answer (config/request_metrics.py).
+    "config.request_metrics.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     *(["whitenoise.middleware.WhiteNoiseMiddleware"] if SERVE_STATIC else []),
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -253,6 +255,10 @@ DYNAMODB_CREDENTIALS = (
     else {}
 )
 DYNAMODB_MAX_ATTEMPTS = env_int("DYNAMODB_MAX_ATTEMPTS", 3)
+# Capacity units per second the table is budgeted for, exported on /metrics for
+# the consumed-capacity alerts (deploy/prometheus/rules.yml); 0: no budget.
+DYNAMODB_READ_BUDGET = env_float("DYNAMODB_READ_BUDGET", 0.0)
+DYNAMODB_WRITE_BUDGET = env_float("DYNAMODB_WRITE_BUDGET", 0.0)
 DYNAMODB_CONNECT_TIMEOUT = env_float("DYNAMODB_CONNECT_TIMEOUT", 1.0)
 DYNAMODB_READ_TIMEOUT = env_float("DYNAMODB_READ_TIMEOUT", 3.0)
 DYNAMODB_MAX_POOL_CONNECTIONS = env_int("DYNAMODB_MAX_POOL_CONNECTIONS", 20)

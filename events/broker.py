@@ -320,6 +320,7 @@ class StatusBroker:
     def drain(self, window_seconds: float) -> None:
         """Close every stream, spreading their reconnects across the window."""
         self.draining = True
+        metrics.DRAINING.set(1)
         window_ms = int(window_seconds * 1000)
         for subscription in list(self._subscriptions):
             subscription.close("shutdown", random.randint(0, window_ms))
@@ -355,6 +356,7 @@ class StatusBroker:
                 found = await asyncio.to_thread(services.latest_meetings, to_read)
         except StoreUnavailable as error:
             metrics.DYNAMODB_ERRORS.labels(error.code).inc()
+            metrics.POLL_TICK_FAILURES.inc()
             if not self._failing:
                 self._failing = True
                 for subscription in self._subscriptions:
@@ -500,7 +502,9 @@ class StatusBroker:
         try:
             while self._subscriptions:
                 await asyncio.sleep(max(0.0, next_tick - loop.time()))
-                next_tick = max(next_tick + interval, loop.time())
+                now = loop.time()
+                metrics.POLL_TICK_LAG.observe(max(0.0, now - next_tick))
+                next_tick = max(next_tick + interval, now)
                 await self.poll_once()
         finally:
             self._poller = None

@@ -39,6 +39,33 @@ DYNAMODB_ERRORS = Counter(
     "Poller reads that failed, by code.",
     ["code"],
 )
+STREAM_RECONNECTS = Counter(
+    "meetstream_stream_reconnects_total",
+    "SSE streams opened with Last-Event-ID: a client coming back.",
+)
+STREAM_REFUSALS = Counter(
+    "meetstream_stream_refusals_total",
+    "SSE streams refused, by reason: cap (too many for the user), drain, auth.",
+    ["reason"],
+)
+POLL_TICK_LAG = Histogram(
+    "meetstream_poll_tick_lag_seconds",
+    "How late each poll tick started against its schedule.",
+    buckets=(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
+)
+POLL_TICK_FAILURES = Counter(
+    "meetstream_poll_tick_failures_total",
+    "Poll ticks that could not read DynamoDB (streams were sent `error`).",
+)
+DELIVERY_LAG = Histogram(
+    "meetstream_delivery_lag_seconds",
+    "From a change written to DynamoDB (its updated_at) to its status event sent.",
+    buckets=(0.1, 0.25, 0.5, 1, 2, 3, 4, 5, 7.5, 10, 20, 60),
+)
+DRAINING = Gauge(
+    "meetstream_draining",
+    "1 from the shutdown signal until the process exits: streams are being drained.",
+)
 RECHECK_FAILURES = Counter(
     "meetstream_recheck_failures_total",
     "Credential re-checks of open streams that could not be made (streams kept).",

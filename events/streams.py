@@ -160,6 +160,7 @@ def _pending_events(subscription: Subscription, spec: StreamSpec) -> tuple[bytes
     for meeting in changed.values():
         if subscription.viewer.may(Access.VIEW, meeting):
             chunks.append(_status(meeting, spec))
+            metrics.DELIVERY_LAG.observe(time.time() - meeting.updated_at.timestamp())
         else:
             subscription.gone.add(meeting.id)
     gone, subscription.gone = subscription.gone, set()

@@ -14,7 +14,7 @@ from meetings.domain import StoreUnavailable, utcnow
 from meetings.http import domain_error_response
 from shared.errors import error_response
 
-from . import protocol
+from . import metrics, protocol
 from .auth import Credentials, authenticate
 from .broker import Draining, Subscription, TooManyStreams, get_broker
 from .connects import get_connect_reads
@@ -92,6 +92,7 @@ async def _open_stream(
 ) -> HttpResponse:
     credentials = await authenticate(request)
     if credentials is None:
+        metrics.STREAM_REFUSALS.labels("auth").inc()
         return error_response(
             401,
             "not_authenticated",
@@ -120,7 +121,10 @@ async def _open_stream(
         )
     if request.method == "HEAD":
         return _stream_headers(HttpResponse())  # what GET would send, no stream
-    known = known_versions(request.headers.get("Last-Event-ID", ""), multi)
+    last_event_id = request.headers.get("Last-Event-ID", "")
+    if last_event_id:
+        metrics.STREAM_RECONNECTS.inc()
+    known = known_versions(last_event_id, multi)
     scope_since = scope_start(known, since_ms, utcnow()) if scope else None
     return _stream_response(
         credentials, [found[i] for i in meeting_ids], multi, known, scope_since
@@ -162,10 +166,12 @@ def _stream_headers(response: HttpResponseBase) -> HttpResponseBase:
 
 def _refusal(refused: TooManyStreams | Draining) -> HttpResponse:
     if isinstance(refused, TooManyStreams):
+        metrics.STREAM_REFUSALS.labels("cap").inc()
         retry_after = str(int(settings.SSE_POLL_INTERVAL * 10))
         return error_response(
             429, "too_many_streams", str(refused), headers={"Retry-After": retry_after}
         )
+    metrics.STREAM_REFUSALS.labels("drain").inc()
     return error_response(
         503,
         "shutting_down",

@@ -6,3 +6,6 @@ class MeetingsConfig(AppConfig):
 
     def ready(self) -> None:
         from . import checks  # noqa: F401  (registers the system checks)
+        from .store.schema import publish_capacity_budget
+
+        publish_capacity_budget()

@@ -9,7 +9,7 @@ from typing import Any
 import boto3
 from botocore.config import Config
 from django.conf import settings
-from prometheus_client import Counter
+from prometheus_client import Counter, Gauge
 
 OWNER_INDEX = "by_owner"
 TIMELINE_INDEX = "by_month"
@@ -64,6 +64,18 @@ WRITE_CAPACITY = Counter(
     "Write capacity units DynamoDB reported consumed, indexes included, by operation.",
     ["operation"],
 )
+ERRORS = Counter(
+    "meetstream_dynamodb_errors_total",
+    "DynamoDB attempts that failed, retried ones included, by operation and code "
+    "(throttles: ThrottlingException, ProvisionedThroughputExceededException).",
+    ["operation", "code"],
+)
+# What the operator budgets, for alerts on consumed capacity (0: no budget).
+CAPACITY_BUDGET = Gauge(
+    "meetstream_dynamodb_capacity_budget_units",
+    "Capacity units per second the operator budgets for the table, by kind.",
+    ["kind"],
+)
 READ_OPERATIONS = frozenset(
     {"GetItem", "BatchGetItem", "Query", "Scan", "TransactGetItems"}
 )
@@ -109,7 +121,31 @@ def build_client() -> Any:
         **settings.DYNAMODB_CREDENTIALS,
     )
     client.meta.events.register("before-send.dynamodb", _count_request)
+    client.meta.events.register("needs-retry.dynamodb", _count_error)
     return client
+
+
+def publish_capacity_budget() -> None:
+    """Export the configured capacity budget (settings), for the alert rules."""
+    CAPACITY_BUDGET.labels("read").set(settings.DYNAMODB_READ_BUDGET)
+    CAPACITY_BUDGET.labels("write").set(settings.DYNAMODB_WRITE_BUDGET)
+
+
+def _count_error(
+    response: Any = None,
+    caught_exception: Any = None,
+    operation: Any = None,
+    **kwargs: Any,
+) -> None:
+    """Count a failed attempt; botocore asks after every attempt whether to retry."""
+    if caught_exception is not None:
+        code = type(caught_exception).__name__
+    elif response is not None and "Error" in response[1]:
+        code = response[1]["Error"].get("Code", "unknown")
+    else:
+        return
+    name = operation.name if operation is not None else "unknown"
+    ERRORS.labels(name, code).inc()
 
 
 def _count_request(request: Any, **kwargs: Any) -> None:
