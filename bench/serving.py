@@ -15,6 +15,8 @@ process each:
 - dispatch: option (b), the app as shipped: `python -m config.server`, Django's
   WSGI handler on a long-lived thread pool, one hop each way (config/asgi.py,
   config/wsgi_pool.py).
+- unmetered: dispatch without the request metrics middleware
+  (bench/unmetered_settings.py): what counting and timing each request costs.
 - async: option (c)'s prototype, async middleware and async REST views under
   uvicorn (bench/async_stack.py).
 
@@ -53,6 +55,7 @@ CONFIGURATIONS = {
     "wsgi": "(a) gunicorn gthread, WSGI",
     "a2wsgi": "(b) before: uvicorn, a2wsgi on a pool",
     "dispatch": "(b) uvicorn, WSGI handler on a pool",
+    "unmetered": "(b) as shipped, without the request metrics middleware",
     "async": "(c) prototype: async middleware+views",
 }
 ENDPOINTS = ["healthz", "retrieve", "list", "page"]
@@ -64,6 +67,11 @@ def start(name: str, env: dict[str, str], threads: int) -> Process:
         return start_server(env, app="bench.serving_apps:per_request_executor")
     if name == "dispatch":
         return start_server({**env, "DJANGO_REQUEST_THREADS": str(threads)})
+    if name == "unmetered":
+        settings_module = {"DJANGO_SETTINGS_MODULE": "bench.unmetered_settings"}
+        return start_server(
+            {**env, **settings_module, "DJANGO_REQUEST_THREADS": str(threads)}
+        )
     if name == "async":
         return start_server(
             {**env, "DJANGO_SETTINGS_MODULE": "bench.async_settings"},
