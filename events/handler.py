@@ -13,7 +13,8 @@ it through the gate that holds it to the site's rules (events/gate.py), await
 the async view, and send its response, stopping the stream when the client
 goes away.
 
-Django's request signals are not sent. Their receivers reset the serving
+request_started is not sent, and request_finished only by the response's own
+close(), on the loop's thread with no hop. Their receivers reset the serving
 thread's query log, close its database and cache connections and reset its
 urlconf. A stream is served on the event loop's thread, where nothing opens
 those: authentication and rechecks run in pooled threads that close their own
