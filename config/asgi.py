@@ -24,7 +24,7 @@ from config.wsgi_pool import WSGIPool
 
 wsgi_application = get_wsgi_application()
 
-from events.broker import begin_drain  # noqa: E402
+from events.broker import drain_streams  # noqa: E402
 from events.handler import StreamingASGIHandler, is_stream_request  # noqa: E402
 from shared.errors import error_body  # noqa: E402
 
@@ -50,7 +50,7 @@ request_application = WSGIPool(
 
 async def application(scope, receive, send) -> None:
     if scope["type"] == "lifespan":
-        return await lifespan(receive, send, on_exit=begin_drain)
+        return await lifespan(receive, send, drain=drain_streams)
     if is_stream_request(scope):
         return await stream_application(scope, receive, send)
     return await request_application(scope, receive, send)

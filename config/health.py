@@ -9,6 +9,7 @@ from django.db import connection, router
 from django.db.utils import Error as DatabaseError
 from django.http import JsonResponse
 
+from events.broker import is_draining
 from meetings import services
 from meetings.domain import StoreUnavailable
 from meetings.http import RETRY_AFTER
@@ -23,8 +24,16 @@ def readyz(request) -> JsonResponse:
     """Answer 200 when the meetings' store (DynamoDB, or memory) and the database
     answer, and the database holds every table the app needs; else 503 naming
     which: {"status": "unavailable", "checks": {"store": "ok", "database":
-    "missing tables: meetstream_cache"}}.
+    "missing tables: meetstream_cache"}}. While the process drains for its
+    shutdown, 503 {"status": "draining"} at once.
     """
+    if is_draining():
+        # Shutting down: out of rotation at once, whatever else holds.
+        return JsonResponse(
+            {"status": "draining", "checks": {"process": "draining"}},
+            status=503,
+            headers={"Retry-After": "1"},
+        )
     checks = {"store": "ok", "database": "ok"}
     try:
         services.check_store()

@@ -2,25 +2,33 @@
 
 uvicorn runs the ASGI lifespan protocol inside its own signal handling, under
 `python -m config.server`, `manage.py devserver` and gunicorn's uvicorn
-workers alike. At startup this chains a drain in front of the server's
-SIGTERM and SIGINT handlers: every open stream is told `connectionLost:
-shutdown` with a jittered retry hint and ends by itself, so the server's
-graceful shutdown, which waits for open requests, finishes within a second or
-two instead of waiting for streams forever (docs/operations.md).
+workers alike. At startup this puts a drain in front of the server's SIGTERM
+and SIGINT handlers: the first signal tells every open stream `connectionLost:
+shutdown` with a jittered retry hint, waits until the streams have ended (a
+second or two), and only then hands the signal to the server, which stops
+listening and exits. Meanwhile the process still answers: pages and the API,
+`/readyz` with 503 (so a load balancer takes it out), `/metrics` with
+`meetstream_draining 1`, and new streams with 503 and `Retry-After`. A drain
+still going after DRAIN_DEADLINE hands over anyway; the `MeetstreamDrainStuck`
+alert fires long before (docs/runbook.md). A second signal hands over at once.
 
 It also raises the garbage collector's thresholds (GC_THRESHOLDS).
 """
 
 from __future__ import annotations
 
+import asyncio
 import gc
+import logging
 import signal
 import threading
 from collections.abc import Awaitable, Callable
-from types import FrameType
 from typing import Any
 
 Message = dict[str, Any]
+Drain = Callable[[], Awaitable[None]]
+
+logger = logging.getLogger(__name__)
 
 # An open stream keeps about 84 objects that the cyclic garbage collector
 # tracks, 1.4 million at 15,000 streams. Under CPython's defaults (700, 10, 10)
@@ -31,41 +39,77 @@ Message = dict[str, Any]
 # costs a few megabytes at most.
 GC_THRESHOLDS = (50_000, 20, 100)
 DRAIN_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+# The longest a drain holds the server's exit: streams end within a second or
+# two of being told, so reaching it means something is stuck.
+DRAIN_DEADLINE = 300.0
 
 
 async def lifespan(
     receive: Callable[[], Awaitable[Message]],
     send: Callable[[Message], Awaitable[None]],
-    on_exit: Callable[[], None],
+    drain: Drain,
 ) -> None:
     """Serve the ASGI lifespan protocol: at startup, tune the collector and
-    call on_exit before the server's own handler of each drain signal."""
+    run drain to its end before the server's own handling of each exit signal."""
     while True:
         message = await receive()
         if message["type"] == "lifespan.startup":
             gc.set_threshold(*GC_THRESHOLDS)
-            call_before_exit(on_exit)
+            ExitAfterDrain(drain).install()
             await send({"type": "lifespan.startup.complete"})
         elif message["type"] == "lifespan.shutdown":
             await send({"type": "lifespan.shutdown.complete"})
             return
 
 
-def call_before_exit(on_exit: Callable[[], None]) -> None:
-    """Chain on_exit in front of the handlers of SIGINT and SIGTERM.
+class ExitAfterDrain:
+    """Signal handlers that drain first, then pass the signal on to the server's.
 
     Signal handlers belong to the main thread: elsewhere (a test serving the
     app from a thread) nothing is installed.
     """
-    if threading.current_thread() is not threading.main_thread():
-        return
-    for number in DRAIN_SIGNALS:
-        previous = signal.getsignal(number)
-        if not callable(previous):
-            continue  # the default or ignored: this server does not stop on it
 
-        def handler(sig: int, frame: FrameType | None, previous=previous) -> None:
-            on_exit()
-            previous(sig, frame)
+    def __init__(self, drain: Drain, deadline: float = DRAIN_DEADLINE) -> None:
+        self.drain = drain
+        self.deadline = deadline
+        self.draining = False
+        self.handed_over = False
 
-        signal.signal(number, handler)
+    def install(self) -> None:
+        if threading.current_thread() is not threading.main_thread():
+            return
+        loop = asyncio.get_running_loop()
+        for number in DRAIN_SIGNALS:
+            previous = signal.getsignal(number)
+            if not callable(previous):
+                continue  # the default or ignored: this server does not stop on it
+
+            def handler(sig: int, frame: Any, previous=previous) -> None:
+                if self.draining:
+                    self.hand_over(previous, sig)  # asked twice: stop now
+                    return
+                self.draining = True
+                loop.call_soon_threadsafe(
+                    loop.create_task, self.drain_then(previous, sig)
+                )
+
+            signal.signal(number, handler)
+
+    async def drain_then(self, previous: Callable, sig: int) -> None:
+        """Run the drain, then pass the signal on (at the deadline at the latest)."""
+        try:
+            async with asyncio.timeout(self.deadline):
+                await self.drain()
+        except TimeoutError:
+            logger.error(
+                "The drain did not end in %s s; stopping anyway.", self.deadline
+            )
+        except Exception:
+            logger.exception("The drain failed; stopping anyway.")
+        finally:
+            self.hand_over(previous, sig)
+
+    def hand_over(self, previous: Callable, sig: int) -> None:
+        if not self.handed_over:
+            self.handed_over = True
+            previous(sig, None)

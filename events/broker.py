@@ -261,7 +261,7 @@ class StatusBroker:
 
         Called before any read, so a refused reconnect storm costs nothing.
         """
-        if self.draining:
+        if self.draining or _draining:
             raise Draining()
         limit = settings.SSE_MAX_STREAMS_PER_USER
         if self._per_user[viewer.user_id] >= limit:
@@ -320,7 +320,6 @@ class StatusBroker:
     def drain(self, window_seconds: float) -> None:
         """Close every stream, spreading their reconnects across the window."""
         self.draining = True
-        metrics.DRAINING.set(1)
         window_ms = int(window_seconds * 1000)
         for subscription in list(self._subscriptions):
             subscription.close("shutdown", random.randint(0, window_ms))
@@ -527,6 +526,9 @@ class StatusBroker:
 
 
 _brokers = PerLoop(StatusBroker)
+_draining = False
+# How often drain_streams looks whether the last stream has ended.
+DRAIN_CHECK_SECONDS = 0.02
 
 
 def get_broker() -> StatusBroker:
@@ -541,7 +543,29 @@ def open_stream_count() -> int:
 
 def begin_drain() -> None:
     """Start draining every broker; safe to call from a signal handler."""
+    global _draining
+    _draining = True
+    metrics.DRAINING.set(1)
     window = settings.SSE_DRAIN_WINDOW
     for loop, broker in list(_brokers.items()):
         if not loop.is_closed():
             loop.call_soon_threadsafe(broker.drain, window)
+
+
+async def drain_streams() -> None:
+    """Tell every stream of this process to go; return once all have ended."""
+    begin_drain()
+    while open_stream_count():
+        await asyncio.sleep(DRAIN_CHECK_SECONDS)
+
+
+def is_draining() -> bool:
+    """Return whether this process has begun its shutdown drain."""
+    return _draining
+
+
+def forget_drain() -> None:
+    """Serve streams again after a drain: for a test that drained its own process."""
+    global _draining
+    _draining = False
+    metrics.DRAINING.set(0)

@@ -9,6 +9,8 @@ import pytest
 from django.apps import apps
 from django.db import connection
 
+from events.broker import begin_drain, forget_drain
+
 pytestmark = pytest.mark.django_db
 
 # The migration that makes the cache tables; its module name starts with a digit.
@@ -57,3 +59,21 @@ def test_readyz_names_every_missing_table_in_order(client, memory_store):
     assert client.get("/readyz").json()["checks"]["database"] == (
         "missing tables: django_session, meetstream_cache"
     )
+
+
+@pytest.fixture
+def draining():
+    begin_drain()
+    yield
+    forget_drain()
+
+
+def test_readyz_takes_a_draining_process_out_of_rotation(
+    client, memory_store, draining
+):
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    assert response["Retry-After"] == "1"
+    assert response.json()["status"] == "draining"
+    metrics = client.get("/metrics").content.decode()
+    assert "meetstream_draining 1.0" in metrics

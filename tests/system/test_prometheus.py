@@ -14,7 +14,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import time
 import uuid
@@ -311,33 +310,3 @@ def _assert_the_dashboard_queries_answer(prom: Prometheus) -> None:
     # Throttles and failures are absent on a healthy pair; all else has data.
     unexpected = [e for e in empty if not re.search(r"code=~|_errors_total|5xx", e)]
     assert not unexpected, unexpected
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="uvicorn stops accepting connections as the drain begins, so no scrape "
-    "sees meetstream_draining 1 and MeetstreamDrainStuck cannot fire",
-)
-def test_a_draining_instance_still_answers_its_metrics(start_server):
-    server = start_server()
-    # A request whose body never finishes holds the drain open: uvicorn waits
-    # for it up to its graceful timeout (config/server.py, 10 s).
-    held = socket.create_connection(("127.0.0.1", server.port))
-    try:
-        held.sendall(
-            b"POST /v1/meetings HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-            b"Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"
-        )
-        time.sleep(0.5)
-        server.process.send_signal(signal.SIGTERM)
-        seen = []
-        deadline = time.monotonic() + 5
-        while time.monotonic() < deadline and server.process.poll() is None:
-            with contextlib.suppress(httpx.HTTPError):
-                metrics = httpx.get(f"{server.url}/metrics", timeout=1).text
-                seen += re.findall(r"(?m)^meetstream_draining (\S+)$", metrics)
-            time.sleep(0.2)
-        assert server.process.poll() is None, "the held request did not hold the drain"
-        assert "1.0" in seen, seen
-    finally:
-        held.close()
