@@ -2,17 +2,28 @@
 
 from __future__ import annotations
 
+import os
+
 from django.http import HttpResponse
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     REGISTRY,
+    CollectorRegistry,
     Counter,
     Gauge,
     Histogram,
     generate_latest,
+    multiprocess,
 )
 
-OPEN_STREAMS = Gauge("meetstream_open_streams", "SSE streams open in this process.")
+# Under gunicorn each worker writes its figures to PROMETHEUS_MULTIPROC_DIR and
+# any worker's /metrics adds them up (deploy/gunicorn.conf.py): a gauge says
+# how, over the live workers.
+OPEN_STREAMS = Gauge(
+    "meetstream_open_streams",
+    "SSE streams open in this process.",
+    multiprocess_mode="livesum",
+)
 STREAMS_OPENED = Counter("meetstream_streams_opened_total", "SSE streams opened.")
 STREAMS_CLOSED = Counter(
     "meetstream_streams_closed_total", "SSE streams closed, by reason.", ["reason"]
@@ -65,6 +76,7 @@ DELIVERY_LAG = Histogram(
 DRAINING = Gauge(
     "meetstream_draining",
     "1 from the shutdown signal until the process exits: streams are being drained.",
+    multiprocess_mode="livemax",
 )
 RECHECK_FAILURES = Counter(
     "meetstream_recheck_failures_total",
@@ -73,5 +85,11 @@ RECHECK_FAILURES = Counter(
 
 
 def metrics_view(request) -> HttpResponse:
-    """Return this process's metrics in the Prometheus text format."""
-    return HttpResponse(generate_latest(REGISTRY), content_type=CONTENT_TYPE_LATEST)
+    """Return the metrics in the Prometheus text format: this process's, or under
+    gunicorn every live worker's added up (prometheus_client's multiprocess mode).
+    """
+    registry = REGISTRY
+    if "PROMETHEUS_MULTIPROC_DIR" in os.environ:
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+    return HttpResponse(generate_latest(registry), content_type=CONTENT_TYPE_LATEST)

@@ -75,6 +75,7 @@ CAPACITY_BUDGET = Gauge(
     "meetstream_dynamodb_capacity_budget_units",
     "Capacity units per second the operator budgets for the table, by kind.",
     ["kind"],
+    multiprocess_mode="livemax",
 )
 READ_OPERATIONS = frozenset(
     {"GetItem", "BatchGetItem", "Query", "Scan", "TransactGetItems"}
