@@ -25,8 +25,7 @@ import pytest
 from meetings.store.local import free_port
 from tests.conftest import access_token_for
 from tests.support.live import LiveServer
-from tests.support.sse import StreamReader
-from tests.unit.test_prometheus_rules import (
+from tests.support.prometheus import (
     LABELS,
     RULES,
     RULES_TEST,
@@ -35,6 +34,7 @@ from tests.unit.test_prometheus_rules import (
     metrics_used,
     recorded,
 )
+from tests.support.sse import StreamReader
 
 pytestmark = pytest.mark.system
 
