@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -45,6 +46,19 @@ SECRET_KEY = require_strong_key(
     "DJANGO_SECRET_KEY", env("DJANGO_SECRET_KEY"), debug=DEBUG
 )
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1")
+# Addresses that may read /readyz and /metrics (config/operator_access.py):
+# loopback and the private ranges where load balancers and Prometheus live.
+OPERATOR_NETWORKS = env_list(
+    "OPERATOR_NETWORKS",
+    "127.0.0.0/8,::1/128,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fc00::/7",
+)
+for _network in OPERATOR_NETWORKS:
+    try:
+        ipaddress.ip_network(_network, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"OPERATOR_NETWORKS: {_network!r} is not an address or a CIDR network."
+        ) from None
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [

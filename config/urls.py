@@ -8,6 +8,7 @@ from accounts.views import LogoutView
 from events.metrics import metrics_view
 
 from . import health
+from .operator_access import operators_only
 
 handler400 = "config.errors.handler400"
 handler403 = "config.errors.handler403"
@@ -37,7 +38,7 @@ urlpatterns = [
     path("accounts/logout/", LogoutView.as_view(), name="logout"),
     path("v1/", include(api_v1)),
     path("healthz", health.healthz, name="healthz"),
-    path("readyz", health.readyz, name="readyz"),
-    path("metrics", metrics_view, name="metrics"),
+    path("readyz", operators_only(health.readyz), name="readyz"),
+    path("metrics", operators_only(metrics_view), name="metrics"),
     path("admin/", admin.site.urls),
 ]
