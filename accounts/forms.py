@@ -6,15 +6,16 @@ from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 
-from .lockout import is_locked_out, lockout_message
+from .lockout import is_locked_out, refusal
 
 
 class LockoutMessageMixin:
-    """Report a lockout as the form's error; the view's answer becomes a 429."""
+    """Report a lockout or slowdown as the form's error; the answer becomes a 429."""
 
     def get_invalid_login_error(self) -> ValidationError:
         if is_locked_out(self.request):
-            return ValidationError(lockout_message(), code="locked_out")
+            why = refusal(self.request)
+            return ValidationError(why.message, code=why.code)
         return super().get_invalid_login_error()
 
 

@@ -1,9 +1,9 @@
 from django.urls import path
-from rest_framework_simplejwt.views import TokenRefreshView
 
-from .views import TokenObtainPairView
+from .views import TokenLogoutView, TokenObtainPairView, TokenRefreshView
 
 urlpatterns = [
     path("token", TokenObtainPairView.as_view(), name="token_obtain_pair"),
     path("token/refresh", TokenRefreshView.as_view(), name="token_refresh"),
+    path("logout", TokenLogoutView.as_view(), name="token_logout"),
 ]

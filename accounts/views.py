@@ -1,4 +1,4 @@
-"""The API's token view (a locked-out log-in is a 429), and logging out."""
+"""The API's token views (a locked-out log-in is a 429), and logging out."""
 
 from __future__ import annotations
 
@@ -7,11 +7,17 @@ from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import status
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.request import Request
+from rest_framework.response import Response
 from rest_framework_simplejwt import views as jwt_views
 
 from .lockout import is_locked_out, lockout_response
+from .tokens import CheckedTokenRefreshSerializer, LogoutSerializer
+
+ERROR = {"$ref": "#/components/schemas/Error"}
 
 
 class TokenObtainPairView(jwt_views.TokenObtainPairView):
@@ -26,6 +32,42 @@ class TokenObtainPairView(jwt_views.TokenObtainPairView):
             if is_locked_out(request):
                 return lockout_response(request)
             raise
+
+
+@extend_schema(
+    responses={
+        200: CheckedTokenRefreshSerializer,
+        401: OpenApiResponse(
+            ERROR,
+            description="The token is invalid, expired, blacklisted or its user's "
+            "password changed. A refresh token used before (`token_reused`) also "
+            "revokes every outstanding refresh token of its user.",
+        ),
+    }
+)
+class TokenRefreshView(jwt_views.TokenRefreshView):
+    """Return {access, refresh}; the refresh token given is used up."""
+
+
+class TokenLogoutView(jwt_views.TokenBlacklistView):
+    """Blacklist the refresh token given; answer 204 with no body."""
+
+    serializer_class = LogoutSerializer
+
+    @extend_schema(
+        operation_id="auth_logout",
+        responses={
+            204: OpenApiResponse(description="The refresh token is revoked."),
+            400: OpenApiResponse(ERROR, description="No `refresh` in the body."),
+            401: OpenApiResponse(
+                ERROR,
+                description="The token is invalid, expired or already revoked.",
+            ),
+        },
+    )
+    def post(self, request: Request, *args, **kwargs) -> Response:
+        super().post(request, *args, **kwargs)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class LogoutView(auth_views.LogoutView):

@@ -38,6 +38,9 @@ def setup_django(
         "DYNAMODB_TABLE": "bench",
         "DJANGO_SECURE_COOKIES": "false",
         "LOG_LEVEL": "WARNING",
+        # Benchmarks measure capacity: no per-user API rate limits.
+        "API_READ_RATE": "",
+        "API_WRITE_RATE": "",
         **(extra_env or {}),
     }
     os.environ.update(env)

@@ -132,13 +132,14 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # A table of the database, so every instance shares what it holds: the API's
-# write quotas. `manage.py migrate` makes it (meetings/migrations/
-# 0002_cache_table.py), and /readyz answers 503 naming it while it is missing.
+# per-user rate limits (meetings/api/throttles.py). `manage.py migrate` makes
+# it (meetings/migrations/0002_cache_table.py), and /readyz answers 503 naming
+# it while it is missing.
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "meetstream_cache",
-        # Culling drops live entries, quotas too, only past this many.
+        # Culling drops live entries, rate counts too, only past this many.
         "OPTIONS": {"MAX_ENTRIES": 10_000},
     }
 }
@@ -152,19 +153,26 @@ LOGIN_REDIRECT_URL = "meetings:list"
 LOGOUT_REDIRECT_URL = "login"
 
 # Credential guessing (docs/security.md): django-axes counts failed log-ins in
-# the database, per username and per client address, each against its limit.
+# the database (accounts/lockout.py). An address is locked out of a username
+# after LOGIN_FAILURES_PER_USERNAME failures for it from that address, and out
+# of every username after LOGIN_FAILURES_PER_ADDRESS; other addresses are not.
 # The address is REMOTE_ADDR, which uvicorn and gunicorn take from
 # X-Forwarded-For only when the peer is in FORWARDED_ALLOW_IPS (127.0.0.1, ::1).
 LOGIN_FAILURES_PER_USERNAME = env_int("LOGIN_FAILURES_PER_USERNAME", 10)
 LOGIN_FAILURES_PER_ADDRESS = env_int("LOGIN_FAILURES_PER_ADDRESS", 30)
+# Past this many failures for a username from all addresses together, an
+# address that has failed for it waits this many seconds after the username's
+# last failure (429 with Retry-After); an address that has not is checked.
+LOGIN_USERNAME_SLOWDOWN_FAILURES = env_int("LOGIN_USERNAME_SLOWDOWN_FAILURES", 20)
+LOGIN_USERNAME_SLOWDOWN_SECONDS = env_int("LOGIN_USERNAME_SLOWDOWN_SECONDS", 5)
 # Failures count for this long; a lock ends this long after the failure that
 # set it, since attempts refused during a lock are not counted.
 AXES_COOLOFF_TIME = timedelta(seconds=env_int("LOGIN_FAILURE_WINDOW_SECONDS", 15 * 60))
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 # A success keeps the counts: one good account must not clear its address's.
 AXES_RESET_ON_SUCCESS = False
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
-# The handler holds the address's count against its own limit as well.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+# The handler holds each parameter against its own limit, and adds the slowdown.
 AXES_HANDLER = "accounts.lockout.LoginFailures"
 AXES_FAILURE_LIMIT = LOGIN_FAILURES_PER_USERNAME
 AXES_USERNAME_CALLABLE = "accounts.lockout.attempted_username"
@@ -279,8 +287,12 @@ DYNAMODB_MAX_POOL_CONNECTIONS = env_int("DYNAMODB_MAX_POOL_CONNECTIONS", 20)
 # The staff timeline is bucketed by month; no meeting was created before this.
 MEETINGS_EPOCH_MONTH = env("MEETINGS_EPOCH_MONTH", "2025-01")
 # Creates per user through POST /v1/meetings, in DRF's rate syntax (N/s, N/min,
-# N/hour, N/day), counted in the shared cache; beyond it, 429 with Retry-After.
+# N/hour, N/day), counted atomically in the database (meetings/quota.py);
+# beyond it, 429 with Retry-After.
 MEETINGS_CREATE_RATE = env("MEETINGS_CREATE_RATE", "60/min")
+# Seconds a paging cursor stays valid after it was issued; then 400
+# invalid_cursor, and the pages start again from the first page.
+MEETINGS_CURSOR_MAX_AGE = env_float("MEETINGS_CURSOR_MAX_AGE", 3600.0)
 
 # REST API
 REST_FRAMEWORK = {
@@ -294,7 +306,22 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "config.errors.api_exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # Per-user rates (API_READ_RATE, API_WRITE_RATE), in the shared cache.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "meetings.api.throttles.ReadRateThrottle",
+        "meetings.api.throttles.WriteRateThrottle",
+    ],
 }
+# API requests per user (per address when anonymous), in DRF's rate syntax,
+# reads (GET, HEAD, OPTIONS) and writes apart; beyond them, 429 with
+# Retry-After. Far above what a person does with the pages or an integration
+# needs (20 reads and 5 writes a second, sustained), far below what one script
+# in a loop sends (docs/security.md); empty turns one off.
+API_READ_RATE = env("API_READ_RATE", "1200/min")
+API_WRITE_RATE = env("API_WRITE_RATE", "300/min")
+# Whether /v1/schema and /v1/docs answer anyone; otherwise only authenticated
+# users (a token or a session). On under DJANGO_DEBUG, as for scripts/run.
+API_DOCS_PUBLIC = env_bool("API_DOCS_PUBLIC", DEBUG)
 # Bearer requests check their user against a copy loaded at most this many
 # seconds ago (meetings/api/authentication.py); 0 loads it on every request.
 API_USER_CACHE_SECONDS = env_float("API_USER_CACHE_SECONDS", 5.0)
@@ -328,6 +355,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "SERVE_PERMISSIONS": ["meetings.api.permissions.ApiDocsAccess"],
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "config.openapi.add_error_responses",
@@ -345,5 +373,13 @@ SSE_DRAIN_WINDOW = env_float("SSE_DRAIN_WINDOW", 5.0)
 # Every watched meeting is read again at least this often, whatever the change
 # index says (events/broker.py); 0 reads all of them every tick.
 SSE_FULL_READ_INTERVAL = env_float("SSE_FULL_READ_INTERVAL", 300.0)
-# Seconds between checks that an open stream's session or token still stands.
+# Seconds between reads of the revocation feed (accounts/revocation.py): the
+# streams of a user who logged out, or whose password, status, groups or
+# permissions changed, are checked again within about this, on every process.
+SSE_REVOCATION_INTERVAL = env_float("SSE_REVOCATION_INTERVAL", 1.0)
+# Seconds between checks of every open stream's session or token, whatever the
+# feed says: for what sends no signal (an expired session, QuerySet.update).
 SSE_RECHECK_INTERVAL = env_float("SSE_RECHECK_INTERVAL", 120.0)
+# Past this many seconds without an answer from the user database, streams
+# end with `revoked`; their reconnects succeed once it answers again.
+SSE_RECHECK_FAIL_CLOSED_AFTER = env_float("SSE_RECHECK_FAIL_CLOSED_AFTER", 300.0)

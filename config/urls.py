@@ -1,11 +1,12 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularAPIView
 
 from accounts.forms import LoginForm
 from accounts.views import LogoutView
 from events.metrics import metrics_view
+from meetings.api.docs import ApiDocsView
 
 from . import health
 from .operator_access import operators_only
@@ -20,9 +21,7 @@ api_v1 = [
     path("", include("meetings.api.urls")),
     path("schema", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves its script as a file, which the CSP allows.
-    path(
-        "docs", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"
-    ),
+    path("docs", ApiDocsView.as_view(url_name="schema"), name="api-docs"),
 ]
 
 urlpatterns = [

@@ -5,8 +5,10 @@ module does what SessionMiddleware, AuthenticationMiddleware and simplejwt's
 JWTAuthentication would, once, before the stream starts: it loads the user from
 the database, refuses inactive or deleted users and tokens issued before a
 password change, and asks the services what the user may reach. Open streams
-are checked again every SSE_RECHECK_INTERVAL seconds (recheck below), once per
-distinct credential, however many streams share it.
+are checked again (recheck below), once per distinct credential however many
+streams share it: those of the users the revocation feed names, within a
+second or two (revocations_since; events/revocations.py), and all of them every
+SSE_RECHECK_INTERVAL seconds.
 
 Every lookup runs in a pooled (not thread-sensitive) thread that closes its
 database connections before it returns. Django's async ORM (`aget` and the
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from importlib import import_module
 from types import SimpleNamespace
 
@@ -31,7 +34,8 @@ from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.tokens import AccessToken
 from rest_framework_simplejwt.utils import get_md5_hash_password
 
-from meetings.domain import Viewer
+from accounts.revocation import Revoked, written_since
+from meetings.domain import Viewer, utcnow
 from meetings.services import viewer_for
 
 from .connects import Batcher
@@ -50,6 +54,8 @@ class Credentials:
     key: tuple[str, ...] = field(default=())
     # Unix time at which the credentials stop being valid; None for sessions.
     expires_at: float | None = None
+    # When the lookup that found them began: a revocation after it is news.
+    checked_at: datetime = field(default_factory=utcnow)
 
 
 async def authenticate(request) -> Credentials | None:
@@ -81,6 +87,11 @@ async def recheck(keys: Iterable[tuple[str, ...]]) -> dict[tuple[str, ...], View
     return await _in_pooled_thread(_recheck, list(keys))
 
 
+async def revocations_since(moment: datetime) -> list[Revoked]:
+    """Return the revocation feed's rows written since moment: one query."""
+    return await _in_pooled_thread(written_since, moment)
+
+
 async def _in_pooled_thread(function, *args):
     return await sync_to_async(_closing_connections(function), thread_sensitive=False)(
         *args
@@ -108,18 +119,21 @@ async def _authenticate_all(keys: list[tuple[str, str]]) -> dict:
 
 def _authenticate_each(keys: list[tuple[str, str]]) -> dict:
     outcomes: dict = {}
+    checked_at = utcnow()
     for key in keys:
         kind, value = key
         try:
             outcomes[key] = (
-                _from_bearer(value) if kind == "bearer" else _from_session(value)
+                _from_bearer(value, checked_at)
+                if kind == "bearer"
+                else _from_session(value, checked_at)
             )
         except Exception as error:  # fails that connect alone, as it did unbatched
             outcomes[key] = error
     return outcomes
 
 
-def _from_bearer(header: str) -> Credentials | None:
+def _from_bearer(header: str, checked_at: datetime) -> Credentials | None:
     scheme, _, raw = header.partition(" ")
     if scheme != "Bearer" or not raw or len(raw) > MAX_TOKEN_LENGTH:
         return None
@@ -132,7 +146,7 @@ def _from_bearer(header: str) -> Credentials | None:
     viewer = _bearer_viewer(key)
     if viewer is None:
         return None
-    return Credentials(viewer, key, expires_at=float(token["exp"]))
+    return Credentials(viewer, key, float(token["exp"]), checked_at)
 
 
 def _bearer_viewer(key: tuple[str, ...]) -> Viewer | None:
@@ -149,10 +163,10 @@ def _bearer_viewer(key: tuple[str, ...]) -> Viewer | None:
     return viewer_for(user)
 
 
-def _from_session(session_key: str) -> Credentials | None:
+def _from_session(session_key: str, checked_at: datetime) -> Credentials | None:
     key = ("session", session_key)
     viewer = _session_viewer(key)
-    return Credentials(viewer, key) if viewer is not None else None
+    return Credentials(viewer, key, None, checked_at) if viewer is not None else None
 
 
 def _session_viewer(key: tuple[str, ...]) -> Viewer | None:

@@ -5,10 +5,13 @@ Query per shard), then reads only the changed meetings that at least one
 open stream in this process watches, with one BatchGetItem per 100 meetings,
 however many streams and processes there are. Streams that follow a scope
 (every meeting their user may see, for a live list) are told what changed
-from the same Query, with no read at all. A slower tick checks every
-distinct credential of the open streams again and closes the streams whose
-credentials were revoked. The registry of open streams is the only memory, and
-it dies with them.
+from the same Query, with no read at all. Another tick reads the revocation
+feed (events/revocations.py), one query a second, and checks again only the
+streams of the users it names; every distinct credential of the open streams
+is checked again on a slower tick. Either closes the streams whose credentials
+were revoked, and all of them once the user database has failed for longer
+than SSE_RECHECK_FAIL_CLOSED_AFTER. The registry of open streams is the only
+memory, and it dies with them.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import random
 import time
 import uuid
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -29,6 +33,7 @@ from meetings.domain import Change, Meeting, StoreUnavailable, Viewer, utcnow
 
 from . import auth, metrics
 from .loops import PerLoop
+from .revocations import RevocationFollower
 
 logger = logging.getLogger(__name__)
 
@@ -53,6 +58,11 @@ MAX_CHANGE_WINDOW = timedelta(seconds=60)
 # change it missed, such as a write slower than the overlap or one made by a
 # release before the index. At a 3 s poll it costs 1/100 of a read per watched
 # meeting per tick; 0 reads everything every tick, as before the index.)
+#
+# A scope stream's cursor is honoured only from the poller's own cursor on (the
+# start of its last tick; a new poller's reaches back one SSE_POLL_INTERVAL):
+# an older one is reset, so no client can make the shared query reach back
+# further than the poller's cursor less CHANGE_OVERLAP.
 
 # Revoked streams reconnect within this many milliseconds, spread at random.
 REVOKED_RETRY_MS = 1000
@@ -98,6 +108,7 @@ class Subscription:
         "_waiter",
         "_woken",
         "changed",
+        "checked_at",
         "closing",
         "credentials_key",
         "error",
@@ -116,10 +127,13 @@ class Subscription:
         meetings: dict[uuid.UUID, Meeting],
         credentials_key: tuple[str, ...] = (),
         scope_since: datetime | None = None,
+        checked_at: datetime | None = None,
     ):
         self.viewer = viewer
-        # How auth.recheck finds out whether the stream may go on.
+        # How auth.recheck finds out whether the stream may go on, and when
+        # they were last found good (a revocation after it is news).
         self.credentials_key = credentials_key
+        self.checked_at = checked_at or utcnow()
         self.versions = {meeting_id: m.version for meeting_id, m in meetings.items()}
         # What the broker registered it for, set by subscribe().
         self.watching: tuple[uuid.UUID, ...] = ()
@@ -226,17 +240,35 @@ class Subscription:
 
 
 class StatusBroker:
-    """The registry of this event loop's open streams and their shared poller."""
+    """The registry of this event loop's open streams and their shared poller.
 
-    def __init__(self) -> None:
+    Its collaborators are attributes, for tests to replace: changes_since (the
+    change index), recheck (credential keys → current viewers), revocations
+    (the feed's reader) and clock (monotonic seconds).
+    """
+
+    def __init__(
+        self,
+        *,
+        changes_since: Callable[[datetime], list[Change]] | None = None,
+        recheck: Callable | None = None,
+        revocations: Callable | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.changes_since = changes_since or services.changes_since
+        self.recheck = recheck or auth.recheck
+        self.revocations = RevocationFollower(revocations or auth.revocations_since)
+        self.clock = clock
         self._subscriptions: set[Subscription] = set()
         self._scoped: set[Subscription] = set()
         self._watchers: dict[uuid.UUID, set[Subscription]] = {}
         self._latest: dict[uuid.UUID, Meeting] = {}
         self._missing: Counter[uuid.UUID] = Counter()
         # The change index is read from here on (less CHANGE_OVERLAP); None
-        # until a tick has read every watched meeting.
+        # until a tick has read every watched meeting. Before that, a new
+        # poller's reach: one SSE_POLL_INTERVAL before it started.
         self._cursor: datetime | None = None
+        self._fresh_reach: datetime | None = None
         # Meetings newly watched, read once on the next tick whatever the index
         # says; and when each watched meeting was last read (monotonic).
         self._unverified: set[uuid.UUID] = set()
@@ -246,6 +278,8 @@ class StatusBroker:
         self._poller: asyncio.Task | None = None
         self._rechecker: asyncio.Task | None = None
         self._failing = False
+        # When the user database first failed to answer a re-check (clock).
+        self._auth_failing_since: float | None = None
         self.draining = False
 
     @property
@@ -286,6 +320,7 @@ class StatusBroker:
         metrics.STREAMS_OPENED.inc()
         loop = asyncio.get_running_loop()
         if self._poller is None:
+            self._fresh_reach = utcnow() - timedelta(seconds=settings.SSE_POLL_INTERVAL)
             self._poller = loop.create_task(self._poll_forever())
         if self._rechecker is None:
             self._rechecker = loop.create_task(self._recheck_forever())
@@ -339,8 +374,9 @@ class StatusBroker:
         started = time.perf_counter()
         tick_started = utcnow()
         try:
+            reach = self._reach(tick_started)
             try:
-                changes, covers_watched = await self._changes(tick_started)
+                changes, covers_watched = await self._changes(tick_started, reach)
             except StoreUnavailable as error:
                 # Fall back on reading everything this tick.
                 metrics.DYNAMODB_ERRORS.labels(error.code).inc()
@@ -348,7 +384,11 @@ class StatusBroker:
             if changes is not None and self._scoped:
                 tick_changes = TickChanges(changes)
                 for subscription in self._scoped:
-                    subscription.notify_changes(tick_changes, tick_started)
+                    # Also those that subscribed while the query ran.
+                    if subscription.scope_since < reach:
+                        subscription.notify_scope_reset(tick_started)
+                    else:
+                        subscription.notify_changes(tick_changes, tick_started)
             to_read, deleted = self._to_read(changes if covers_watched else None)
             found = {}
             if to_read:
@@ -378,37 +418,41 @@ class StatusBroker:
                     meeting_id, found.get(meeting_id), watchers, meeting_id in deleted
                 )
 
+    def _reach(self, tick_started: datetime) -> datetime:
+        """Return how far back this tick's change query goes, before the overlap.
+
+        The poller's cursor, the start of its last good tick; a new poller's
+        reach (one interval before it started) until it has one. Past
+        MAX_CHANGE_WINDOW (an outage) the index is not paged through: now.
+        """
+        oldest = tick_started - MAX_CHANGE_WINDOW
+        if self._cursor is not None:
+            return self._cursor if self._cursor >= oldest else tick_started
+        fresh = self._fresh_reach or tick_started
+        return max(fresh, oldest)
+
     async def _changes(
-        self, tick_started: datetime
+        self, tick_started: datetime, reach: datetime
     ) -> tuple[list[Change] | None, bool]:
-        """Return what the change index holds since the last tick, less the overlap.
+        """Return what the change index holds since reach, less the overlap.
 
         And whether those changes cover the watched meetings: not when there
         is no usable cursor (the first tick, or one too long ago), nor when
         every tick reads everything anyway; then every watched meeting is
-        read instead. The scope streams need the changes since their own
-        cursors, so the query reaches back to the oldest of those too; one
-        too old for the index gets a reset.
+        read instead. A scope stream whose cursor is older than reach is reset
+        instead of widening the query: its client reads its list again.
         """
-        oldest = tick_started - MAX_CHANGE_WINDOW
-        starts = []
         cursor = self._cursor
         covers_watched = (
             bool(self._watchers)
             and self._full_read_interval > 0
             and cursor is not None
-            and cursor >= oldest
+            and cursor == reach
         )
-        if covers_watched:
-            starts.append(cursor)
-        for subscription in self._scoped:
-            if subscription.scope_since < oldest:
-                subscription.notify_scope_reset(tick_started)
-            starts.append(subscription.scope_since)
-        if not starts:
+        if not covers_watched and not self._scoped:
             return None, False
-        since = min(starts) - CHANGE_OVERLAP
-        changes = await asyncio.to_thread(services.changes_since, since)
+        since = reach - CHANGE_OVERLAP
+        changes = await asyncio.to_thread(self.changes_since, since)
         metrics.POLL_CHANGES_SEEN.inc(len(changes))
         return changes, covers_watched
 
@@ -454,23 +498,82 @@ class StatusBroker:
         Close with `revoked` the streams whose credentials are gone or now reach
         less than when they opened; the rest carry on with the current viewer.
         """
+        await self._recheck([s for s in self._subscriptions if s.credentials_key])
+
+    async def follow_revocations_once(self) -> None:
+        """Read the revocation feed; check again the streams of the users named.
+
+        One query, whatever the number of streams; a logged-out session's
+        streams end without a lookup. Once the database answers after failing,
+        every stream is checked again, for what the feed may have missed.
+        """
         subscriptions = [s for s in self._subscriptions if s.credentials_key]
         if not subscriptions:
             return
         try:
-            current = await auth.recheck({s.credentials_key for s in subscriptions})
+            await self.revocations.read()
         except DatabaseError as error:
-            # Unknown is not revoked: closing every stream would only send them
-            # all to a connect check that fails the same way. Next tick retries.
-            metrics.RECHECK_FAILURES.inc()
-            logger.warning("Stream credentials not re-checked this tick: %s", error)
+            self._auth_failed(error, subscriptions)
             return
+        if self._auth_failing_since is not None:
+            await self._recheck(subscriptions)
+            return
+        feed = self.revocations
+        to_check = []
+        for subscription in subscriptions:
+            if feed.session_ended(subscription.credentials_key):
+                subscription.close("revoked", random.randint(0, REVOKED_RETRY_MS))
+            elif feed.revoked_since(
+                subscription.viewer.user_id, subscription.checked_at
+            ):
+                to_check.append(subscription)
+        if to_check:
+            await self._recheck(to_check)
+
+    async def _recheck(self, subscriptions: list[Subscription]) -> None:
+        if not subscriptions:
+            return
+        began = utcnow()
+        try:
+            current = await self.recheck({s.credentials_key for s in subscriptions})
+        except DatabaseError as error:
+            self._auth_failed(error, subscriptions)
+            return
+        self._auth_failing_since = None
         for subscription in subscriptions:
             viewer = current.get(subscription.credentials_key)
             if viewer is None or not viewer.covers(subscription.viewer):
                 subscription.close("revoked", random.randint(0, REVOKED_RETRY_MS))
             else:
                 subscription.viewer = viewer
+                subscription.checked_at = began
+
+    def _auth_failed(
+        self, error: DatabaseError, subscriptions: list[Subscription]
+    ) -> None:
+        """Keep the streams while the outage is short; end them past the limit.
+
+        Unknown is not revoked at first: closing every stream would send them
+        all to a connect check that fails the same way. But a login that
+        cannot be checked for SSE_RECHECK_FAIL_CLOSED_AFTER seconds is no
+        longer trusted; the clients reconnect once the database is back.
+        """
+        metrics.RECHECK_FAILURES.inc()
+        now = self.clock()
+        if self._auth_failing_since is None:
+            self._auth_failing_since = now
+        failing_for = now - self._auth_failing_since
+        if failing_for < settings.SSE_RECHECK_FAIL_CLOSED_AFTER:
+            logger.warning("Stream credentials not re-checked this tick: %s", error)
+            return
+        logger.warning(
+            "Stream credentials not re-checked for %.0f s (%s): ending %d streams",
+            failing_for,
+            error,
+            len(subscriptions),
+        )
+        for subscription in subscriptions:
+            subscription.close("revoked", random.randint(0, REVOKED_RETRY_MS))
 
     def _fan_out(
         self,
@@ -511,12 +614,24 @@ class StatusBroker:
             self._cursor = None
 
     async def _recheck_forever(self) -> None:
-        interval = settings.SSE_RECHECK_INTERVAL
+        """Follow the revocation feed every SSE_REVOCATION_INTERVAL seconds, and
+        check every stream again every SSE_RECHECK_INTERVAL.
+        """
+        feed_interval = settings.SSE_REVOCATION_INTERVAL
+        full_interval = settings.SSE_RECHECK_INTERVAL
+        next_full = self.clock() + full_interval
         try:
             while self._subscriptions:
-                await asyncio.sleep(interval)
+                wait = next_full - self.clock()
+                if feed_interval > 0:
+                    wait = min(wait, feed_interval)
+                await asyncio.sleep(max(0.0, wait))
                 try:
-                    await self.recheck_once()
+                    if self.clock() >= next_full:
+                        next_full = self.clock() + full_interval
+                        await self.recheck_once()
+                    elif feed_interval > 0:
+                        await self.follow_revocations_once()
                 except Exception:
                     # A bug must not end revocation for every later stream.
                     metrics.RECHECK_FAILURES.inc()

@@ -78,8 +78,9 @@ def scope_start(known: dict[str, int], since_ms: int | None, now: datetime) -> d
     """Return where a scope stream resumes: its Last-Event-ID's cursor (in
     known, as known_versions parsed it), since, or now.
 
-    Never later than now. One older than the change index can answer is
-    handled by the broker, which resets the stream's list.
+    Never later than now. One older than the poller's own cursor is reset by
+    the broker (the client reads its list again), so a client cannot widen
+    the shared change query.
     """
     cursor_ms = known.get(SCOPE_KEY, since_ms)
     # Compared before converting: 18 digits of milliseconds overflow datetime.
@@ -239,8 +240,11 @@ def _connected_data(spec: StreamSpec) -> dict:
     data: dict = {"meetingIds": ids} if spec.multi else {"meetingId": ids[0]}
     if spec.scope:
         data["scope"] = VISIBLE_SCOPE
+    if settings.DEBUG:
+        # Which process serves the stream: for debugging only, as host and pid
+        # tell an outsider about the deployment.
+        data["instance"] = INSTANCE
     data.update(
-        instance=INSTANCE,
         pollInterval=int(settings.SSE_POLL_INTERVAL * 1000),
         keepaliveInterval=int(settings.SSE_KEEPALIVE_INTERVAL * 1000),
         serverTime=utcnow().isoformat(),

@@ -140,7 +140,11 @@ def _stream_response(
 ):
     broker = get_broker()
     subscription = Subscription(
-        credentials.viewer, {m.id: m for m in meetings}, credentials.key, scope_since
+        credentials.viewer,
+        {m.id: m for m in meetings},
+        credentials.key,
+        scope_since,
+        credentials.checked_at,
     )
     try:
         broker.subscribe(subscription)

@@ -30,11 +30,47 @@ MAX_CURSOR_LENGTH = 4_096
 # uses (a BigAutoField's 19 digits, a UUID's 36), with room to spare.
 OWNER_ID_MAX_LENGTH = 64
 
-# C0 and C1 control characters. Multi-line text may still hold tabs and newlines;
-# one-line text (a title) may not.
+# The text rules of every free text a meeting has (title, description, status
+# message), which the API's serializers, the pages' and the admin's forms read
+# through meetings/validators.py. C0 and C1 control characters are refused.
+# Multi-line text may still hold tabs and newlines; one-line text (a title) may
+# not.
 _CONTROL = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
-ONE_LINE_TEXT = rf"\A[^{_CONTROL}\t\n\r]*\Z"
-MULTI_LINE_TEXT = rf"\A[^{_CONTROL}]*\Z"
+# Invisible characters that make text read other than it is (Trojan Source,
+# CVE-2021-42574; spoofed titles): the bidirectional controls (LRE, RLE, PDF,
+# LRO, RLO; LRI, RLI, FSI, PDI; LRM, RLM, ALM) and the zero-width characters
+# (ZWSP, ZWNJ, ZWJ, word joiner, BOM). Escapes, so that the OpenAPI pattern
+# shows them too.
+_BIDI = r"\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c"
+_ZERO_WIDTH = r"\u200b-\u200d\u2060\ufeff"
+_INVISIBLE = _BIDI + _ZERO_WIDTH
+# The one exception: a zero-width joiner inside an emoji ZWJ sequence (👩‍💻,
+# 🏳️‍🌈), where it joins two visible pictographs and hides nothing. An emoji
+# here is one of the pictographic blocks, with an optional variation selector
+# and skin tone.
+_EMOJI = (
+    r"[\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff]"
+    r"\ufe0f?[\U0001f3fb-\U0001f3ff]?"
+)
+_EMOJI_ZWJ_SEQUENCE = rf"{_EMOJI}(?:\u200d{_EMOJI})+"
+ONE_LINE_TEXT = rf"\A(?:{_EMOJI_ZWJ_SEQUENCE}|[^{_CONTROL}{_INVISIBLE}\t\n\r])*\Z"
+MULTI_LINE_TEXT = rf"\A(?:{_EMOJI_ZWJ_SEQUENCE}|[^{_CONTROL}{_INVISIBLE}])*\Z"
+CONTROL_CHARACTERS_MESSAGE = "Control characters are not allowed."
+INVISIBLE_CHARACTERS_MESSAGE = (
+    "Bidirectional control and zero-width characters are not allowed "
+    "(found {codepoint})."
+)
+
+
+def text_problem(value: str, *, multi_line: bool) -> str | None:
+    """Return why value breaks the free-text rules, or None if it keeps them."""
+    if re.match(MULTI_LINE_TEXT if multi_line else ONE_LINE_TEXT, value):
+        return None
+    invisible = re.search(f"[{_INVISIBLE}]", re.sub(_EMOJI_ZWJ_SEQUENCE, "", value))
+    if invisible:
+        codepoint = f"U+{ord(invisible.group()):04X}"
+        return INVISIBLE_CHARACTERS_MESSAGE.format(codepoint=codepoint)
+    return CONTROL_CHARACTERS_MESSAGE
 
 
 class Status(enum.StrEnum):
@@ -165,11 +201,20 @@ class DuplicateMeeting(MeetingError):
 class InvalidCursor(MeetingError):
     code = "invalid_cursor"
 
-    def __init__(self) -> None:
+    def __init__(
+        self,
+        message: str = (
+            "The cursor is invalid, was altered, or belongs to another listing."
+        ),
+    ) -> None:
         super().__init__(
-            "The cursor is invalid, was altered, or belongs to another listing.",
-            details={"cursor": ["Start again from the first page."]},
+            message, details={"cursor": ["Start again from the first page."]}
         )
+
+    @staticmethod
+    def expired(max_age: float) -> str:
+        """Return the message of a cursor older than max_age seconds."""
+        return f"The cursor has expired: cursors are valid for {max_age:g} s."
 
 
 class StoreUnavailable(MeetingError):
@@ -341,32 +386,39 @@ class Meeting:
 def _limit_problems(meeting: Meeting) -> dict[str, str | None]:
     duration = meeting.duration_minutes
     return {
-        "title": _text_problem(meeting.title, TITLE_MAX_LENGTH, ONE_LINE_TEXT),
+        "title": _text_problem(meeting.title, TITLE_MAX_LENGTH, multi_line=False),
         "description": _text_problem(
-            meeting.description, DESCRIPTION_MAX_LENGTH, MULTI_LINE_TEXT
+            meeting.description, DESCRIPTION_MAX_LENGTH, multi_line=True
         ),
         "status_message": _text_problem(
-            meeting.status_message, STATUS_MESSAGE_MAX_LENGTH, MULTI_LINE_TEXT
+            meeting.status_message, STATUS_MESSAGE_MAX_LENGTH, multi_line=True
         ),
         "duration_minutes": None
         if duration is None or 1 <= duration <= MAX_DURATION_MINUTES
         else f"Between 1 and {MAX_DURATION_MINUTES} minutes.",
-        "participants": None
-        if len(meeting.participants) <= MAX_PARTICIPANTS
-        and all(len(a) <= EMAIL_MAX_LENGTH for a in meeting.participants)
-        else f"At most {MAX_PARTICIPANTS} addresses of {EMAIL_MAX_LENGTH} characters.",
+        "participants": _participants_problem(meeting.participants),
         "progress": None
         if PROGRESS_MIN <= meeting.progress <= PROGRESS_MAX
         else f"Between {PROGRESS_MIN} and {PROGRESS_MAX}.",
     }
 
 
-def _text_problem(value: str, max_length: int, pattern: str) -> str | None:
+def _participants_problem(addresses: list[str]) -> str | None:
+    if len(addresses) > MAX_PARTICIPANTS or any(
+        len(address) > EMAIL_MAX_LENGTH for address in addresses
+    ):
+        return f"At most {MAX_PARTICIPANTS} addresses of {EMAIL_MAX_LENGTH} characters."
+    # An e-mail domain may be internationalised, so its validators let these by.
+    for address in addresses:
+        if problem := text_problem(address, multi_line=False):
+            return problem
+    return None
+
+
+def _text_problem(value: str, max_length: int, *, multi_line: bool) -> str | None:
     if len(value) > max_length:
         return f"At most {max_length} characters."
-    if not re.match(pattern, value):
-        return "Control characters are not allowed."
-    return None
+    return text_problem(value, multi_line=multi_line)
 
 
 # The store's contract

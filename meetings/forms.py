@@ -107,6 +107,7 @@ class MeetingForm(forms.Form):
             filter(None, (line.strip() for line in raw.splitlines()))
         )
         for address in addresses:
+            no_control_characters(address)
             try:
                 email.clean(address)
             except forms.ValidationError:

@@ -1,9 +1,10 @@
-"""ORM models of the meetings app: only what the Django admin needs.
+"""ORM models of the meetings app: what the admin needs, and the quotas.
 
 Meetings live in DynamoDB (see domain.py and repository.py). The admin still
 needs a content type and permissions to authorise its meeting views and to
-record their history in LogEntry; this unmanaged model provides both and has no
-table.
+record their history in LogEntry; the unmanaged MeetingRecord provides both and
+has no table. QuotaWindow counts the per-user create quotas in the database
+that every instance shares.
 """
 
 from django.db import models
@@ -27,3 +28,29 @@ class MeetingRecord(models.Model):
 
     def __str__(self) -> str:
         return str(self.id)
+
+
+class QuotaWindow(models.Model):
+    """How many times a holder used a quota in one fixed window (meetings/quota.py).
+
+    One row per quota, window start and holder, which the unique constraint
+    guarantees and whose index also serves the sweep of old windows
+    (quota, window < …). A use is one conditional UPDATE of n.
+    """
+
+    quota = models.CharField(max_length=50)
+    # The window's start, in whole seconds since the epoch (a multiple of the
+    # quota's period).
+    window = models.BigIntegerField()
+    holder = models.CharField(max_length=64)
+    n = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["quota", "window", "holder"], name="quota_window_holder"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quota} {self.holder} @{self.window}: {self.n}"

@@ -80,7 +80,9 @@ class MeetingFieldsSerializer(StrictFieldsMixin, serializers.Serializer):
         min_value=1, max_value=MAX_DURATION_MINUTES, required=False, allow_null=True
     )
     participants = serializers.ListField(
-        child=serializers.EmailField(max_length=EMAIL_MAX_LENGTH),
+        child=serializers.EmailField(
+            max_length=EMAIL_MAX_LENGTH, validators=[no_control_characters]
+        ),
         max_length=MAX_PARTICIPANTS,
         required=False,
     )

@@ -1,25 +1,37 @@
-"""Opaque pagination cursors, signed and bound to the scope that made them."""
+"""Opaque pagination cursors, signed, bound to the scope that made them, and
+valid for settings.MEETINGS_CURSOR_MAX_AGE seconds after they were made.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core import signing
 
 from ..domain import InvalidCursor
 
-_SALT = "meetings.cursor"
+SALT = "meetings.cursor"
 
 
 def encode(scope: str, position: dict[str, Any]) -> str:
-    """Return a tamper-proof token for position, valid only within scope."""
-    return signing.dumps({"s": scope, "p": position}, salt=_SALT, compress=True)
+    """Return a tamper-proof token for position, valid only within scope.
+
+    signing.dumps stamps the time it signed at, which decode holds to max_age.
+    """
+    return signing.dumps({"s": scope, "p": position}, salt=SALT, compress=True)
 
 
-def decode(token: str, scope: str) -> dict[str, Any]:
-    """Return the position token names, refusing tokens from another scope."""
+def decode(token: str, scope: str, max_age: float | None = None) -> dict[str, Any]:
+    """Return the position token names, refusing tokens from another scope and
+    tokens older than max_age seconds (default MEETINGS_CURSOR_MAX_AGE).
+    """
+    if max_age is None:
+        max_age = settings.MEETINGS_CURSOR_MAX_AGE
     try:
-        payload = signing.loads(token, salt=_SALT)
+        payload = signing.loads(token, salt=SALT, max_age=max_age)
+    except signing.SignatureExpired:
+        raise InvalidCursor(InvalidCursor.expired(max_age)) from None
     except signing.BadSignature:
         raise InvalidCursor() from None
     if not isinstance(payload, dict) or payload.get("s") != scope:

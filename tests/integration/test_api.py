@@ -368,18 +368,19 @@ def test_session_auth_needs_csrf_for_unsafe_methods(alice):
 
 
 def test_openapi_schema_and_docs_are_served(alice, client_for):
-    schema = APIClient().get("/v1/schema", HTTP_ACCEPT="application/json")
+    # To users who log in; tests/integration/test_api_throttles.py: to whom.
+    schema = client_for(alice).get("/v1/schema", HTTP_ACCEPT="application/json")
     assert schema.status_code == 200
     paths = json.loads(schema.content)["paths"]
     assert "/v1/meetings/{id}" in paths
     operations = [op["operationId"] for ops in paths.values() for op in ops.values()]
     assert "meetings_list" in operations
     assert len(operations) == len(set(operations))  # no collision to number
-    assert APIClient().get("/v1/docs").status_code == 200
+    assert client_for(alice).get("/v1/docs").status_code == 200
 
 
-def test_the_schema_describes_the_live_streams():
-    schema = APIClient().get("/v1/schema", HTTP_ACCEPT="application/json")
+def test_the_schema_describes_the_live_streams(alice, client_for):
+    schema = client_for(alice).get("/v1/schema", HTTP_ACCEPT="application/json")
     paths = json.loads(schema.content)["paths"]
     single = paths["/v1/meetings/{id}/events"]["get"]
     multi = paths["/v1/events"]["get"]

@@ -29,6 +29,8 @@ def test_an_outage_gives_503s_and_error_events_then_everything_recovers(
         DYNAMODB_MAX_ATTEMPTS=2,
         # The load creates a few meetings a second: above the default quota.
         MEETINGS_CREATE_RATE="10000/min",
+        API_READ_RATE="",
+        API_WRITE_RATE="",
     )
     repository = get_repository()
     meetings = [

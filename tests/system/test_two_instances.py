@@ -36,7 +36,12 @@ def worker_instance(server) -> str:
 def test_streams_move_between_instances_and_no_write_is_lost(
     servers, alice, tmp_path, streams
 ):
-    settings = {"SSE_DRAIN_WINDOW": 1, "SSE_MAX_STREAMS_PER_USER": 1000}
+    # DJANGO_DEBUG: `connected` names the serving process only when debugging.
+    settings = {
+        "SSE_DRAIN_WINDOW": 1,
+        "SSE_MAX_STREAMS_PER_USER": 1000,
+        "DJANGO_DEBUG": "true",
+    }
     a, b = servers(**settings), servers(**settings)
     # One client plays every user here: lift nginx's cap on streams per client.
     nginx = Nginx(

@@ -7,7 +7,7 @@ from django.db import DatabaseError
 
 import events.broker
 import events.metrics
-from events.broker import StatusBroker, Subscription
+from events.broker import Subscription
 from meetings.domain import Access, Meeting, Viewer
 
 MEETING = Meeting(owner_id="1", title="Sync")
@@ -23,9 +23,14 @@ def subscription(viewer: Viewer, key: tuple[str, ...]) -> Subscription:
 failures: list[Exception] = []
 
 
+# The broker's re-check collaborator, set by the looked_up fixture.
+fake_recheck = None
+
+
 @pytest.fixture
-def looked_up(monkeypatch, settings):
+def looked_up(settings):
     """Record each re-check's keys; answer with the viewers in `current`."""
+    global fake_recheck
     settings.SSE_POLL_INTERVAL = 60
     settings.SSE_RECHECK_INTERVAL = 60
     settings.SSE_MAX_STREAMS_PER_USER = 100
@@ -39,8 +44,19 @@ def looked_up(monkeypatch, settings):
         calls.append(set(keys))
         return {key: current[key] for key in keys if key in current}
 
-    monkeypatch.setattr(events.broker.auth, "recheck", recheck)
+    fake_recheck = recheck
     return calls, current
+
+
+def StatusBroker(**seams):  # stands in for the class, with the fakes
+    """Return a broker whose re-check is the fake, and whose feed is empty."""
+
+    async def no_revocations(since):
+        return []
+
+    return events.broker.StatusBroker(
+        recheck=fake_recheck, revocations=no_revocations, **seams
+    )
 
 
 def test_streams_sharing_a_credential_are_checked_once(looked_up):

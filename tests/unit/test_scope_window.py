@@ -1,0 +1,138 @@
+"""A scope stream's cursor cannot widen the change query its process shares."""
+
+import asyncio
+import json
+import uuid
+from datetime import timedelta
+
+import pytest
+
+from events import streams
+from events.broker import CHANGE_OVERLAP, StatusBroker, Subscription
+from meetings.domain import Change, Viewer, utcnow
+
+STAFF = Viewer("9")
+
+
+class ChangeIndex:
+    """A change index in memory, a change every half second for two minutes,
+    that counts the entries each query returns.
+    """
+
+    def __init__(self):
+        now = utcnow()
+        self.changes = [
+            Change(uuid.uuid4(), 2, "9", False, now - timedelta(seconds=n / 2))
+            for n in range(240)
+        ]
+        self.entries: list[int] = []
+
+    def __call__(self, since):
+        found = [c for c in self.changes if c.changed_at >= since]
+        self.entries.append(len(found))
+        return found
+
+
+@pytest.fixture(autouse=True)
+def _quiet_loops(settings):
+    settings.SSE_POLL_INTERVAL = 3  # the default; the test ticks by hand
+    settings.SSE_RECHECK_INTERVAL = 3600
+    settings.SSE_REVOCATION_INTERVAL = 3600
+
+
+def scope(since) -> Subscription:
+    return Subscription(STAFF, {}, scope_since=since)
+
+
+def changed_event(subscription: Subscription) -> dict:
+    spec = streams.StreamSpec(subscription, [], True, {}, None)
+    chunk = streams._pending_events(subscription, spec)[0].decode()
+    data = next(line for line in chunk.splitlines() if line.startswith("data: "))
+    return json.loads(data.removeprefix("data: "))
+
+
+@pytest.mark.parametrize("back", [60, 59, 30, 7])
+def test_a_scope_cursor_from_the_past_is_reset_and_reads_no_more_entries(back):
+    index = ChangeIndex()
+    broker = StatusBroker(changes_since=index)
+    now = utcnow()
+    steady = scope(now)
+    old = scope(now - timedelta(seconds=back))
+
+    async def scenario():
+        broker.subscribe(steady)
+        await broker.poll_once()  # a new poller: one interval back, and overlap
+        await broker.poll_once()  # steady state: since its last tick
+        broker.subscribe(old)
+        await broker.poll_once()
+        await broker.poll_once()
+        broker.unsubscribe(steady, "test")
+        broker.unsubscribe(old, "test")
+
+    asyncio.run(scenario())
+    first, before, with_old, after = index.entries
+    interval = 3
+    assert first <= (interval + CHANGE_OVERLAP.total_seconds()) * 2 + 2
+    assert with_old <= before + 1  # the old cursor did not widen the query
+    assert after <= before + 1
+    event = changed_event(old)
+    assert event["reset"] is True
+    assert old.scope_since >= now
+
+
+def test_a_cursor_within_the_pollers_own_window_is_served_without_a_reset():
+    index = ChangeIndex()
+    broker = StatusBroker(changes_since=index)
+    now = utcnow()
+
+    async def scenario():
+        first = scope(now)
+        broker.subscribe(first)
+        await broker.poll_once()
+        # A list read just now, as the poller's cursor: no reset.
+        late = scope(utcnow())
+        broker.subscribe(late)
+        await broker.poll_once()
+        broker.unsubscribe(first, "test")
+        broker.unsubscribe(late, "test")
+        return late
+
+    late = asyncio.run(scenario())
+    assert not late.scope_reset
+
+
+def test_a_new_pollers_first_scope_stream_keeps_a_cursor_one_interval_old():
+    index = ChangeIndex()
+    broker = StatusBroker(changes_since=index)
+    page_read = utcnow() - timedelta(seconds=2)  # the page loaded, then connected
+
+    async def scenario():
+        stream = scope(page_read)
+        broker.subscribe(stream)
+        await broker.poll_once()
+        broker.unsubscribe(stream, "test")
+        return stream
+
+    stream = asyncio.run(scenario())
+    assert not stream.scope_reset
+    assert stream.scope_changes  # the changes since its list was read, and overlap
+
+
+def test_a_last_event_id_cursor_is_held_to_the_same_window():
+    known = streams.known_versions("scope:1000", multi=True)
+    now = utcnow()
+    start = streams.scope_start(known, None, now)
+    index = ChangeIndex()
+    broker = StatusBroker(changes_since=index)
+
+    async def scenario():
+        stream = scope(start)
+        broker.subscribe(stream)
+        await broker.poll_once()
+        broker.unsubscribe(stream, "test")
+        return stream
+
+    stream = asyncio.run(scenario())
+    assert stream.scope_reset
+    (entries,) = index.entries
+    assert entries <= (3 + CHANGE_OVERLAP.total_seconds()) * 2 + 2
