@@ -47,3 +47,14 @@ def test_an_existing_world_readable_env_is_made_private(tmp_path):
     write_env(tmp_path)
     assert mode(env) == 0o600
     assert env.read_text() == "DJANGO_SECRET_KEY=kept\n"
+
+
+def test_every_locked_package_is_pinned_with_its_hashes_and_installed_so():
+    lock = (BASE_DIR / "requirements.lock").read_text()
+    pinned = re.findall(r"(?m)^\S+==\S+", lock)
+    hashed = re.findall(
+        r"(?m)^\S+==\S+ \\\n(?:    --hash=sha256:[0-9a-f]{64}(?: \\\n|\n))+", lock
+    )
+    assert pinned and len(hashed) == len(pinned)
+    setup = (BASE_DIR / "scripts" / "setup").read_text()
+    assert "--require-hashes --requirement requirements.lock" in setup
