@@ -24,6 +24,8 @@ class Revocation(models.Model):
 
     class Meta:
         ordering = ["at"]
+        # A feed the code writes and reads, not something staff manage.
+        default_permissions = ()
 
     def __str__(self) -> str:
         return f"user {self.user_id} at {self.at.isoformat()}"

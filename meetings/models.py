@@ -46,6 +46,8 @@ class QuotaWindow(models.Model):
     n = models.PositiveIntegerField(default=0)
 
     class Meta:
+        # A counter, not something staff manage: no add/change/delete/view.
+        default_permissions = ()
         constraints = [
             models.UniqueConstraint(
                 fields=["quota", "window", "holder"], name="quota_window_holder"

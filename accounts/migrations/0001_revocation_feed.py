@@ -33,6 +33,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 "ordering": ["at"],
+                "default_permissions": (),
             },
         ),
     ]

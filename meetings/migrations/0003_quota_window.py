@@ -27,6 +27,7 @@ class Migration(migrations.Migration):
                 ("n", models.PositiveIntegerField(default=0)),
             ],
             options={
+                "default_permissions": (),
                 "constraints": [
                     models.UniqueConstraint(
                         fields=("quota", "window", "holder"), name="quota_window_holder"
