@@ -6,9 +6,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
-from config import server
 from meetings.domain import ListQuery, Status, utcnow
-from meetings.management.commands import seed_demo
+from meetings.management.commands import devserver, seed_demo
 from meetings.store import get_repository
 
 pytestmark = pytest.mark.django_db
@@ -69,18 +68,18 @@ def test_the_flag_or_debug_creates_the_demo_superuser(
 
 
 def test_the_run_command_creates_the_superuser_the_readme_promises(
-    memory_store, settings, monkeypatch
+    memory_store, settings
 ):
     settings.DEBUG = False
     served = []
-    monkeypatch.setattr(
-        server, "serve", lambda host, port, **options: served.append(options)
-    )
+    command = devserver.Command()
+    command.serve = lambda app, **options: served.append(options)
     # devserver installs a SIGTERM handler for its own process; keep ours.
     handler = signal.getsignal(signal.SIGTERM)
     try:
-        call_command("devserver", stdout=StringIO())
+        call_command(command, stdout=StringIO())
     finally:
         signal.signal(signal.SIGTERM, handler)
     assert get_user_model().objects.get(username="admin").is_superuser
-    assert served == [{"access_log": True}]  # a developer sees the requests
+    assert served[0]["access_log"] is True  # a developer sees the requests
+    assert served[0]["lifespan"] == "on"  # which drains the streams on Ctrl-C

@@ -17,6 +17,8 @@ DYNAMODB_STORE = "meetings.store.dynamodb"
 
 
 class Command(BaseCommand):
+    # What serves the app until Ctrl-C; a test passes a fake.
+    serve = staticmethod(uvicorn.run)
     help = (
         "Run meetstream for development: DynamoDB Local on disk under var/, "
         "migrations, the table, demo data, and uvicorn. Ctrl-C stops it all."
@@ -46,7 +48,7 @@ class Command(BaseCommand):
             )
             # The project's ASGI app, whose lifespan drains streams on Ctrl-C. A
             # developer watches the requests go by; production leaves it to nginx.
-            uvicorn.run(
+            self.serve(
                 import_string(settings.ASGI_APPLICATION),
                 host=host,
                 port=port,
