@@ -49,7 +49,7 @@ class Watcher:
                 data = event.json()
                 if event.event == "connected":
                     self.connects += 1
-                    self.instance = data["instance"]
+                    self.instance = data.get("instance", "")  # only under DEBUG
                 elif event.event == "status":
                     self.latest[data["meetingId"]] = data["version"]
                 elif event.event == "error":
