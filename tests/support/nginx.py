@@ -171,7 +171,8 @@ class Nginx:
 
     Plain HTTP on `url` by default; with tls=True, HTTPS on `url` with a
     self-signed certificate (`certificate`) and the redirect on `http_url`.
-    metrics_allow and streams_per_client go to render_site.
+    metrics_allow and streams_per_client go to render_site; static_root serves
+    files collected already instead of collecting them afresh.
     """
 
     def __init__(
@@ -182,17 +183,20 @@ class Nginx:
         tls: bool = False,
         metrics_allow: list[str] | None = None,
         streams_per_client: int | None = None,
+        static_root: Path | None = None,
     ):
         self.port = free_port()
         self.workdir = workdir
         workdir.mkdir(parents=True, exist_ok=True)
         self.certificate = self_signed_certificate(workdir / "tls") if tls else None
         self.http_port = free_port() if tls else None
-        collect_static(workdir / "static")
+        if static_root is None:  # else files collected already, served as they are
+            static_root = workdir / "static"
+            collect_static(static_root)
         site = render_site(
             upstreams,
             self.port,
-            workdir / "static",
+            static_root,
             certificate=self.certificate,
             redirect_listen=self.http_port,
             metrics_allow=metrics_allow,

@@ -18,7 +18,6 @@ from dataclasses import dataclass
 import httpx
 import pytest
 
-import tests.support.nginx
 from meetings import services
 from tests.conftest import access_token_for
 from tests.support.live import LiveServer
@@ -53,19 +52,15 @@ class Door:
 
 
 @pytest.fixture(params=["direct", "nginx"])
-def door(request, start_server, tmp_path, collected_static, monkeypatch):
+def door(request, start_server, tmp_path, collected_static):
     server = start_server()
     if request.param == "direct":
         yield Door("direct", server.url, server.port, server)
     else:
-        # No stream needs a static file: link the session's collected files
-        # rather than have Nginx collect them again (some 15 s each).
-        monkeypatch.setattr(
-            tests.support.nginx,
-            "collect_static",
-            lambda root, env=None: root.symlink_to(collected_static),
-        )
-        nginx = Nginx([server.port], tmp_path / "nginx").start()
+        # The session's collected files, not a fresh collection (some 15 s).
+        nginx = Nginx(
+            [server.port], tmp_path / "nginx", static_root=collected_static
+        ).start()
         try:
             yield Door("nginx", nginx.url, nginx.port, server)
         finally:
