@@ -1,10 +1,12 @@
 """Django validators of meeting text, from the text rules the entity enforces.
 
-Each holds the rule's pattern (the whole value must match it, rather than a
-list of forbidden characters), so the OpenAPI schema can state it as
-`pattern`, and answers with the entity's own words (domain.text_problem): the
-serializers and the forms use them so that users see a field error, naming the
-character, before the entity would refuse.
+Each holds the characters the rule allows (the whole value must match it,
+rather than a list of forbidden characters), so the OpenAPI schema can state
+it as `pattern`; the rule's one context-dependent part, a zero-width joiner
+only inside an emoji sequence, is judged by the entity. Each answers with the
+entity's own words (domain.text_problem): the serializers and the forms use
+them so that users see a field error, naming the character, before the entity
+would refuse.
 """
 
 from __future__ import annotations
@@ -15,8 +17,8 @@ from django.utils.deconstruct import deconstructible
 
 from .domain import (
     CONTROL_CHARACTERS_MESSAGE,
-    MULTI_LINE_TEXT,
-    ONE_LINE_TEXT,
+    MULTI_LINE_CHARACTERS,
+    ONE_LINE_CHARACTERS,
     text_problem,
 )
 
@@ -28,7 +30,8 @@ class TextRuleValidator(RegexValidator):
     """Refuse what domain.text_problem refuses, with its message."""
 
     def __init__(self, *, multi_line: bool) -> None:
-        super().__init__(MULTI_LINE_TEXT if multi_line else ONE_LINE_TEXT, MESSAGE)
+        pattern = MULTI_LINE_CHARACTERS if multi_line else ONE_LINE_CHARACTERS
+        super().__init__(pattern, MESSAGE)
         self.multi_line = multi_line
 
     def __call__(self, value: object) -> None:
