@@ -368,7 +368,11 @@ SSE_POLL_INTERVAL = env_float("SSE_POLL_INTERVAL", 3.0)
 SSE_KEEPALIVE_INTERVAL = env_float("SSE_KEEPALIVE_INTERVAL", 15.0)
 SSE_MAX_STREAMS_PER_USER = env_int("SSE_MAX_STREAMS_PER_USER", 20)
 SSE_MAX_LIFETIME = env_float("SSE_MAX_LIFETIME", 30 * 60.0)
+# The browser's reconnect backoff (meetings/retries.py): SSE_RETRY_MS, then that
+# much more each try up to SSE_RETRY_MAX_MS, each spread by ±SSE_RETRY_JITTER.
 SSE_RETRY_MS = env_int("SSE_RETRY_MS", 5000)
+SSE_RETRY_MAX_MS = env_int("SSE_RETRY_MAX_MS", 30000)
+SSE_RETRY_JITTER = env_float("SSE_RETRY_JITTER", 0.2)
 SSE_DRAIN_WINDOW = env_float("SSE_DRAIN_WINDOW", 5.0)
 # Every watched meeting is read again at least this often, whatever the change
 # index says (events/broker.py); 0 reads all of them every tick.

@@ -35,16 +35,11 @@ from .domain import (
     Viewer,
 )
 from .quota import Quota
+from .retries import VERSION_RACE
 from .store import get_repository
-from .store.backoff import sleep_with_jitter
 
 # Meeting ids derived from idempotency keys live in their own UUID namespace.
 IDEMPOTENCY_NAMESPACE = uuid.UUID("6f1d3c8e-8a51-4f64-9a57-7d0c0a4c2b11")
-# A write that lost a version race (with no If-Match) is retried on the fresh
-# meeting this many times, after jittered pauses of RETRY_BASE·2ⁿ up to RETRY_MAX.
-WRITE_ATTEMPTS = 30
-RETRY_BASE = 0.01
-RETRY_MAX = 0.5
 
 # Who is asking
 
@@ -308,7 +303,7 @@ def _with_retries[T](attempt: Callable[[], T], expected_version: int | None) -> 
 
     A client that named the version it expects gets PreconditionFailed at once.
     """
-    for number in range(1, WRITE_ATTEMPTS + 1):
+    for number in range(1, VERSION_RACE.attempts + 1):
         try:
             return attempt()
         except PreconditionFailed:
@@ -316,9 +311,9 @@ def _with_retries[T](attempt: Callable[[], T], expected_version: int | None) -> 
         except VersionConflict as conflict:
             if expected_version is not None:
                 raise PreconditionFailed(expected_version, conflict.current) from None
-            if number == WRITE_ATTEMPTS:
+            if number == VERSION_RACE.attempts:
                 raise
-            sleep_with_jitter(number, RETRY_BASE, RETRY_MAX)
+            VERSION_RACE.sleep(number)
     raise AssertionError("unreachable")
 
 

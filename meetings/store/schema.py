@@ -11,6 +11,8 @@ from botocore.config import Config
 from django.conf import settings
 from prometheus_client import Counter, Gauge
 
+from ..retries import sdk_attempts
+
 OWNER_INDEX = "by_owner"
 TIMELINE_INDEX = "by_month"
 ACTIVE_STATUS_INDEX = "by_active_status"
@@ -109,7 +111,7 @@ def reset_client() -> None:
 
 def build_client() -> Any:
     config = Config(
-        retries={"mode": "standard", "max_attempts": settings.DYNAMODB_MAX_ATTEMPTS},
+        retries={"mode": "standard", "max_attempts": sdk_attempts()},
         connect_timeout=settings.DYNAMODB_CONNECT_TIMEOUT,
         read_timeout=settings.DYNAMODB_READ_TIMEOUT,
         max_pool_connections=settings.DYNAMODB_MAX_POOL_CONNECTIONS,

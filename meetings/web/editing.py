@@ -24,9 +24,7 @@ from ..domain import (
 )
 from ..forms import MeetingDeleteForm, MeetingForm
 from ..http import retry_after
-
-# How often a save meets a meeting written meanwhile before it gives up.
-SAVE_ATTEMPTS = 3
+from ..retries import FORM_SAVE
 
 EDIT_CONFLICT = "This meeting changed since you opened the form; nothing was saved."
 DELETE_CONFLICT = (
@@ -72,7 +70,7 @@ def save_edit[F: MeetingForm](
     the form comes back rebased; others' changes to the other fields are kept.
     A meeting deleted meanwhile raises MeetingNotFound.
     """
-    for _ in range(SAVE_ATTEMPTS):
+    for _ in range(FORM_SAVE.attempts):
         form = bind(data, meeting)
         valid = form.is_valid()
         # A clash comes before any other error, so nobody is told a change is

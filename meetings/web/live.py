@@ -6,14 +6,16 @@ import time
 
 from django.conf import settings
 
+from ..retries import reconnect_schedule
 
-def live_settings() -> dict[str, int]:
-    """Return the stream's reconnect delay, which the scripts start their
-    backoff from as the stream's retry: hint does, and its poll interval, which
-    paces the refreshes that follow it.
+
+def live_settings() -> dict[str, float]:
+    """Return the reconnect schedule from the retry table (the scripts start
+    their backoff from its base, as the stream's retry: hint does), and the
+    stream's poll interval, which paces the refreshes that follow it.
     """
     return {
-        "reconnect_base_ms": settings.SSE_RETRY_MS,
+        **reconnect_schedule(),
         "poll_interval_ms": round(settings.SSE_POLL_INTERVAL * 1000),
     }
 

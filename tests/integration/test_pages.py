@@ -296,12 +296,15 @@ def statuses_on(page: str) -> list[dict]:
     return json.loads(found[1])
 
 
-def test_the_reconnect_schedule_follows_the_retry_setting(alice, browser_for, settings):
+def test_the_reconnect_schedule_follows_the_settings(alice, browser_for, settings):
     settings.SSE_RETRY_MS = 500
+    settings.SSE_RETRY_MAX_MS = 4000
+    settings.SSE_RETRY_JITTER = 0.1
     create(alice)
-    assert (
-        'data-reconnect-base-ms="500"' in browser_for(alice).get("/").content.decode()
-    )
+    page = browser_for(alice).get("/").content.decode()
+    assert 'data-reconnect-base-ms="500"' in page
+    assert 'data-reconnect-max-ms="4000"' in page
+    assert 'data-reconnect-jitter="0.1"' in page
 
 
 def test_the_progress_bar_shows_only_while_processing(alice, browser_for):

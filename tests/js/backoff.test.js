@@ -49,4 +49,9 @@ test("data-reconnect-* attributes configure the schedule", () => {
   for (const bad of ["", "0", "-5", "soon", "NaN"]) {
     assert.deepEqual(scheduleFrom({ reconnectBaseMs: bad }), { ...DEFAULT_SCHEDULE }, bad);
   }
+  assert.deepEqual(scheduleFrom({ reconnectJitter: "0.1" }), { ...DEFAULT_SCHEDULE, jitter: 0.1 });
+  assert.deepEqual(scheduleFrom({ reconnectJitter: "0" }), { ...DEFAULT_SCHEDULE, jitter: 0 });
+  for (const bad of ["", "-0.1", "2", "lots"]) {
+    assert.deepEqual(scheduleFrom({ reconnectJitter: bad }), { ...DEFAULT_SCHEDULE }, bad);
+  }
 });

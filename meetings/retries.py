@@ -1,0 +1,75 @@
+"""The retry table: every retry budget and backoff pause in the product.
+
+The server's loops read their budget here, and the pages hand the browser its
+reconnect schedule from here (web/live.py), so one table says how hard each
+part of meetstream tries again and how long it waits in between.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+
+
+@dataclass(frozen=True)
+class Retry:
+    """Up to `attempts` tries, with "full jitter" pauses between them: a random
+    time in [0, min(cap, base·2ⁿ)] seconds after try n, so racing clients
+    spread out rather than collide again.
+    """
+
+    attempts: int
+    base: float = 0.0
+    cap: float = 0.0
+
+    def pause(self, attempt: int) -> float:
+        """Return the pause after try number attempt (1, 2, …), in seconds."""
+        return random.uniform(0, min(self.cap, self.base * 2**attempt))
+
+    def sleep(self, attempt: int) -> None:
+        """Sleep the pause after try number attempt."""
+        if self.cap:
+            time.sleep(self.pause(attempt))
+
+
+# A write without If-Match that lost a version race is applied again to the
+# meeting as it is now. Each try is one conditional write, and every loser of a
+# round has lost to a winner, so n writers on one meeting all land within n
+# rounds: 30 covers the 50 concurrent writers of tests/system/test_lost_update.py
+# through two servers, with pauses that sum to 13 s at the very worst (5 s
+# expected), well inside a request's time. A client that names the version
+# it expects (If-Match) gets its 412 at once and is never retried.
+VERSION_RACE = Retry(attempts=30, base=0.01, cap=0.5)
+
+# A page's or the admin's save that meets a meeting written meanwhile: it is
+# checked again against the fresh meeting (a clash goes back to the user), with
+# no pause, since a person is waiting and the form shows what changed.
+FORM_SAVE = Retry(attempts=3)
+
+# A DynamoDB transaction (a write with its status-count shard) cancelled by a
+# racing transaction on the same shard; after the last, StoreThrottled (503).
+TRANSACTION = Retry(attempts=5, base=0.05, cap=2.0)
+
+# Keys BatchGetItem left unprocessed (throttled), read again: the first try
+# and five more.
+BATCH_GET = Retry(attempts=6, base=0.05, cap=2.0)
+
+
+def sdk_attempts() -> int:
+    """Return botocore's max_attempts for every DynamoDB call (its "standard"
+    mode: throttles and 5xx, exponential backoff), DYNAMODB_MAX_ATTEMPTS."""
+    return settings.DYNAMODB_MAX_ATTEMPTS
+
+
+def reconnect_schedule() -> dict[str, float]:
+    """Return the browser's reconnect backoff: SSE_RETRY_MS, then that much more
+    each try up to SSE_RETRY_MAX_MS, each spread by ±SSE_RETRY_JITTER
+    (5 s → 10 s → 15 s → … → 30 s, ±20 %); static/js/live/backoff.js uses it."""
+    return {
+        "reconnect_base_ms": settings.SSE_RETRY_MS,
+        "reconnect_max_ms": settings.SSE_RETRY_MAX_MS,
+        "reconnect_jitter": settings.SSE_RETRY_JITTER,
+    }
