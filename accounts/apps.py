@@ -1,3 +1,5 @@
+"""The accounts app: JWT log-in, refresh, log-out and revocation."""
+
 from django.apps import AppConfig
 
 

@@ -1,3 +1,5 @@
+"""The token routes under /v1/auth/: log in, refresh, log out."""
+
 from django.urls import path
 
 from .views import TokenLogoutView, TokenObtainPairView, TokenRefreshView

@@ -25,29 +25,14 @@ and of DynamoDB Local, PATCH → delivery p50/p99, deletions seen.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import json
 import random
 import time
-from pathlib import Path
 
 import httpx
 
-from bench import harness
-from bench.harness import (
-    StreamClient,
-    create_meetings,
-    descendants,
-    long_stream_settings,
-    make_user_token,
-    percentile,
-    process_cpu_seconds,
-    scrape,
-    setup_django,
-    start_dynamodb,
-    start_server,
-)
+from bench import cli, harness
 from tests.support.nginx import Nginx
 
 # Other benchmarks may run at the same time: keep our scratch database apart.
@@ -62,8 +47,8 @@ DESIGNS = {
 }
 
 
-class FleetClient(StreamClient):
-    """A StreamClient that also times deletions to their `deleted` events."""
+class FleetClient(harness.StreamClient):
+    """A harness.StreamClient that also times deletions to their `deleted` events."""
 
     def __init__(self, port: int, token: str):
         super().__init__(port, token)
@@ -166,9 +151,9 @@ async def writer(http, ids, client: FleetClient, args, stop_at, deleted) -> None
 
 
 async def measure(env, token, user, dynamodb, design, args) -> dict:
-    ids = [str(m.id) for m in create_meetings(user, args.meetings)]
+    ids = [str(m.id) for m in harness.create_meetings(user, args.meetings)]
     streams = stream_paths(ids, args.streams, args.list_share, seed=1)
-    servers = [start_server(env) for _ in range(args.processes)]
+    servers = [harness.start_server(env) for _ in range(args.processes)]
     nginx = Nginx(
         [server.port for server in servers],
         harness.WORK_DIR / f"nginx-{design}",
@@ -184,18 +169,18 @@ async def measure(env, token, user, dynamodb, design, args) -> dict:
     )
     nginx.start()
     client = FleetClient(nginx.port, token)
-    ddb_pids = descendants(dynamodb.process.pid)
+    ddb_pids = harness.descendants(dynamodb.process.pid)
 
     def cpu() -> tuple[float, float]:
         ours = sum(server.tree_cpu_seconds() for server in servers)
-        theirs = sum(process_cpu_seconds(pid) for pid in ddb_pids)
+        theirs = sum(harness.process_cpu_seconds(pid) for pid in ddb_pids)
         return ours, theirs
 
     deleted: set[str] = set()
     try:
         await client.open_many([path for path, _ in streams], concurrency=100)
         await asyncio.sleep(args.poll + 2)  # every process past its first tick
-        before = [scrape(server.port) for server in servers]
+        before = [harness.scrape(server.port) for server in servers]
         cpu_before, started = cpu(), time.perf_counter()
         async with httpx.AsyncClient(
             base_url=f"http://127.0.0.1:{nginx.port}",
@@ -206,7 +191,7 @@ async def measure(env, token, user, dynamodb, design, args) -> dict:
         await asyncio.sleep(args.poll + 3)  # the last changes reach the streams
         elapsed = time.perf_counter() - started
         cpu_after = cpu()
-        after = [scrape(server.port) for server in servers]
+        after = [harness.scrape(server.port) for server in servers]
     finally:
         for task in client.tasks:
             task.cancel()
@@ -257,13 +242,13 @@ async def measure(env, token, user, dynamodb, design, args) -> dict:
         / elapsed,
         "server_cpu_percent": 100 * (cpu_after[0] - cpu_before[0]) / elapsed,
         "dynamodb_cpu_percent": 100 * (cpu_after[1] - cpu_before[1]) / elapsed,
-        "p50_delivery_ms": 1000 * percentile(latencies, 0.50),
-        "p99_delivery_ms": 1000 * percentile(latencies, 0.99),
+        "p50_delivery_ms": 1000 * harness.percentile(latencies, 0.50),
+        "p99_delivery_ms": 1000 * harness.percentile(latencies, 0.99),
         "deliveries": len(latencies),
         "deletions": len(client.deleted_at),
         "deleted_events_expected": sum(watchers.values()),
         "deleted_events_seen": client.stats.events.get("deleted", 0),
-        "p99_deletion_ms": 1000 * percentile(client.deletion_latencies, 0.99),
+        "p99_deletion_ms": 1000 * harness.percentile(client.deletion_latencies, 0.99),
         "watched_meetings_per_stream": sum(len(w) for _, w in streams) / len(streams),
     }
 
@@ -281,32 +266,24 @@ def seed_model(today: dict, args) -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--processes", type=int, default=4)
-    parser.add_argument("--streams", type=int, default=4000)
-    parser.add_argument("--meetings", type=int, default=2000)
+    parser = cli.parser(__doc__, streams=4000, meetings=2000, seconds=60, poll=3.0)
+    parser.add_argument("--processes", type=int, default=4, help="server processes")
     parser.add_argument("--writes", type=float, default=5, help="PATCHes a second")
     parser.add_argument("--deletes", type=int, default=4)
-    parser.add_argument("--list-share", type=float, default=0.2)
-    parser.add_argument("--seconds", type=float, default=60)
-    parser.add_argument("--poll", type=float, default=3.0)
+    parser.add_argument(
+        "--list-share", type=float, default=0.2, help="share of list-page streams"
+    )
     parser.add_argument("--designs", default=",".join(DESIGNS))
-    parser.add_argument("--json", help="also write the figures to this file")
     args = parser.parse_args()
 
-    dynamodb = start_dynamodb()
     results: dict = {"args": vars(args)}
-    try:
-        per_process = args.streams // args.processes * 2
-        base_env = setup_django(
-            dynamodb.endpoint_url,
-            long_stream_settings(
-                per_process,
-                SSE_POLL_INTERVAL=str(args.poll),
-                MEETINGS_CREATE_RATE="100000/min",
-            ),
-        )
-        user, token = make_user_token()
+    settings = harness.long_stream_settings(
+        args.streams // args.processes * 2,
+        SSE_POLL_INTERVAL=str(args.poll),
+        MEETINGS_CREATE_RATE="100000/min",
+    )
+    with harness.scratch_site(settings) as (base_env, dynamodb):
+        user, token = harness.make_user_token()
         for design in args.designs.split(","):
             env = {
                 **base_env,
@@ -318,11 +295,8 @@ def main() -> None:
             )
         if "today" in results:
             results["seed_model"] = seed_model(results["today"], args)
-    finally:
-        dynamodb.stop()
     report(results, args)
-    if args.json:
-        Path(args.json).write_text(json.dumps(results, indent=2))
+    cli.write_json(args.json, results)
 
 
 def report(results: dict, args) -> None:
@@ -330,35 +304,42 @@ def report(results: dict, args) -> None:
     names = sorted({name for d in designs for name in results[d]}, key=_order)
     print(
         f"\n== {args.streams} streams over {args.meetings} meetings, "
-        f"{args.processes} processes, {args.writes:g} writes/s, poll {args.poll:g} s =="
+        f"{args.processes} processes, {args.writes:g} writes/s, poll {args.poll:g} s ==\n"
     )
-    print(f"  {'':34}" + "".join(f"{d:>16}" for d in designs))
+    rows = [["", *designs]]
     for name in names:
-        cells = []
-        for design in designs:
-            value = results[design].get(name)
-            cells.append(f"{'—':>16}" if value is None else f"{value:16,.2f}")
-        print(f"  {name:34}" + "".join(cells))
+        values = [results[design].get(name) for design in designs]
+        rows.append([name, *("—" if v is None else f"{v:,.2f}" for v in values)])
     if "today" in results and "change_index" in results:
         ours, today = results["change_index"], results["today"]
-        print("  -- ratios, same run --")
+        rows.append(["ratios, same run"])
         for baseline in ("seed_model", "today"):
-            ratio = results[baseline]["poll_rru_per_viewer_hour"] / max(
-                ours["poll_rru_per_viewer_hour"], 1e-9
+            rows.append(
+                [
+                    f"poll RRU {baseline} ÷ change_index",
+                    cli.ratio(
+                        results[baseline]["poll_rru_per_viewer_hour"],
+                        ours["poll_rru_per_viewer_hour"],
+                    ),
+                ]
             )
-            print(f"  {'poll RRU ' + baseline + ' / change_index':34}{ratio:16.1f}x")
-        print(
-            f"  {'server CPU today / change_index':34}"
-            f"{today['server_cpu_percent'] / max(ours['server_cpu_percent'], 0.01):16.1f}x"
-        )
-        print(
-            f"  {'reads per tick / changed per tick':34}"
-            f"{ours['meetings_read_per_process_tick'] / ours['changed_per_tick']:16.2f}"
-        )
-        print(
-            f"  {'p99 delivery / (poll + 1 s)':34}"
-            f"{ours['p99_delivery_ms'] / (1000 * (args.poll + 1)):16.2f}"
-        )
+        rows += [
+            [
+                "server CPU today ÷ change_index",
+                cli.ratio(today["server_cpu_percent"], ours["server_cpu_percent"]),
+            ],
+            [
+                "reads per tick ÷ changed per tick",
+                cli.ratio(
+                    ours["meetings_read_per_process_tick"], ours["changed_per_tick"]
+                ),
+            ],
+            [
+                "p99 delivery ÷ (poll + 1 s)",
+                cli.ratio(ours["p99_delivery_ms"], 1000 * (args.poll + 1)),
+            ],
+        ]
+    cli.print_table(rows)
 
 
 _FIRST = [

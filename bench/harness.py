@@ -1,16 +1,20 @@
 """What the benchmarks share: DynamoDB Local, a configured Django, server
-processes, /proc readings, and a lean asyncio SSE client for many streams."""
+processes, /proc readings, a threaded request load, and a lean asyncio SSE
+client for many streams."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import http.client
 import json
 import os
 import signal
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -50,7 +54,8 @@ def setup_django(
     from django.conf import settings
     from django.core.management import call_command
 
-    from meetings.store.schema import ensure_table, get_client
+    from meetings.store.dynamodb.client import get_client
+    from meetings.store.dynamodb.schema import ensure_table
 
     call_command("migrate", verbosity=0)  # the create quotas' cache table too
     ensure_table(get_client(), "bench")
@@ -93,6 +98,19 @@ def start_dynamodb():
 
     WORK_DIR.mkdir(parents=True, exist_ok=True)
     return DynamoDBLocal(free_port(), log_path=WORK_DIR / "dynamodb.log").start()
+
+
+@contextlib.contextmanager
+def scratch_site(
+    extra_env: dict[str, str] | None = None, database_name: str = "bench.sqlite3"
+) -> Iterator[tuple[dict[str, str], object]]:
+    """Start DynamoDB Local and set up Django on a scratch database (see
+    setup_django); yield the servers' env and DynamoDB Local, and stop it after."""
+    dynamodb = start_dynamodb()
+    try:
+        yield setup_django(dynamodb.endpoint_url, extra_env, database_name), dynamodb
+    finally:
+        dynamodb.stop()
 
 
 class Process:
@@ -184,6 +202,7 @@ def descendants(pid: int) -> list[int]:
 
 
 def start_server(env: dict[str, str], app: str = "config") -> Process:
+    """Start `python -m config.server`, or uvicorn serving the ASGI app `app`."""
     from meetings.store.local import free_port
 
     port = free_port()
@@ -195,6 +214,100 @@ def start_server(env: dict[str, str], app: str = "config") -> Process:
             "--log-level", "warning", "--no-access-log",
         ]  # fmt: skip
     return Process(command, env, port)
+
+
+def start_gunicorn(env: dict[str, str], workers: int, *options: str) -> Process:
+    """Start gunicorn as deployed (deploy/gunicorn.conf.py) with `workers`
+    DrainingUvicornWorker processes and any further gunicorn options."""
+    from meetings.store.local import free_port
+
+    port = free_port()
+    return Process(
+        [sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py",
+         "--bind", f"127.0.0.1:{port}", "--workers", str(workers), *options,
+         "config.asgi:application"],
+        env,
+        port,
+    )  # fmt: skip
+
+
+def send(
+    connection: http.client.HTTPConnection,
+    method: str,
+    path: str,
+    headers: dict[str, str],
+    body: str | None = None,
+) -> str:
+    """Send one request on connection and read its answer whole; return the
+    status, or the error's name (the connection is then closed, so the next
+    request reconnects)."""
+    try:
+        connection.request(method, path, body=body, headers=headers)
+        response = connection.getresponse()
+        response.read()
+        return str(response.status)
+    except (OSError, http.client.HTTPException) as error:
+        connection.close()
+        return type(error).__name__
+
+
+def run_load(
+    worker: Callable[[], Callable[[int], object]], requests: int, concurrency: int
+) -> dict[str, float]:
+    """Call `requests` times, from `concurrency` threads, the function that
+    worker() makes in each thread; return p50 and p99 in ms and calls a second."""
+    latencies: list[float] = []
+    lock = threading.Lock()
+    counter = iter(range(requests))
+
+    def loop() -> None:
+        mine = []
+        call = worker()
+        while True:
+            with lock:
+                n = next(counter, None)
+            if n is None:
+                break
+            started = time.perf_counter()
+            call(n)
+            mine.append(time.perf_counter() - started)
+        with lock:
+            latencies.extend(mine)
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=loop) for _ in range(concurrency)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    return {
+        "p50_ms": 1000 * percentile(latencies, 0.50),
+        "p99_ms": 1000 * percentile(latencies, 0.99),
+        "per_second": len(latencies) / elapsed,
+    }
+
+
+def raw_reader(ids: list[str]) -> Callable[[], Callable[[int], object]]:
+    """Return a run_load worker: each thread reads ids in turn with a raw boto3
+    GetItem (ConsistentRead, as the API reads), on a client of its own."""
+    import boto3
+    from django.conf import settings
+
+    def make() -> Callable[[int], object]:
+        client = boto3.client(
+            "dynamodb",
+            endpoint_url=settings.DYNAMODB_ENDPOINT_URL,
+            region_name=settings.AWS_REGION,
+            **settings.DYNAMODB_CREDENTIALS,
+        )
+        return lambda n: client.get_item(
+            TableName="bench",
+            Key={"pk": {"S": f"MEETING#{ids[n % len(ids)]}"}},
+            ConsistentRead=True,
+        )
+
+    return make
 
 
 @dataclass

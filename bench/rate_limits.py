@@ -10,7 +10,7 @@ and DynamoDB Local up first). It runs the same measurements against two
 configurations in the same run, one server after the other:
 
 - limits on: API_READ_RATE and API_WRITE_RATE unset, so the shipped defaults
-  apply (1200/min and 300/min, read back from the server's settings);
+  apply (read back from the server's settings and printed);
 - limits off: both empty, which turns each throttle off (its get_rate() gives
   None, and DRF lets every request through without touching the cache).
 
@@ -28,16 +28,15 @@ during the burst, and their ratio; the person's p50 in the burst's first
 second, before the noisy user's first 429 and after it; the second in which
 the person's p50 first passed twice the idle p50; and the noisy user's request
 rate, its answers by status, and the time from the burst's start until its
-first 429 arrived. At the default rates the first 429 comes after 1200 reads
-or 300 writes in the minute at the earliest (later under concurrency: DRF's
-throttle reads the user's history, then writes it back, and parallel requests
-overwrite each other's entries), so --seconds must be long enough for the
-noisy user to send that many; the table says how many 200s it had first.
+first 429 arrived. The first 429 comes after a minute's worth of the rate at
+the earliest (later under concurrency: DRF's throttle reads the user's
+history, then writes it back, and parallel requests overwrite each other's
+entries), so --seconds must be long enough for the noisy user to send that
+many; the table says how many 200s it had first.
 """
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import http.client
 import json
@@ -50,16 +49,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from bench.harness import (
-    BASE_DIR,
-    Process,
-    create_meetings,
-    make_user_token,
-    percentile,
-    setup_django,
-    start_dynamodb,
-    start_server,
-)
+from bench import cli, harness
 
 RATE_SETTINGS = ("API_READ_RATE", "API_WRITE_RATE")
 CONFIGURATIONS = ("limits on", "limits off")
@@ -109,14 +99,7 @@ def noisy_burst(
                     if method == "PATCH"
                     else None
                 )
-                try:
-                    connection.request(method, path, body=body, headers=headers)
-                    response = connection.getresponse()
-                    response.read()
-                    outcome = str(response.status)
-                except (OSError, http.client.HTTPException) as error:
-                    outcome = type(error).__name__
-                    connection.close()
+                outcome = harness.send(connection, method, path, headers, body)
                 mine.append((sent, time.monotonic(), outcome))
         finally:
             connection.close()
@@ -160,16 +143,8 @@ class Person:
             while not self._stop.is_set():
                 n += 1
                 sent = time.monotonic()
-                try:
-                    connection.request(
-                        "GET", self.paths[n % len(self.paths)], headers=self.headers
-                    )
-                    response = connection.getresponse()
-                    response.read()
-                    outcome = str(response.status)
-                except (OSError, http.client.HTTPException) as error:
-                    outcome = type(error).__name__
-                    connection.close()
+                path = self.paths[n % len(self.paths)]
+                outcome = harness.send(connection, "GET", path, self.headers)
                 self.samples.append((sent, time.monotonic(), outcome))
                 self._stop.wait(self.pause)
         finally:
@@ -187,7 +162,9 @@ def latencies(samples: list[Sample]) -> list[float]:
 
 def p(samples: list[Sample], fraction: float) -> float:
     values = latencies(samples)
-    return percentile(values, fraction) if len(values) >= MIN_SAMPLES else math.nan
+    return (
+        harness.percentile(values, fraction) if len(values) >= MIN_SAMPLES else math.nan
+    )
 
 
 def not_ok(samples: list[Sample]) -> dict[str, int]:
@@ -288,7 +265,7 @@ def rates_in_effect(env: dict[str, str]) -> dict[str, str]:
     )
     output = subprocess.run(
         [sys.executable, "-c", code],
-        cwd=BASE_DIR,
+        cwd=harness.BASE_DIR,
         env={**os.environ, **env},
         capture_output=True,
         text=True,
@@ -312,7 +289,9 @@ def warm_up(port: int, requests: list[tuple[str, str, str | None, str]]) -> None
             raise RuntimeError(f"warm-up {method} {path}: {response.status}")
 
 
-def run_configuration(args, pool, server: Process, users: dict) -> dict[str, Burst]:
+def run_configuration(
+    args, pool, server: harness.Process, users: dict
+) -> dict[str, Burst]:
     person_token, person_paths = users["person"]
     noisy_token, noisy_paths = users["noisy"]
     warm_up(
@@ -398,16 +377,6 @@ def run_configuration(args, pool, server: Process, users: dict) -> dict[str, Bur
     return bursts
 
 
-def fmt_ms(seconds: float) -> str:
-    return "-" if math.isnan(seconds) else f"{1000 * seconds:.1f}"
-
-
-def fmt_ratio(value: float, base: float) -> str:
-    if math.isnan(value) or math.isnan(base) or base == 0:
-        return "-"
-    return f"{value / base:.2f}x"
-
-
 def fmt_counts(counts: dict[str, int]) -> str:
     return ", ".join(f"{k}: {v}" for k, v in counts.items()) or "0"
 
@@ -429,19 +398,19 @@ def rows_for(burst: Burst) -> dict[str, str]:
             f"{burst.server_cores(start + first, end):.2f}"
         )
     return {
-        "person p50 idle / burst, ms": f"{fmt_ms(idle50)} / {fmt_ms(during50)}",
-        "person p50 burst / idle": fmt_ratio(during50, idle50),
-        "person p99 idle / burst, ms": f"{fmt_ms(idle99)} / {fmt_ms(during99)}",
-        "person p99 burst / idle": fmt_ratio(during99, idle99),
+        "person p50 idle / burst, ms": f"{cli.ms(idle50)} / {cli.ms(during50)}",
+        "person p50 burst / idle": cli.ratio(during50, idle50),
+        "person p99 idle / burst, ms": f"{cli.ms(idle99)} / {cli.ms(during99)}",
+        "person p99 burst / idle": cli.ratio(during99, idle99),
         "person p50, burst's first second / idle": (
-            f"{fmt_ms(p(first_second, 0.5))} ms, "
-            f"{fmt_ratio(p(first_second, 0.5), idle50)}"
+            f"{cli.ms(p(first_second, 0.5))} ms, "
+            f"{cli.ratio(p(first_second, 0.5), idle50)}"
         ),
         "person p50 before the first 429 / idle": (
-            f"{fmt_ms(p(before, 0.5))} ms, {fmt_ratio(p(before, 0.5), idle50)}"
+            f"{cli.ms(p(before, 0.5))} ms, {cli.ratio(p(before, 0.5), idle50)}"
         ),
         "person p50 after the first 429 / idle": (
-            f"{fmt_ms(p(after, 0.5))} ms, {fmt_ratio(p(after, 0.5), idle50)}"
+            f"{cli.ms(p(after, 0.5))} ms, {cli.ratio(p(after, 0.5), idle50)}"
             if after
             else "-"
         ),
@@ -477,11 +446,7 @@ def print_table(args, results: dict[str, dict[str, Burst]], rates: dict) -> None
     for config in CONFIGURATIONS:
         print(f"  {config}: {rates[config]}")
     print()
-    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
-    for n, row in enumerate(rows):
-        print("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip())
-        if n == 0:
-            print("  ".join("-" * width for width in widths))
+    cli.print_table(rows)
     print()
     print("person p50 by second of the burst, ms (* = more than twice idle):")
     for config, kind in columns:
@@ -490,7 +455,7 @@ def print_table(args, results: dict[str, dict[str, Burst]], rates: dict) -> None
         marks = []
         for samples in burst.by_second:
             value = p(samples, 0.5)
-            marks.append(fmt_ms(value) + ("*" if value > 2 * idle else ""))
+            marks.append(cli.ms(value) + ("*" if value > 2 * idle else ""))
         first = burst.first_429
         at = "" if first is None else f"  (first 429 at {first:.2f} s)"
         label = f"{config}: {kind}"
@@ -529,13 +494,7 @@ def figures(args, results: dict[str, dict[str, Burst]], rates: dict) -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--seconds",
-        type=float,
-        default=40,
-        help="each burst; long enough to pass 1200 reads and 300 writes",
-    )
+    parser = cli.parser(__doc__, seconds=40, threads=8, request_timeout=10.0)
     parser.add_argument("--burst-threads", type=int, default=8)
     parser.add_argument("--idle-seconds", type=float, default=5)
     parser.add_argument(
@@ -550,57 +509,47 @@ def main() -> None:
         default=0.05,
         help="between two of the person's reads: keep them under their own limit",
     )
-    parser.add_argument("--threads", type=int, default=8, help="DJANGO_REQUEST_THREADS")
-    parser.add_argument("--request-timeout", type=float, default=10.0)
-    parser.add_argument("--json", help="also write the figures to this file")
     args = parser.parse_args()
 
     # Spawned before anything else: a worker of its own for the noisy bursts.
     pool = multiprocessing.get_context("spawn").Pool(1)
-    dynamodb = start_dynamodb()
-    server = None
+    extra_env = {"DJANGO_DEBUG": "false", "JWT_ACCESS_TOKEN_SECONDS": "86400"}
     try:
-        env = setup_django(
-            dynamodb.endpoint_url,
-            {"DJANGO_DEBUG": "false", "JWT_ACCESS_TOKEN_SECONDS": "86400"},
-            database_name="rate_limits.sqlite3",
-        )
-        env["DJANGO_REQUEST_THREADS"] = str(args.threads)
-        # setup_django turns the limits off, in os.environ too (Process passes
-        # it on): take them out so that "limits on" gets the shipped defaults.
-        for name in RATE_SETTINGS:
-            os.environ.pop(name, None)
-            env.pop(name)
-        envs = {
-            "limits on": env,
-            "limits off": {**env, **dict.fromkeys(RATE_SETTINGS, "")},
-        }
-        users = {}
-        for name in ("person", "noisy", "warm"):
-            user, token = make_user_token(name, is_staff=False)
-            users[name] = (
-                token,
-                [f"/v1/meetings/{m.id}" for m in create_meetings(user, 3)],
-            )
-        results: dict[str, dict[str, Burst]] = {}
-        rates: dict[str, dict[str, str]] = {}
-        for config in CONFIGURATIONS:
-            rates[config] = rates_in_effect(envs[config])
-            print(f"{config} {rates[config]}: starting the server ...", flush=True)
-            server = start_server(envs[config])
-            results[config] = run_configuration(args, pool, server, users)
-            server.kill()
-            server = None
-        print_table(args, results, rates)
-        if args.json:
-            with open(args.json, "w") as out:
-                json.dump(figures(args, results, rates), out, indent=2, default=str)
+        with harness.scratch_site(extra_env, database_name="rate_limits.sqlite3") as (
+            env,
+            _,
+        ):
+            env["DJANGO_REQUEST_THREADS"] = str(args.threads)
+            # setup_django turns the limits off, in os.environ too (Process
+            # passes it on): take them out so that "limits on" gets the
+            # shipped defaults.
+            for name in RATE_SETTINGS:
+                os.environ.pop(name, None)
+                env.pop(name)
+            envs = {
+                "limits on": env,
+                "limits off": {**env, **dict.fromkeys(RATE_SETTINGS, "")},
+            }
+            users = {}
+            for name in ("person", "noisy", "warm"):
+                user, token = harness.make_user_token(name, is_staff=False)
+                meetings = harness.create_meetings(user, 3)
+                users[name] = (token, [f"/v1/meetings/{m.id}" for m in meetings])
+            results: dict[str, dict[str, Burst]] = {}
+            rates: dict[str, dict[str, str]] = {}
+            for config in CONFIGURATIONS:
+                rates[config] = rates_in_effect(envs[config])
+                print(f"{config} {rates[config]}: starting the server ...", flush=True)
+                server = harness.start_server(envs[config])
+                try:
+                    results[config] = run_configuration(args, pool, server, users)
+                finally:
+                    server.kill()
     finally:
-        if server is not None:
-            server.kill()
         pool.terminate()
         pool.join()
-        dynamodb.stop()
+    print_table(args, results, rates)
+    cli.write_json(args.json, figures(args, results, rates))
 
 
 if __name__ == "__main__":

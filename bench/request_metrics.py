@@ -2,12 +2,12 @@
 
     .venv/bin/python -m bench.request_metrics
 
-Calls a view that returns a ready response 20,000 times bare and 20,000 times
-through config.request_metrics.RequestMetricsMiddleware, alternating seven
-rounds, and prints the medians per call and their difference: the counter and
-histogram updates and the route lookup, with nothing else in the way. The
-serving bench (`bench.serving --configs dispatch,unmetered`) measures the same
-through a whole server, where the difference drowns in its noise.
+Calls a view that returns a ready response --calls times bare and as many
+times through config.request_metrics.RequestMetricsMiddleware, alternating
+--rounds rounds, and prints the medians per call and their difference: the
+counter and histogram updates and the route lookup, with nothing else in the
+way. The serving bench (`bench.serving --configs dispatch,unmetered`) measures
+the same through a whole server.
 """
 
 from __future__ import annotations
@@ -16,11 +16,14 @@ import os
 import statistics
 import time
 
-CALLS = 20_000
-ROUNDS = 7
+from bench import cli
 
 
 def main() -> None:
+    parser = cli.parser(__doc__)
+    parser.add_argument("--calls", type=int, default=20_000, help="calls a round")
+    parser.add_argument("--rounds", type=int, default=7, help="rounds of each")
+    args = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
 
@@ -43,18 +46,23 @@ def main() -> None:
 
     def per_call(handler) -> float:
         started = time.perf_counter()
-        for _ in range(CALLS):
+        for _ in range(args.calls):
             handler(request)
-        return (time.perf_counter() - started) / CALLS * 1e6
+        return (time.perf_counter() - started) / args.calls * 1e6
 
     bare, with_metrics = [], []
-    for _ in range(ROUNDS):
+    for _ in range(args.rounds):
         bare.append(per_call(view))
         with_metrics.append(per_call(metered))
-    bare_us, metered_us = statistics.median(bare), statistics.median(with_metrics)
-    print(f"view alone                 {bare_us:8.2f} µs a call")
-    print(f"through the middleware     {metered_us:8.2f} µs a call")
-    print(f"the middleware's own cost  {metered_us - bare_us:8.2f} µs a request")
+    figures = {
+        "view alone, µs a call": statistics.median(bare),
+        "through the middleware, µs a call": statistics.median(with_metrics),
+    }
+    figures["the middleware's own cost, µs"] = (
+        figures["through the middleware, µs a call"] - figures["view alone, µs a call"]
+    )
+    cli.print_figures("request metrics middleware, medians", figures, decimals=2)
+    cli.write_json(args.json, {"args": vars(args), **figures})
 
 
 if __name__ == "__main__":

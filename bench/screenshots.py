@@ -12,31 +12,18 @@ download). Not a test: the pictures are for docs/web-ui.md.
 
 from __future__ import annotations
 
-import argparse
-import os
-import socket
-import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
+from bench import cli
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.support.live import LiveServer
+
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "docs" / "screenshots"
-CHROMIUM = "/usr/bin/chromium"
-# As tests/browser/conftest.py: without these Chromium keeps calling home.
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 SETTLE_MS = 1000
 SIZES = {"phone": (390, 844), "desktop": (1280, 800)}
 SCHEMES = ("light", "dark")
@@ -44,20 +31,29 @@ SCHEMES = ("light", "dark")
 USERNAME, PASSWORD = "admin", "admin-password"
 
 
+class DemoServer(LiveServer):
+    """`manage.py devserver`: the app with its demo data and superuser."""
+
+    def command(self) -> list[str]:
+        return [sys.executable, "manage.py", "devserver", "--port", str(self.port)]
+
+
 def main() -> None:
     """Start a demo server, take every screenshot, and stop the server."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = cli.parser(__doc__, figures=False)
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
-        port = _free_port()
-        server = _start_server(port, Path(tmp))
+        env = {
+            "MEETINGS_STORE": "meetings.store.memory",
+            "DATABASE_URL": f"sqlite:///{Path(tmp) / 'db.sqlite3'}",
+        }
+        server = DemoServer(env).start(timeout=60)
         try:
-            _take_all(f"http://127.0.0.1:{port}", args.out)
+            _take_all(server.url, args.out)
         finally:
-            server.terminate()
-            server.wait(timeout=30)
+            server.terminate(timeout=30)
 
 
 def _take_all(url: str, out: Path) -> None:
@@ -84,7 +80,7 @@ def _take_all(url: str, out: Path) -> None:
                         page.wait_for_timeout(SETTLE_MS)
                         target = out / f"{name}-{size}-{scheme}.png"
                         page.screenshot(path=target, scale="css")
-                        print(f"{target.relative_to(ROOT)}")
+                        print(target)
                     context.close()
         finally:
             browser.close()
@@ -106,38 +102,6 @@ def _log_in(page, url: str) -> None:
     page.fill("#id_password", PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_url(f"{url}/")
-
-
-def _start_server(port: int, tmp: Path) -> subprocess.Popen:
-    env = {
-        **os.environ,
-        "MEETINGS_STORE": "meetings.store.memory",
-        "DATABASE_URL": f"sqlite:///{tmp / 'db.sqlite3'}",
-    }
-    server = subprocess.Popen(
-        [sys.executable, "manage.py", "devserver", "--port", str(port)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit(f"devserver exited with {server.returncode}")
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz"):
-                return server
-        except OSError:
-            time.sleep(0.3)
-    server.terminate()
-    raise SystemExit("devserver did not start within 60 s")
-
-
-def _free_port() -> int:
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 if __name__ == "__main__":

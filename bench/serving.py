@@ -5,20 +5,13 @@
 Starts DynamoDB Local once, then each configuration in turn, one server
 process each:
 
-- asgi: what was shipped before: uvicorn, Django's ASGIHandler for every
-  request but the streams (bench/serving_apps.py).
-- wsgi: option (a)'s request pool, gunicorn gthread with one worker
-  (config/wsgi.py).
-- a2wsgi: option (b) as first shipped: Django's WSGI handler on a long-lived
-  thread pool through a2wsgi (bench/serving_apps.py), under uvicorn with the
-  run command's access log.
-- dispatch: option (b), the app as shipped: `python -m config.server`, Django's
-  WSGI handler on a long-lived thread pool, one hop each way (config/asgi.py,
+- wsgi: the WSGI app on its own, gunicorn gthread with one worker
+  (config/wsgi.py): the floor a thread-per-request server gives.
+- dispatch: the app as shipped, `python -m config.server`: Django's WSGI
+  handler on a long-lived thread pool, one hop each way (config/asgi.py,
   config/wsgi_pool.py).
 - unmetered: dispatch without the request metrics middleware
   (bench/unmetered_settings.py): what counting and timing each request costs.
-- async: option (c)'s prototype, async middleware and async REST views under
-  uvicorn (bench/async_stack.py).
 
 For each it times, in the same run: a raw boto3 GetItem (ConsistentRead, as
 the API reads), GET /healthz, GET /v1/meetings/{id} and GET /v1/meetings (20 of
@@ -32,63 +25,33 @@ list call.
 
 from __future__ import annotations
 
-import argparse
 import http.client
-import json
 import statistics
 import sys
 
-from bench.harness import (
-    WORK_DIR,
-    Process,
-    create_meetings,
-    make_user_token,
-    setup_django,
-    start_dynamodb,
-    start_server,
-)
-from bench.rest import raw_reader, run_load
+from bench import cli, harness
 from tests.support.nginx import collect_static
 
 CONFIGURATIONS = {
-    "asgi": "uvicorn, Django's ASGIHandler (before)",
-    "wsgi": "(a) gunicorn gthread, WSGI",
-    "a2wsgi": "(b) before: uvicorn, a2wsgi on a pool",
-    "dispatch": "(b) uvicorn, WSGI handler on a pool",
-    "unmetered": "(b) as shipped, without the request metrics middleware",
-    "async": "(c) prototype: async middleware+views",
+    "wsgi": "gunicorn gthread, WSGI",
+    "dispatch": "config.server: WSGI handler on a pool",
+    "unmetered": "dispatch without the request metrics middleware",
 }
 ENDPOINTS = ["healthz", "retrieve", "list", "page"]
 
 
-def start(name: str, env: dict[str, str], threads: int) -> Process:
+def start(name: str, env: dict[str, str], threads: int) -> harness.Process:
     """Start configuration `name` as one server process."""
-    if name == "asgi":
-        return start_server(env, app="bench.serving_apps:per_request_executor")
+    pool = {"DJANGO_REQUEST_THREADS": str(threads)}
     if name == "dispatch":
-        return start_server({**env, "DJANGO_REQUEST_THREADS": str(threads)})
+        return harness.start_server({**env, **pool})
     if name == "unmetered":
         settings_module = {"DJANGO_SETTINGS_MODULE": "bench.unmetered_settings"}
-        return start_server(
-            {**env, **settings_module, "DJANGO_REQUEST_THREADS": str(threads)}
-        )
-    if name == "async":
-        return start_server(
-            {**env, "DJANGO_SETTINGS_MODULE": "bench.async_settings"},
-            app="bench.async_stack:application",
-        )
+        return harness.start_server({**env, **settings_module, **pool})
     from meetings.store.local import free_port
 
     port = free_port()
-    if name == "a2wsgi":
-        # As config.server runs uvicorn: access log on, lifespan off.
-        return Process(
-            [sys.executable, "-m", "uvicorn", "bench.serving_apps:a2wsgi_pool",
-             "--port", str(port), "--lifespan", "off"],
-            {**env, "DJANGO_REQUEST_THREADS": str(threads)},
-            port,
-        )  # fmt: skip
-    return Process(
+    return harness.Process(
         [sys.executable, "-m", "gunicorn", "--worker-class", "gthread",
          "--threads", str(threads), "--workers", "1", "--keep-alive", "75",
          "--bind", f"127.0.0.1:{port}", "--access-logfile", "/dev/null",
@@ -102,7 +65,7 @@ FAILURES: list[str] = []
 
 
 def http_caller(port: int, paths, headers: dict[str, str]):
-    """Return a run_load worker: one keep-alive connection per client thread."""
+    """Return a harness.run_load worker: one keep-alive connection per client thread."""
 
     def make():
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
@@ -120,10 +83,12 @@ def http_caller(port: int, paths, headers: dict[str, str]):
     return make
 
 
-def timed(server: Process | None, worker, requests: int, concurrency: int) -> dict:
+def timed(
+    server: harness.Process | None, worker, requests: int, concurrency: int
+) -> dict:
     """Run the load; add the server's CPU milliseconds per request."""
     before = server.tree_cpu_seconds() if server else 0.0
-    figures = run_load(worker, requests, concurrency)
+    figures = harness.run_load(worker, requests, concurrency)
     if server:
         cpu = server.tree_cpu_seconds() - before
         figures["cpu_ms"] = 1000 * cpu / requests
@@ -136,7 +101,7 @@ def measure(name: str, env, callers: dict, raw_worker, args) -> dict:
     try:
         workers = {endpoint: make(server.port) for endpoint, make in callers.items()}
         for worker in workers.values():
-            run_load(worker, args.warmup, 2)
+            harness.run_load(worker, args.warmup, 2)
         figures = {"raw": timed(None, raw_worker, args.requests, 1)}
         for endpoint, worker in workers.items():
             sequential = timed(server, worker, args.requests, 1)
@@ -158,42 +123,33 @@ def measure(name: str, env, callers: dict, raw_worker, args) -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--requests", type=int, default=1000)
-    parser.add_argument("--concurrency", type=int, default=8)
+    parser = cli.parser(__doc__, requests=1000, concurrency=8, threads=8)
     parser.add_argument("--warmup", type=int, default=100)
     parser.add_argument("--rounds", type=int, default=1)
-    parser.add_argument("--threads", type=int, default=8, help="per server process")
     parser.add_argument("--configs", default=",".join(CONFIGURATIONS))
     parser.add_argument(
         "--user-cache-seconds",
         default="5",
         help="API_USER_CACHE_SECONDS of every server; 0 loads the user each time",
     )
-    parser.add_argument("--json", help="also write the figures to this file")
     args = parser.parse_args()
     names = args.configs.split(",")
 
-    dynamodb = start_dynamodb()
-    try:
-        env = setup_django(
-            dynamodb.endpoint_url,
-            {
-                "JWT_ACCESS_TOKEN_SECONDS": "86400",
-                "API_USER_CACHE_SECONDS": args.user_cache_seconds,
-            },
-            database_name="serving.sqlite3",
-        )
+    extra_env = {
+        "JWT_ACCESS_TOKEN_SECONDS": "86400",
+        "API_USER_CACHE_SECONDS": args.user_cache_seconds,
+    }
+    with harness.scratch_site(extra_env, database_name="serving.sqlite3") as (env, _):
         # The pages name their files through collectstatic's manifest, which
         # var/static may not have caught up with.
-        static_root = WORK_DIR / "serving-static"
+        static_root = harness.WORK_DIR / "serving-static"
         collect_static(static_root, env)
         env["DJANGO_STATIC_ROOT"] = str(static_root)
         from django.conf import settings
         from django.test import Client
 
-        user, token = make_user_token(is_staff=False)
-        ids = [str(meeting.id) for meeting in create_meetings(user, 50)]
+        user, token = harness.make_user_token(is_staff=False)
+        ids = [str(meeting.id) for meeting in harness.create_meetings(user, 50)]
         browser = Client()
         browser.force_login(user)
         session = browser.cookies[settings.SESSION_COOKIE_NAME].value
@@ -207,10 +163,10 @@ def main() -> None:
             "list": lambda port: http_caller(port, lambda n: "/v1/meetings", bearer),
             "page": lambda port: http_caller(port, lambda n: "/", cookie),
         }
-        raw_worker = raw_reader(ids)
+        raw_worker = harness.raw_reader(ids)
         # DynamoDB Local's JVM compiles its hot paths over the first thousands
         # of requests: without this the first configuration meets a slower one.
-        run_load(raw_worker, 20 * args.warmup, 2)
+        harness.run_load(raw_worker, 20 * args.warmup, 2)
         rounds = []
         for number in range(args.rounds):
             # Each round starts with another configuration, against drift.
@@ -219,15 +175,9 @@ def main() -> None:
                 name: measure(name, env, callers, raw_worker, args) for name in order
             }
             rounds.append({name: measured[name] for name in names})
-    finally:
-        dynamodb.stop()
     results = median_of(rounds)
     report(results, args)
-    if args.json:
-        with open(args.json, "w") as out:
-            json.dump(
-                {"args": vars(args), "rounds": rounds, "median": results}, out, indent=2
-            )
+    cli.write_json(args.json, {"args": vars(args), "rounds": rounds, "median": results})
 
 
 def median_of(rounds: list[dict]) -> dict:
@@ -252,39 +202,49 @@ def median_of(rounds: list[dict]) -> dict:
 def report(results: dict, args) -> None:
     print(
         f"\n== {args.requests} requests per measurement, sequential (latency, CPU) "
-        f"and {args.concurrency} connections (req/s), {args.rounds} round(s), "
+        f"and {args.concurrency} connections (req/s, CPU), {args.rounds} round(s), "
         f"{args.threads} threads per server, user cache "
         f"{args.user_cache_seconds} s =="
     )
-    header = f"  {'':38} {'p50 ms':>7} {'p99 ms':>7} {'CPU ms':>7} {'req/s':>6} {'CPU ms':>7}"
     for name, figures in results.items():
         print(
-            f"\n  {name}: {CONFIGURATIONS[name]}  (threads after: {figures['threads']:.0f})"
+            f"\n{name}: {CONFIGURATIONS[name]} (threads after: {figures['threads']:.0f})"
         )
-        print(header + "  (last two: concurrent)")
         raw = figures["raw"]
-        print(
-            f"  {'raw GetItem (client side)':38} {raw['p50_ms']:7.2f} {raw['p99_ms']:7.2f}"
-        )
+        rows = [
+            ["", "p50 ms", "p99 ms", "CPU ms", "req/s", "CPU ms, concurrent"],
+            [
+                "raw GetItem (client side)",
+                f"{raw['p50_ms']:.2f}",
+                f"{raw['p99_ms']:.2f}",
+            ],
+        ]
         for endpoint in ENDPOINTS:
             f = figures[endpoint]
-            print(
-                f"  {endpoint:38} {f['p50_ms']:7.2f} {f['p99_ms']:7.2f} "
-                f"{f['cpu_ms']:7.2f} {f['per_second']:6.0f} {f['concurrent_cpu_ms']:7.2f}"
+            rows.append(
+                [
+                    endpoint,
+                    *(f"{f[key]:.2f}" for key in ("p50_ms", "p99_ms", "cpu_ms")),
+                    f"{f['per_second']:.0f}",
+                    f"{f['concurrent_cpu_ms']:.2f}",
+                ]
             )
-    print("\n  -- ratios, same run --")
-    print(
-        f"  {'':38} {'healthz':>8} {'REST÷raw':>9} {'page÷list':>10} "
-        f"{'REST req/s':>10} {'REST CPU':>9}"
-    )
+        cli.print_table(rows)
+    print("\nratios, same run:")
+    rows = [["", "healthz p50", "REST ÷ raw", "page ÷ list", "REST req/s", "REST CPU"]]
     for name, figures in results.items():
         raw, rest = figures["raw"], figures["retrieve"]
-        print(
-            f"  {name:38} {figures['healthz']['p50_ms']:7.2f}ms "
-            f"{rest['p50_ms'] / raw['p50_ms']:8.2f}x "
-            f"{figures['page']['p50_ms'] / figures['list']['p50_ms']:9.2f}x "
-            f"{rest['per_second']:10.0f} {rest['concurrent_cpu_ms']:7.2f}ms"
+        rows.append(
+            [
+                name,
+                f"{figures['healthz']['p50_ms']:.2f} ms",
+                cli.ratio(rest["p50_ms"], raw["p50_ms"]),
+                cli.ratio(figures["page"]["p50_ms"], figures["list"]["p50_ms"]),
+                f"{rest['per_second']:.0f}",
+                f"{rest['concurrent_cpu_ms']:.2f} ms",
+            ]
         )
+    cli.print_table(rows)
 
 
 if __name__ == "__main__":

@@ -28,28 +28,17 @@ the slow clients.
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import http.client
 import json
 import math
 import os
 import socket
-import sys
 import threading
 import time
 from dataclasses import dataclass, field
 
-from bench.harness import (
-    WORK_DIR,
-    Process,
-    create_meetings,
-    make_user_token,
-    percentile,
-    setup_django,
-    start_dynamodb,
-    start_server,
-)
+from bench import cli, harness
 from tests.support.nginx import collect_static
 from tests.support.sse import StreamReader
 
@@ -75,7 +64,9 @@ class Timings:
         return sum(self.failures.values())
 
     def p(self, fraction: float) -> float:
-        return percentile(self.latencies, fraction) if self.latencies else math.nan
+        return (
+            harness.percentile(self.latencies, fraction) if self.latencies else math.nan
+        )
 
 
 def timed_gets(
@@ -98,17 +89,13 @@ def timed_gets(
             if time.monotonic() >= until or (stop and stop.is_set()):
                 break
             started = time.perf_counter()
-            try:
-                connection.request("GET", path, headers=headers)
-                response = connection.getresponse()
-                response.read()
-            except (OSError, http.client.HTTPException) as error:
-                timings.fail(type(error).__name__)
-                connection.close()
+            outcome = harness.send(connection, "GET", path, headers)
+            if not outcome.isdigit():
+                timings.fail(outcome)
                 continue
             timings.latencies.append(time.perf_counter() - started)
-            if response.status != 200:
-                timings.fail(str(response.status))
+            if outcome != "200":
+                timings.fail(outcome)
             if pause:
                 time.sleep(pause)
     finally:
@@ -198,15 +185,8 @@ class StreamProbe:
         with self.lock:
             self.figures.sent += 1
             self.sent_at[self.version + 1] = time.perf_counter()
-        try:
-            connection.request("PATCH", self.path, body=body, headers=headers)
-            response = connection.getresponse()
-            response.read()
-            outcome = str(response.status)
-        except (OSError, http.client.HTTPException) as error:
-            outcome = type(error).__name__
-        finally:
-            connection.close()
+        outcome = harness.send(connection, "PATCH", self.path, headers, body)
+        connection.close()
         with self.lock:
             if outcome == "200":
                 self.figures.acknowledged += 1
@@ -233,11 +213,40 @@ class StreamProbe:
         self.reader.close()
 
 
-class SlowBodies:
+class SlowClients:
+    """Connections a slow client holds open, and what the server answered them."""
+
+    def __init__(self, port: int):
+        self.port = port
+        self.sockets: list[socket.socket] = []
+
+    def answers(self) -> dict[str, int]:
+        """Peek at each open one's first unread bytes: count the statuses
+        answered, "none" where nothing arrived, "closed" where the server closed
+        it bare."""
+        counts: dict[str, int] = {}
+        for sock in self.sockets:
+            sock.setblocking(False)  # with a timeout, recv() would wait for data
+            try:
+                head = sock.recv(12, socket.MSG_PEEK)
+                key = head[9:12].decode("latin-1") if head else "closed"
+            except BlockingIOError:
+                key = "none"
+            except OSError:
+                key = "reset"
+            counts[key] = counts.get(key, 0) + 1
+        return counts
+
+    def close(self) -> None:
+        for sock in self.sockets:
+            sock.close()
+
+
+class SlowBodies(SlowClients):
     """Connections that send a POST's headers, then a body byte at a time."""
 
     def __init__(self, port: int, token: str, byte_every: float):
-        self.port = port
+        super().__init__(port)
         self.head = (
             "POST /v1/meetings HTTP/1.1\r\nHost: 127.0.0.1\r\n"
             f"Authorization: Bearer {token}\r\n"
@@ -245,7 +254,6 @@ class SlowBodies:
             f"Content-Length: {BODY_LENGTH}\r\n\r\n"
         ).encode()
         self.byte_every = byte_every
-        self.sockets: list[socket.socket] = []
         self.closed_by_server = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._trickle, daemon=True)
@@ -275,23 +283,14 @@ class SlowBodies:
         if self._thread.is_alive():
             self._thread.join(timeout=10)
 
-    def answers(self) -> dict[str, int]:
-        """Return what the ones still open have been answered, by status."""
-        return _answers(self.sockets)
 
-    def close(self) -> None:
-        for sock in self.sockets:
-            sock.close()
-
-
-class NonReaders:
+class NonReaders(SlowClients):
     """Connections with a small receive buffer that ask for a large file and
     never read it."""
 
     def __init__(self, port: int, path: str):
-        self.port = port
+        super().__init__(port)
         self.request = f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode()
-        self.sockets: list[socket.socket] = []
 
     def open(self) -> None:
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -302,49 +301,10 @@ class NonReaders:
         sock.sendall(self.request)
         self.sockets.append(sock)
 
-    def answers(self) -> dict[str, int]:
-        return _answers(self.sockets)
-
-    def close(self) -> None:
-        for sock in self.sockets:
-            sock.close()
-
-
-def _answers(sockets: list[socket.socket]) -> dict[str, int]:
-    """Peek at each socket's first unread bytes: count the statuses answered,
-    "none" where nothing arrived, "closed" where the server closed it bare."""
-    counts: dict[str, int] = {}
-    for sock in sockets:
-        sock.setblocking(False)  # with a timeout, recv() would wait for data
-        try:
-            head = sock.recv(12, socket.MSG_PEEK)
-            key = head[9:12].decode("latin-1") if head else "closed"
-        except BlockingIOError:
-            key = "none"
-        except OSError:
-            key = "reset"
-        counts[key] = counts.get(key, 0) + 1
-    return counts
-
-
-def start(env: dict[str, str], gunicorn: bool, workers: int) -> Process:
-    if not gunicorn:
-        return start_server(env)
-    from meetings.store.local import free_port
-
-    port = free_port()
-    return Process(
-        [sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py",
-         "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
-         "config.asgi:application"],
-        env,
-        port,
-    )  # fmt: skip
-
 
 def static_root(env: dict[str, str], file_mb: float) -> str:
     """Collect this checkout's static files, plus the large one, for the server."""
-    root = WORK_DIR / "slow-clients-static"
+    root = harness.WORK_DIR / "slow-clients-static"
     collect_static(root, env)
     large = root / LARGE_FILE
     large.parent.mkdir(parents=True, exist_ok=True)
@@ -354,7 +314,7 @@ def static_root(env: dict[str, str], file_mb: float) -> str:
     return str(root)
 
 
-def measure(args, server: Process, probe: StreamProbe, token: str, ids, until):
+def measure(args, server: harness.Process, probe: StreamProbe, token: str, ids, until):
     """Run the three measurements side by side until `until`; return them."""
     bearer = {"Authorization": f"Bearer {token}"}
     results: dict[str, object] = {}
@@ -401,16 +361,6 @@ def measure(args, server: Process, probe: StreamProbe, token: str, ids, until):
     return results
 
 
-def fmt_ms(seconds: float) -> str:
-    return "-" if math.isnan(seconds) else f"{1000 * seconds:.1f} ms"
-
-
-def fmt_ratio(attack: float, idle: float) -> str:
-    if math.isnan(attack) or math.isnan(idle) or idle == 0:
-        return "-"
-    return f"{attack / idle:.2f}x"
-
-
 def fmt_failures(timings: Timings) -> str:
     if not timings.failures:
         return "0"
@@ -437,9 +387,9 @@ def print_table(args, idle: dict, attack: dict, slow: dict, readers: dict) -> No
             rows.append(
                 (
                     f"{label} {p}",
-                    fmt_ms(before.p(fraction)),
-                    fmt_ms(during.p(fraction)),
-                    fmt_ratio(during.p(fraction), before.p(fraction)),
+                    cli.ms(before.p(fraction), " ms"),
+                    cli.ms(during.p(fraction), " ms"),
+                    cli.ratio(during.p(fraction), before.p(fraction)),
                 )
             )
         rows.append(
@@ -469,14 +419,14 @@ def print_table(args, idle: dict, attack: dict, slow: dict, readers: dict) -> No
             )
         )
         for fraction, p in ((0.5, "p50"), (1.0, "max")):
-            lag_before = percentile(before.lags, fraction)
-            lag_during = percentile(during.lags, fraction)
+            lag_before = harness.percentile(before.lags, fraction)
+            lag_during = harness.percentile(during.lags, fraction)
             rows.append(
                 (
                     f"{label}: lag from PATCH sent, {p}",
-                    fmt_ms(lag_before),
-                    fmt_ms(lag_during),
-                    fmt_ratio(lag_during, lag_before),
+                    cli.ms(lag_before, " ms"),
+                    cli.ms(lag_during, " ms"),
+                    cli.ratio(lag_during, lag_before),
                 )
             )
         if during.patch_failures:
@@ -499,128 +449,119 @@ def print_table(args, idle: dict, attack: dict, slow: dict, readers: dict) -> No
             "",
         )
     )
-    widths = [max(len(row[i]) for row in rows) for i in range(4)]
-    for n, row in enumerate(rows):
-        print("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip())
-        if n == 0:
-            print("  ".join("-" * width for width in widths))
+    cli.print_table(rows)
     print()
     print(f"slow bodies at the end (by answer; none = still waiting): {slow}")
     print(f"non-readers at the end (by answer; none = nothing sent): {readers}")
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = cli.parser(__doc__, seconds=60, threads=8, poll=1.0, request_timeout=2.0)
     parser.add_argument(
         "--connections",
         type=int,
         default=64,
         help="slow bodies, and as many non-readers",
     )
-    parser.add_argument("--seconds", type=float, default=60, help="hold the attack")
     parser.add_argument("--byte-every", type=float, default=5.0)
     parser.add_argument("--file-mb", type=float, default=4)
-    parser.add_argument("--threads", type=int, default=8, help="DJANGO_REQUEST_THREADS")
     parser.add_argument("--gunicorn", action="store_true")
     parser.add_argument("--workers", type=int, default=1, help="with --gunicorn")
     parser.add_argument("--idle-seconds", type=float, default=10)
     parser.add_argument("--patch-every", type=float, default=3.0)
-    parser.add_argument("--poll", type=float, default=1.0, help="SSE_POLL_INTERVAL")
-    parser.add_argument("--request-timeout", type=float, default=2.0)
     parser.add_argument(
         "--pause", type=float, default=0.005, help="between two sequential requests"
     )
-    parser.add_argument("--json", help="also write the figures to this file")
     args = parser.parse_args()
 
-    dynamodb = start_dynamodb()
-    server = probe = slow = readers = None
-    try:
-        env = setup_django(
-            dynamodb.endpoint_url,
-            {
-                "DJANGO_DEBUG": "false",
-                "JWT_ACCESS_TOKEN_SECONDS": "86400",
-                # Every slow body is a create: keep them all under the quota.
-                "MEETINGS_CREATE_RATE": "100000/min",
-                "SSE_POLL_INTERVAL": str(args.poll),
-                "SSE_MAX_LIFETIME": "86400",
-            },
-            database_name="slow_clients.sqlite3",
-        )
-        env["DJANGO_STATIC_ROOT"] = static_root(env, args.file_mb)
-        env["DJANGO_REQUEST_THREADS"] = str(args.threads)
-        user, token = make_user_token(is_staff=False)
-        ids = [str(meeting.id) for meeting in create_meetings(user, 2)]
-        server = start(env, args.gunicorn, args.workers)
-        bearer = {"Authorization": f"Bearer {token}"}
-        warm = time.monotonic() + 30
-        for path, headers in (("/healthz", {}), (f"/v1/meetings/{ids[0]}", bearer)):
-            timed_gets(
-                server.port, path, headers, requests=100, until=warm,
-                timeout=10, pause=0,
-            )  # fmt: skip
-        probe = StreamProbe(server.port, ids[1], token, args.request_timeout)
-        probe.open()
+    extra_env = {
+        "DJANGO_DEBUG": "false",
+        "JWT_ACCESS_TOKEN_SECONDS": "86400",
+        # Every slow body is a create: keep them all under the quota.
+        "MEETINGS_CREATE_RATE": "100000/min",
+        "SSE_POLL_INTERVAL": str(args.poll),
+        "SSE_MAX_LIFETIME": "86400",
+    }
+    with harness.scratch_site(extra_env, database_name="slow_clients.sqlite3") as (
+        env,
+        _,
+    ):
+        server = probe = slow = readers = None
+        try:
+            env["DJANGO_STATIC_ROOT"] = static_root(env, args.file_mb)
+            env["DJANGO_REQUEST_THREADS"] = str(args.threads)
+            user, token = harness.make_user_token(is_staff=False)
+            ids = [str(meeting.id) for meeting in harness.create_meetings(user, 2)]
+            if args.gunicorn:
+                server = harness.start_gunicorn(env, args.workers)
+            else:
+                server = harness.start_server(env)
+            bearer = {"Authorization": f"Bearer {token}"}
+            warm = time.monotonic() + 30
+            for path, headers in (("/healthz", {}), (f"/v1/meetings/{ids[0]}", bearer)):
+                timed_gets(
+                    server.port, path, headers, requests=100, until=warm,
+                    timeout=10, pause=0,
+                )  # fmt: skip
+            probe = StreamProbe(server.port, ids[1], token, args.request_timeout)
+            probe.open()
 
-        print(f"idle for {args.idle_seconds:g} s ...", flush=True)
-        idle = measure(
-            args, server, probe, token, ids, time.monotonic() + args.idle_seconds
-        )
+            print(f"idle for {args.idle_seconds:g} s ...", flush=True)
+            idle = measure(
+                args, server, probe, token, ids, time.monotonic() + args.idle_seconds
+            )
 
-        print(f"opening {2 * args.connections} slow clients ...", flush=True)
-        slow = SlowBodies(server.port, token, args.byte_every)
-        readers = NonReaders(server.port, f"/static/{LARGE_FILE}")
-        # Taking turns, so that a server that gives each a thread gives some to
-        # both kinds.
-        for _ in range(args.connections):
-            slow.open()
-            readers.open()
-        slow.start()
-        print(f"holding them for {args.seconds:g} s ...", flush=True)
-        attack = measure(
-            args, server, probe, token, ids, time.monotonic() + args.seconds
-        )
-        slow.stop()
-        slow_answers = slow.answers()
-        slow_answers["closed while sending"] = slow.closed_by_server
-        reader_answers = readers.answers()
-        print_table(args, idle, attack, slow_answers, reader_answers)
-        if args.json:
-            figures = {
-                phase: {
-                    name: (
-                        {
-                            "p50_ms": 1000 * value.p(0.5),
-                            "p99_ms": 1000 * value.p(0.99),
-                            "answered": len(value.latencies),
-                            "failures": value.failures,
-                        }
-                        if isinstance(value, Timings)
-                        else value.__dict__
-                        if isinstance(value, StreamFigures)
-                        else value
-                    )
-                    for name, value in results.items()
-                }
-                for phase, results in (("idle", idle), ("attack", attack))
-            }
-            figures["args"] = vars(args)
-            figures["slow_bodies"] = slow_answers
-            figures["non_readers"] = reader_answers
-            with open(args.json, "w") as out:
-                json.dump(figures, out, indent=2, default=str)
-    finally:
-        if slow is not None:
+            print(f"opening {2 * args.connections} slow clients ...", flush=True)
+            slow = SlowBodies(server.port, token, args.byte_every)
+            readers = NonReaders(server.port, f"/static/{LARGE_FILE}")
+            # Taking turns, so that a server that gives each a thread gives
+            # some to both kinds.
+            for _ in range(args.connections):
+                slow.open()
+                readers.open()
+            slow.start()
+            print(f"holding them for {args.seconds:g} s ...", flush=True)
+            attack = measure(
+                args, server, probe, token, ids, time.monotonic() + args.seconds
+            )
             slow.stop()
-        for clients in (slow, readers):
-            if clients is not None:
-                clients.close()
-        if probe is not None:
-            probe.close()
-        if server is not None:
-            server.kill()
-        dynamodb.stop()
+            slow_answers = slow.answers()
+            slow_answers["closed while sending"] = slow.closed_by_server
+            reader_answers = readers.answers()
+        finally:
+            if slow is not None:
+                slow.stop()
+            for clients in (slow, readers):
+                if clients is not None:
+                    clients.close()
+            if probe is not None:
+                probe.close()
+            if server is not None:
+                server.kill()
+    print_table(args, idle, attack, slow_answers, reader_answers)
+    cli.write_json(args.json, figures(args, idle, attack, slow_answers, reader_answers))
+
+
+def figures(args, idle: dict, attack: dict, slow: dict, readers: dict) -> dict:
+    """Return the run's figures as plain data, for --json."""
+
+    def plain(value):
+        if isinstance(value, Timings):
+            return {
+                "p50_ms": 1000 * value.p(0.5),
+                "p99_ms": 1000 * value.p(0.99),
+                "answered": len(value.latencies),
+                "failures": value.failures,
+            }
+        if isinstance(value, StreamFigures):
+            return value.__dict__
+        return value
+
+    out = {
+        phase: {name: plain(value) for name, value in results.items()}
+        for phase, results in (("idle", idle), ("attack", attack))
+    }
+    return {**out, "args": vars(args), "slow_bodies": slow, "non_readers": readers}
 
 
 if __name__ == "__main__":

@@ -13,26 +13,17 @@ interval, when its streams get only the latest. Bounded: it stops after
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import random
 import time
 
 import httpx
 
-from bench.harness import (
-    StreamClient,
-    create_meetings,
-    long_stream_settings,
-    make_user_token,
-    setup_django,
-    start_dynamodb,
-    start_server,
-)
+from bench import cli, harness
 
 
 async def soak(server, token, ids, streams: int, minutes: float, every: float) -> dict:
-    client = StreamClient(server.port, token)
+    client = harness.StreamClient(server.port, token)
     paths = [f"/v1/meetings/{ids[n % len(ids)]}/events" for n in range(streams)]
     await client.open_many(paths)
     headers = {"Authorization": f"Bearer {token}"}
@@ -92,32 +83,26 @@ async def soak(server, token, ids, streams: int, minutes: float, every: float) -
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--streams", type=int, default=2000)
-    parser.add_argument("--meetings", type=int, default=100)
+    parser = cli.parser(__doc__, streams=2000, meetings=100)
     parser.add_argument("--minutes", type=float, default=10)
     parser.add_argument(
         "--every", type=float, default=2.0, help="seconds between changes"
     )
     args = parser.parse_args()
-    dynamodb = start_dynamodb()
-    try:
-        env = setup_django(dynamodb.endpoint_url, long_stream_settings(args.streams))
-        user, token = make_user_token()
-        ids = [str(meeting.id) for meeting in create_meetings(user, args.meetings)]
-        server = start_server(env)
+    with harness.scratch_site(harness.long_stream_settings(args.streams)) as (env, _):
+        user, token = harness.make_user_token()
+        ids = [
+            str(meeting.id) for meeting in harness.create_meetings(user, args.meetings)
+        ]
+        server = harness.start_server(env)
         try:
             result = asyncio.run(
                 soak(server, token, ids, args.streams, args.minutes, args.every)
             )
         finally:
             server.kill()
-    finally:
-        dynamodb.stop()
-    print(f"\n== soak: {args.streams} streams, {args.minutes:g} min ==")
-    for name, value in result.items():
-        print(f"  {name:24} {value:,.2f}" if isinstance(value, float) else
-              f"  {name:24} {value}")  # fmt: skip
+    cli.print_figures(f"soak: {args.streams} streams, {args.minutes:g} min", result)
+    cli.write_json(args.json, {"args": vars(args), **result})
 
 
 if __name__ == "__main__":

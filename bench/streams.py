@@ -14,32 +14,20 @@ slower client would add its own backlog to the delivery times it measures.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
-import json
 import time
 
 import httpx
 import uvloop
 
-from bench.harness import (
-    StreamClient,
-    create_meetings,
-    long_stream_settings,
-    make_user_token,
-    percentile,
-    scrape,
-    setup_django,
-    start_dynamodb,
-    start_server,
-)
+from bench import cli, harness
 
 WARM_STREAMS = 50
 
 
 async def hold_streams(server, token: str, paths: list[str]) -> dict:
     """Open the streams in two steps and read memory and threads around them."""
-    client = StreamClient(server.port, token)
+    client = harness.StreamClient(server.port, token)
     warm = min(WARM_STREAMS, len(paths) // 2)
     await client.open_many(paths[:warm])
     await asyncio.sleep(1)
@@ -68,7 +56,7 @@ async def hold_streams(server, token: str, paths: list[str]) -> dict:
 async def patch_rounds(port, token, client, meetings, rounds, poll) -> dict:
     headers = {"Authorization": f"Bearer {token}"}
     gate = asyncio.Semaphore(8)
-    before = scrape(port)
+    before = harness.scrape(port)
     status_before = client.stats.events.get("status", 0)
 
     async def patch(http, meeting_id: str, text: str) -> None:
@@ -90,7 +78,7 @@ async def patch_rounds(port, token, client, meetings, rounds, poll) -> dict:
                 *(patch(http, str(m.id), f"round {number}") for m in meetings)
             )
             await asyncio.sleep(poll + 1.5)
-    after = scrape(port)
+    after = harness.scrape(port)
 
     def delta(name: str) -> float:
         return after.get(name, 0) - before.get(name, 0)
@@ -105,14 +93,14 @@ async def patch_rounds(port, token, client, meetings, rounds, poll) -> dict:
 
 
 async def measure_meetstream(env, token, meetings, streams, rounds, poll) -> dict:
-    server = start_server(env)
+    server = harness.start_server(env)
     try:
         paths = [
             f"/v1/meetings/{meetings[n % len(meetings)].id}/events"
             for n in range(streams)
         ]
         held = await hold_streams(server, token, paths)
-        client: StreamClient = held.pop("client")
+        client: harness.StreamClient = held.pop("client")
         cpu_before = server.cpu_seconds()
         delivery = await patch_rounds(
             server.port, token, client, meetings, rounds, poll
@@ -134,8 +122,8 @@ async def measure_meetstream(env, token, meetings, streams, rounds, poll) -> dic
             "errors": client.stats.errors,
             "connection_lost_events": client.stats.lost,
             "cpu_ms_per_delivered_event": 1000 * cpu / max(1, delivery["delivered"]),
-            "p50_delivery_ms": 1000 * percentile(latencies, 0.50),
-            "p99_delivery_ms": 1000 * percentile(latencies, 0.99),
+            "p50_delivery_ms": 1000 * harness.percentile(latencies, 0.50),
+            "p99_delivery_ms": 1000 * harness.percentile(latencies, 0.99),
             "max_delivery_ms": 1000 * max(latencies, default=float("nan")),
             "drain_seconds": drain_seconds,
             "server_exit_seconds": exit_seconds,
@@ -145,7 +133,7 @@ async def measure_meetstream(env, token, meetings, streams, rounds, poll) -> dic
 
 
 async def measure_bare(env, token, streams) -> dict:
-    server = start_server(env, app="bench.bare_sse:app")
+    server = harness.start_server(env, app="bench.bare_sse:app")
     try:
         held = await hold_streams(server, token, ["/"] * streams)
         client = held.pop("client")
@@ -159,23 +147,17 @@ async def measure_bare(env, token, streams) -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--streams", type=int, default=2000)
-    parser.add_argument("--meetings", type=int, default=100)
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--poll", type=float, default=3.0)
-    parser.add_argument("--no-baseline", action="store_true")
-    parser.add_argument("--json", help="also write the figures to this file")
+    parser = cli.parser(__doc__, streams=2000, meetings=100, poll=3.0)
+    parser.add_argument("--rounds", type=int, default=3, help="PATCHes of each meeting")
+    parser.add_argument("--no-baseline", action="store_true", help="skip the bare app")
     args = parser.parse_args()
 
-    dynamodb = start_dynamodb()
-    try:
-        env = setup_django(
-            dynamodb.endpoint_url,
-            long_stream_settings(args.streams, SSE_POLL_INTERVAL=str(args.poll)),
-        )
-        user, token = make_user_token()
-        meetings = create_meetings(user, args.meetings)
+    settings = harness.long_stream_settings(
+        args.streams, SSE_POLL_INTERVAL=str(args.poll)
+    )
+    with harness.scratch_site(settings) as (env, _):
+        user, token = harness.make_user_token()
+        meetings = harness.create_meetings(user, args.meetings)
         results = {"streams": args.streams, "meetings": args.meetings}
         if not args.no_baseline:
             results["bare"] = asyncio.run(
@@ -188,33 +170,30 @@ def main() -> None:
             ),
             loop_factory=uvloop.new_event_loop,
         )
-    finally:
-        dynamodb.stop()
     report(results, args.poll)
-    if args.json:
-        with open(args.json, "w") as out:
-            json.dump(results, out, indent=2)
+    cli.write_json(args.json, results)
 
 
 def report(results: dict, poll: float) -> None:
     ours = results["meetstream"]
-    print(f"\n== {results['streams']} streams on {results['meetings']} meetings ==")
-    for name, value in ours.items():
-        print(f"  {name:28} {value:,.3f}" if isinstance(value, float) else
-              f"  {name:28} {value}")  # fmt: skip
+    figures = dict(ours)
     bare = results.get("bare")
     if bare:
-        print("  -- baseline: bare ASGI SSE app, same uvicorn, same run --")
-        print(f"  {'bare kib_per_stream':28} {bare['kib_per_stream']:,.2f}")
-        print(f"  {'bare threads_held':28} {bare['threads_held']}")
-        rate = bare["connects_per_second"]
-        print(f"  {'bare connects_per_second':28} {rate:,.1f}")
-        print(f"  {'bare cpu_ms_per_connect':28} {bare['cpu_ms_per_connect']:,.3f}")
-        ratio_rate = ours["connects_per_second"] / max(rate, 0.001)
-        print(f"  {'connect rate ratio':28} {ratio_rate:.3f}x the bare app")
-        ratio = ours["kib_per_stream"] / max(bare["kib_per_stream"], 0.001)
-        print(f"  {'memory per stream ratio':28} {ratio:.2f}x the bare app")
-    print(f"  {'p99 delivery / poll':28} {ours['p99_delivery_ms'] / (poll * 1000):.3f}")
+        # The bare ASGI SSE app under the same uvicorn, in the same run.
+        figures |= {
+            "bare kib_per_stream": bare["kib_per_stream"],
+            "bare threads_held": bare["threads_held"],
+            "bare connects_per_second": bare["connects_per_second"],
+            "bare cpu_ms_per_connect": bare["cpu_ms_per_connect"],
+            "connects_per_second ÷ bare": ours["connects_per_second"]
+            / max(bare["connects_per_second"], 0.001),
+            "kib_per_stream ÷ bare": ours["kib_per_stream"]
+            / max(bare["kib_per_stream"], 0.001),
+        }
+    figures["p99 delivery ÷ poll"] = ours["p99_delivery_ms"] / (poll * 1000)
+    cli.print_figures(
+        f"{results['streams']} streams on {results['meetings']} meetings", figures
+    )
 
 
 if __name__ == "__main__":

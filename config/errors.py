@@ -1,5 +1,7 @@
-"""The project's error wiring: DRF's exception handler and the root URLconf's
-handler400/403/404/500, answering in the one error shape (shared/errors.py).
+"""The project's error wiring, answering in the one error shape.
+
+DRF's exception handler and the root URLconf's handler400/403/404/500, each
+answering as shared/errors.py shapes an error.
 """
 
 from __future__ import annotations

@@ -30,13 +30,12 @@ Drain = Callable[[], Awaitable[None]]
 
 logger = logging.getLogger(__name__)
 
-# An open stream keeps about 84 objects that the cyclic garbage collector
-# tracks, 1.4 million at 15,000 streams. Under CPython's defaults (700, 10, 10)
-# a full collection came every few thousand connects and held the event loop
-# for up to a second each time, in the middle of a drain or a fan-out. With
-# these, none ran in a whole 15,000-stream bench; cyclic garbage waits longer
-# to be freed (a young collection every 50,000 allocations, not 700), which
-# costs a few megabytes at most.
+# Every open stream keeps dozens of objects the cyclic garbage collector
+# tracks. Under CPython's defaults (700, 10, 10) full collections come often
+# with many streams open, and each holds the event loop, in the middle of a
+# drain or a fan-out. These thresholds make them rare; cyclic garbage waits
+# longer to be freed (a young collection every 50,000 allocations, not 700),
+# which costs little memory (docs/performance.md, "Reconnect storms").
 GC_THRESHOLDS = (50_000, 20, 100)
 DRAIN_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 # The longest a drain holds the server's exit: streams end within a second or

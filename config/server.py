@@ -3,18 +3,17 @@
 Open streams are drained on SIGTERM and SIGINT by the app's lifespan
 (config/lifespan.py), which uvicorn runs with lifespan="on". No request line is
 logged unless asked (`--access-log`): in production nginx logs every request,
-and at thousands of connects a second uvicorn's line is about a fifth of the
-event loop's time (docs/performance.md).
+and under a reconnect storm uvicorn's own line would take a large share of the
+event loop (docs/performance.md, "Reconnect storms").
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 
 import uvicorn
-
-# The backstop: streams end by themselves within a second or two of a signal.
-GRACEFUL_SHUTDOWN_SECONDS = 10
+from django.conf import settings
 
 
 def serve(
@@ -25,13 +24,13 @@ def serve(
 
 
 def server_config(host: str, port: int, *, access_log: bool = False) -> uvicorn.Config:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     return uvicorn.Config(
         "config.asgi:application",
         host=host,
         port=port,
-        lifespan="on",
         access_log=access_log,
-        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
+        **settings.ASGI_SERVER_OPTIONS,
     )
 
 

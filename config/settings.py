@@ -2,44 +2,27 @@
 
 from __future__ import annotations
 
-import ipaddress
 import os
 from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
-from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from dotenv import load_dotenv
 
+from config.environment import (
+    env,
+    env_bool,
+    env_float,
+    env_int,
+    env_list,
+    require_networks,
+)
 from config.keys import require_strong_key
+from config.logs import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 load_dotenv(BASE_DIR / ".env")
-
-
-def env(name: str, default: str | None = None) -> str:
-    value = os.environ.get(name, default)
-    if value is None:
-        raise ImproperlyConfigured(f"Set the {name} environment variable.")
-    return value
-
-
-def env_bool(name: str, default: bool = False) -> bool:
-    return env(name, str(default)).strip().lower() in {"1", "true", "yes", "on"}
-
-
-def env_int(name: str, default: int) -> int:
-    return int(env(name, str(default)))
-
-
-def env_float(name: str, default: float) -> float:
-    return float(env(name, str(default)))
-
-
-def env_list(name: str, default: str = "") -> list[str]:
-    return [item.strip() for item in env(name, default).split(",") if item.strip()]
-
 
 DEBUG = env_bool("DJANGO_DEBUG")
 SECRET_KEY = require_strong_key(
@@ -48,17 +31,13 @@ SECRET_KEY = require_strong_key(
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1")
 # Addresses that may read /readyz and /metrics (config/operator_access.py):
 # loopback and the private ranges where load balancers and Prometheus live.
-OPERATOR_NETWORKS = env_list(
+OPERATOR_NETWORKS = require_networks(
     "OPERATOR_NETWORKS",
-    "127.0.0.0/8,::1/128,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fc00::/7",
+    env_list(
+        "OPERATOR_NETWORKS",
+        "127.0.0.0/8,::1/128,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fc00::/7",
+    ),
 )
-for _network in OPERATOR_NETWORKS:
-    try:
-        ipaddress.ip_network(_network, strict=False)
-    except ValueError:
-        raise ImproperlyConfigured(
-            f"OPERATOR_NETWORKS: {_network!r} is not an address or a CIDR network."
-        ) from None
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
@@ -99,6 +78,10 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "config.urls"
 ASGI_APPLICATION = "config.asgi.application"
+# How uvicorn serves it (config/server.py, devserver): the lifespan drains the
+# streams on a signal (config/lifespan.py), within a second or two; the
+# graceful timeout is the backstop.
+ASGI_SERVER_OPTIONS = {"lifespan": "on", "timeout_graceful_shutdown": 10}
 WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [
@@ -124,17 +107,15 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-    # A file, not memory: live-server tests share the test database with the
-    # server processes they start.
-    # One per test run, so that concurrent runs do not share it.
+    # A file, not memory, which live-server tests share with the servers they
+    # start; one per test run, so that concurrent runs do not share it.
     DATABASES["default"]["TEST"] = {
         "NAME": str(BASE_DIR / "var" / f"test-db-{os.getpid()}.sqlite3")
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-# A table of the database, so every instance shares what it holds: the API's
-# per-user rate limits (meetings/api/throttles.py). `manage.py migrate` makes
-# it (meetings/migrations/0002_cache_table.py), and /readyz answers 503 naming
-# it while it is missing.
+# A table of the database, so every instance shares the API's per-user rate
+# limits (meetings/api/throttles.py); `manage.py migrate` makes it (migration
+# 0002_cache_table), and /readyz answers 503 naming it while it is missing.
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
@@ -177,10 +158,8 @@ AXES_HANDLER = "accounts.lockout.LoginFailures"
 AXES_FAILURE_LIMIT = LOGIN_FAILURES_PER_USERNAME
 AXES_USERNAME_CALLABLE = "accounts.lockout.attempted_username"
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
-# Only failures matter here; the access log would keep a row per log-in.
-AXES_DISABLE_ACCESS_LOG = True
-# No banner on every start; failures are still logged as warnings.
-AXES_VERBOSE = False
+AXES_DISABLE_ACCESS_LOG = True  # only failures matter, not a row per log-in
+AXES_VERBOSE = False  # no banner on every start; failures are still warnings
 # Axes' backend comes first: it refuses a locked-out log-in before the next
 # one hashes the password.
 AUTHENTICATION_BACKENDS = [
@@ -199,9 +178,8 @@ STATIC_URL = "static/"
 STATIC_ROOT = Path(env("DJANGO_STATIC_ROOT", str(BASE_DIR / "var" / "static")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Content-hashed names from collectstatic's manifest, served as immutable
-# (config/static.py). The test process renders pages without collecting, so
-# tests/conftest.py gives it the plain names, as Django's docs advise; the
-# servers it starts for the browser tests use the hashed ones.
+# (config/static.py). The test process, which does not collect, uses plain
+# names (tests/conftest.py, as Django's docs advise); its servers the hashed.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "config.static.StaticStorage"},
@@ -211,8 +189,8 @@ STORAGES = {
 REQUEST_THREADS = env_int("DJANGO_REQUEST_THREADS", 8)
 # Slow clients wait on the event loop, never on those threads (config/asgi.py):
 # seconds allowed between two parts of a request body (then 408), and for a
-# client to take the next chunk of a file or streaming response (then it is
-# dropped). docs/operations.md lists every timeout.
+# client to take the next chunk of a file or streaming response (then dropped).
+# docs/operations.md lists every timeout.
 REQUEST_BODY_TIMEOUT = env_float("DJANGO_REQUEST_BODY_TIMEOUT", 30.0)
 RESPONSE_SEND_TIMEOUT = env_float("DJANGO_RESPONSE_SEND_TIMEOUT", 60.0)
 
@@ -234,32 +212,15 @@ SECURE_CSP = {
     "form-action": [CSP.SELF],
     "frame-ancestors": [CSP.NONE],
 }
-# nginx sets X-Forwarded-Proto to its own $scheme, overwriting the client's:
-# trust it, so requests that reached nginx over HTTPS are secure (CSRF origin
-# checks, absolute URLs). The app must be reachable through the proxy only.
+# nginx overwrites X-Forwarded-Proto with its own $scheme: trust it, so that
+# requests that reached it over HTTPS are secure. Reach the app only through it.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "filters": {
-        "client_errors_without_traceback": {
-            "()": "config.logs.ClientErrorsWithoutTraceback"
-        }
-    },
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
-    "loggers": {
-        "django.request": {"filters": ["client_errors_without_traceback"]},
-        "botocore": {"level": "WARNING"},
-        "boto3": {"level": "WARNING"},
-        # A warning per failed log-in is enough; axes adds two lines of INFO.
-        "axes": {"level": "WARNING"},
-    },
-}
+# To the console; a client's error is one line, a server's a traceback.
+LOGGING = logging_config(env("LOG_LEVEL", "INFO"))
 
 # Meetings: the store backend (meetings/store/), as SESSION_ENGINE names sessions'.
 # "meetings.store.memory" keeps them in one process's memory, with no DynamoDB.
@@ -313,10 +274,9 @@ REST_FRAMEWORK = {
     ],
 }
 # API requests per user (per address when anonymous), in DRF's rate syntax,
-# reads (GET, HEAD, OPTIONS) and writes apart; beyond them, 429 with
-# Retry-After. Far above what a person does with the pages or an integration
-# needs (20 reads and 5 writes a second, sustained), far below what one script
-# in a loop sends (docs/security.md); empty turns one off.
+# reads (GET, HEAD, OPTIONS) and writes apart, then 429 with Retry-After: far
+# above what a person or an integration needs, far below a script in a loop
+# (docs/security.md); empty turns one off.
 API_READ_RATE = env("API_READ_RATE", "1200/min")
 API_WRITE_RATE = env("API_WRITE_RATE", "300/min")
 # Whether /v1/schema and /v1/docs answer anyone; otherwise only authenticated

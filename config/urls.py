@@ -1,3 +1,5 @@
+"""The root URLconf: the API, the streams, the pages, the admin and health."""
+
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path

@@ -1,16 +1,15 @@
 """Serve a WSGI application to ASGI from a long-lived thread pool.
 
-A pool thread runs only the application: it never waits on a client. The
-request body is received whole on the event loop before a thread is taken,
-up to a limit (past it, 413 without reading further), with a timeout between
-its parts. A finite response (any Django response but a streaming one) comes
-back to the loop as status, headers and body together, which the loop writes:
-one hop to the thread and one back. A streaming response (a file, a
-StreamingHttpResponse) is produced in the pool one chunk at a time, each chunk
-written by the loop, which waits for the client to take it (backpressure)
-before asking the thread for the next. So a client that sends its body slowly,
-or does not read its response, holds a coroutine and its own buffers, never a
-pool thread; one that takes no chunk for `send_timeout` seconds is dropped.
+A pool thread runs only the application: it never waits on a client. The loop
+receives the request body whole before a thread is taken, up to a limit (past
+it, 413 without reading further), with a timeout between its parts (408). A
+finite response (any Django response but a streaming one) comes back to the
+loop whole, status, headers and body: one hop to the thread and one back. A
+streaming one (a file, a StreamingHttpResponse) is made in the pool a chunk at
+a time, and the loop waits for the client to take each (backpressure) before
+asking for the next. So a slow client holds a coroutine and its buffers, never
+a pool thread; one that takes no chunk for `send_timeout` seconds is dropped
+(docs/performance.md, "Serving the request path" and "Slow clients").
 """
 
 from __future__ import annotations
@@ -141,9 +140,7 @@ class WSGIPool:
                 parts.append(b"")  # the body has begun: its parts are timed
 
     async def refuse(self, send: Send, refused: BodyRefused) -> None:
-        """Answer a refused body and close the connection: what is left of the
-        body is never read.
-        """
+        """Answer a refused body and close the connection, reading no more of it."""
         headers, body = self.refusal(refused.status, refused.message)
         await send(
             {
@@ -189,12 +186,11 @@ class WSGIPool:
 
 
 class Start(NamedTuple):
-    """What the loop needs to begin a response: status, headers and its first
-    bytes (the whole body when the response is finite)."""
+    """What the loop needs to begin a response: status, headers, first bytes."""
 
     status: int
     headers: list[tuple[bytes, bytes]]
-    body: bytes
+    body: bytes  # the whole body when the response is finite
 
 
 class Exchange:
@@ -273,8 +269,7 @@ class Exchange:
 
 
 def _is_finite(iterable: Iterable[bytes]) -> bool:
-    """Tell whether iterable is a body held in memory: a list or a Django
-    response that is not streaming."""
+    """Tell whether iterable is a body in memory: a list, a non-streaming response."""
     return (
         isinstance(iterable, list | tuple)
         or getattr(iterable, "streaming", True) is False

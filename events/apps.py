@@ -1,3 +1,5 @@
+"""The events app: the live status streams."""
+
 from django.apps import AppConfig
 
 

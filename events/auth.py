@@ -5,10 +5,10 @@ module does what SessionMiddleware, AuthenticationMiddleware and simplejwt's
 JWTAuthentication would, once, before the stream starts: it loads the user from
 the database, refuses inactive or deleted users and tokens issued before a
 password change, and asks the services what the user may reach. Open streams
-are checked again (recheck below), once per distinct credential however many
-streams share it: those of the users the revocation feed names, within a
-second or two (revocations_since; events/revocations.py), and all of them every
-SSE_RECHECK_INTERVAL seconds.
+are checked again (recheck below, called by events/recheck.py), once per
+distinct credential however many streams share it: those of the users the
+revocation feed names, within a second or two (revocations_since;
+events/revocations.py), and all of them every SSE_RECHECK_INTERVAL seconds.
 
 Every lookup runs in a pooled (not thread-sensitive) thread that closes its
 database connections before it returns. Django's async ORM (`aget` and the
@@ -19,7 +19,7 @@ one thread and keep that thread's connection open.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from importlib import import_module
@@ -58,24 +58,45 @@ class Credentials:
     checked_at: datetime = field(default_factory=utcnow)
 
 
-async def authenticate(request) -> Credentials | None:
-    """Return who is asking, from a bearer JWT or the session cookie, or None.
+class Authenticator:
+    """The connect lookups of one event loop, batched across its streams.
 
-    Connects arriving together are looked up together: one pooled thread and
-    one database connection for the batch (events/connects.py), not for each.
+    lookup, for tests to replace, takes connect keys and returns each one's
+    Credentials, None or the exception its lookup raised; it is called in a
+    pooled thread (look_up below).
     """
-    header = request.headers.get("Authorization", "")
-    session_key = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
-    if header:
-        key = ("bearer", header)
-    elif session_key:
-        key = ("session", session_key)
-    else:
-        return None
-    outcome = (await _lookups.get().get([key]))[key]
-    if isinstance(outcome, Exception):
-        raise outcome
-    return outcome
+
+    def __init__(self, lookup: Callable[[list[tuple[str, str]]], dict] | None = None):
+        self.lookup = lookup or look_up
+        self._batcher = Batcher(self._look_up_all)
+
+    async def authenticate(self, request) -> Credentials | None:
+        """Return who is asking, from a bearer JWT or the session cookie, or None.
+
+        Connects arriving together are looked up together: one pooled thread
+        and one database connection for the batch (events/connects.py), not
+        for each.
+        """
+        header = request.headers.get("Authorization", "")
+        session_key = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+        if header:
+            key = ("bearer", header)
+        elif session_key:
+            key = ("session", session_key)
+        else:
+            return None
+        outcome = (await self._batcher.get([key]))[key]
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
+
+    async def _look_up_all(self, keys: list[tuple[str, str]]) -> dict:
+        return await _in_pooled_thread(self.lookup, keys)
+
+
+async def authenticate(request) -> Credentials | None:
+    """Return who is asking, with the running event loop's Authenticator."""
+    return await _authenticators.get().authenticate(request)
 
 
 async def recheck(keys: Iterable[tuple[str, ...]]) -> dict[tuple[str, ...], Viewer]:
@@ -109,15 +130,14 @@ def _closing_connections(function):
     return run
 
 
-# Defined below; the lambda looks it up when a loop first authenticates.
-_lookups = PerLoop(lambda: Batcher(_authenticate_all))
+_authenticators = PerLoop(Authenticator)
 
 
-async def _authenticate_all(keys: list[tuple[str, str]]) -> dict:
-    return await _in_pooled_thread(_authenticate_each, keys)
+def look_up(keys: list[tuple[str, str]]) -> dict:
+    """Return each connect key's Credentials, None, or the exception it raised.
 
-
-def _authenticate_each(keys: list[tuple[str, str]]) -> dict:
+    A key is ("bearer", Authorization header) or ("session", session key).
+    """
     outcomes: dict = {}
     checked_at = utcnow()
     for key in keys:
@@ -128,7 +148,7 @@ def _authenticate_each(keys: list[tuple[str, str]]) -> dict:
                 if kind == "bearer"
                 else _from_session(value, checked_at)
             )
-        except Exception as error:  # fails that connect alone, as it did unbatched
+        except Exception as error:  # fails that connect alone, not the batch
             outcomes[key] = error
     return outcomes
 

@@ -5,8 +5,9 @@ sync middleware pins a thread for the request, which for a stream is its whole
 life. Around the view it sends request_started and, when the response closes,
 request_finished, each through a thread-sensitive sync_to_async: a hop to
 asgiref's one shared sync thread and back, serialised across every stream of
-the process. In a reconnect storm or a drain of 15,000 streams those hops were
-most of the time (docs/performance.md). Stream views authenticate themselves
+the process. In a reconnect storm or a drain those hops dominate
+(docs/performance.md, "Reconnect storms: connect rate, drain, delivery at full
+size"). Stream views authenticate themselves
 (events/auth.py) and need nothing else, so this handler does only what they
 need: resolve the path against events.urls, build Django's ASGIRequest, pass
 it through the gate that holds it to the site's rules (events/gate.py), await
@@ -50,12 +51,12 @@ Receive = Callable[[], Awaitable[dict]]
 Send = Callable[[dict], Awaitable[None]]
 
 
-def is_stream_request(scope: dict) -> bool:
-    """Return whether scope is an HTTP request for one of the stream URLs."""
-    if scope["type"] != "http":
+def is_stream_request(asgi_scope: dict) -> bool:
+    """Return whether asgi_scope is an HTTP request for one of the stream URLs."""
+    if asgi_scope["type"] != "http":
         return False
     try:
-        resolve(scope.get("path", ""), urlconf=STREAM_URLCONF)
+        resolve(asgi_scope.get("path", ""), urlconf=STREAM_URLCONF)
     except Resolver404:
         return False
     return True
@@ -73,10 +74,11 @@ class StreamingASGIHandler:
         self.urlconf = urlconf
         self.gate = Gate()
 
-    async def __call__(self, scope: dict, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            raise ValueError(f"Streams are served over HTTP, not {scope['type']}.")
-        response = await self.get_response(scope)
+    async def __call__(self, asgi_scope: dict, receive: Receive, send: Send) -> None:
+        if asgi_scope["type"] != "http":
+            kind = asgi_scope["type"]
+            raise ValueError(f"Streams are served over HTTP, not {kind}.")
+        response = await self.get_response(asgi_scope)
         try:
             await send(
                 {
@@ -85,7 +87,7 @@ class StreamingASGIHandler:
                     "headers": _headers(response),
                 }
             )
-            if scope["method"] == "HEAD":
+            if asgi_scope["method"] == "HEAD":
                 await send({"type": "http.response.body"})
             elif response.streaming:
                 await _send_stream(response, receive, send)
@@ -94,11 +96,11 @@ class StreamingASGIHandler:
         finally:
             response.close()
 
-    async def get_response(self, scope: dict) -> HttpResponseBase:
-        """Return the answer to the request in scope: the gate's, or the view's,
-        or an error's, with the site's headers."""
+    async def get_response(self, asgi_scope: dict) -> HttpResponseBase:
+        """Return the answer to the request in asgi_scope: the gate's, or the
+        view's, or an error's, with the site's headers."""
         try:
-            request = ASGIRequest(scope, io.BytesIO())
+            request = ASGIRequest(asgi_scope, io.BytesIO())
         except UnicodeDecodeError:  # a query string that is not UTF-8
             return errors.bad_request()
         response = self.gate.refusal(request) or await self.call_view(request)

@@ -19,15 +19,17 @@ from django.conf import settings
 from meetings.domain import Access, Meeting, utcnow
 
 from . import metrics, protocol
-from .broker import StatusBroker, Subscription
+from .broker import StatusBroker
+from .subscription import Delivery, ListFeed, Subscription
 
 INSTANCE = f"{socket.gethostname()}:{os.getpid()}"
 MAX_LAST_EVENT_ID = 8192
 # A version is a plain non-negative integer of at most 18 digits (fits int64).
 VERSION = re.compile(r"[0-9]{1,18}")
-# The part of a scope stream's event id that holds its cursor.
-SCOPE_KEY = "scope"
-# The one scope a stream may follow: every meeting its user may see.
+# The part of a list feed's event id that holds its cursor.
+FEED_CURSOR_KEY = "scope"
+# The values of the `scope` query parameter, which opens a list feed: the one
+# list a stream may follow is every meeting its user may see.
 VISIBLE_SCOPE = "visible"
 SCOPES = (VISIBLE_SCOPE,)
 MAX_LOST_RETRY_MS = 1000
@@ -50,10 +52,6 @@ class StreamSpec:
     known: dict[str, int]
     expires_at: float | None
 
-    @property
-    def scope(self) -> bool:
-        return self.subscription.follows_scope
-
 
 def known_versions(last_event_id: str, multi: bool) -> dict[str, int]:
     """Parse Last-Event-ID into {meeting id: version}; ignore what is malformed.
@@ -66,7 +64,7 @@ def known_versions(last_event_id: str, multi: bool) -> dict[str, int]:
     if not multi:
         return {"": int(last_event_id)} if VERSION.fullmatch(last_event_id) else {}
     versions: dict[str, int] = {}
-    # A scope stream's id starts with `scope:<milliseconds>`, its cursor.
+    # A list feed's id starts with `scope:<milliseconds>`, its cursor.
     for part in last_event_id.split(","):
         meeting_id, _, version = part.partition(":")
         if VERSION.fullmatch(version):
@@ -74,15 +72,15 @@ def known_versions(last_event_id: str, multi: bool) -> dict[str, int]:
     return versions
 
 
-def scope_start(known: dict[str, int], since_ms: int | None, now: datetime) -> datetime:
-    """Return where a scope stream resumes: its Last-Event-ID's cursor (in
-    known, as known_versions parsed it), since, or now.
+def feed_start(known: dict[str, int], since_ms: int | None, now: datetime) -> datetime:
+    """Return where a list feed resumes: its Last-Event-ID's cursor (in known,
+    as known_versions parsed it), since, or now.
 
     Never later than now. One older than the poller's own cursor is reset by
     the broker (the client reads its list again), so a client cannot widen
     the shared change query.
     """
-    cursor_ms = known.get(SCOPE_KEY, since_ms)
+    cursor_ms = known.get(FEED_CURSOR_KEY, since_ms)
     # Compared before converting: 18 digits of milliseconds overflow datetime.
     if cursor_ms is None or cursor_ms >= now.timestamp() * 1000:
         return now
@@ -104,8 +102,6 @@ async def event_stream(broker: StatusBroker, spec: StreamSpec) -> AsyncIterator[
             key = str(meeting.id) if spec.multi else ""
             if spec.known.get(key) != meeting.version:
                 yield _status(meeting, spec)
-            else:
-                subscription.versions[meeting.id] = meeting.version
         async with aclosing(_follow(subscription, spec)) as events:
             async for chunk, ended in events:
                 reason = ended or reason
@@ -137,10 +133,10 @@ async def _follow(
             retry_after_ms = random.randint(0, MAX_LOST_RETRY_MS)
             yield _connection_lost(deadline_reason, retry_after_ms), deadline_reason
             return
-        chunk, finished = _pending_events(subscription, spec)
+        chunk = _events(subscription.take(), spec)
         if chunk:
             yield chunk, None
-        if finished:
+        if subscription.finished:
             yield b"", "deleted"
             return
         if loop.time() >= next_ping:
@@ -148,33 +144,32 @@ async def _follow(
             yield _sent("ping", protocol.comment("ping")), None
 
 
-def _pending_events(subscription: Subscription, spec: StreamSpec) -> tuple[bytes, bool]:
-    """Return the events for what the poller delivered, and whether to close."""
+def _events(delivery: Delivery, spec: StreamSpec) -> bytes:
+    """Return the events for what the poller delivered."""
+    subscription = spec.subscription
     chunks: list[bytes] = []
-    if subscription.error is not None:
-        error, subscription.error = subscription.error, None
+    if delivery.error is not None:
+        error = delivery.error
         data = {"code": error.code, "message": error.message, "retryable": True}
         chunks.append(_sent("error", protocol.event("error", data)))
-    if subscription.scope_changes or subscription.scope_reset:
-        chunks.append(_changed(spec))
-    changed, subscription.changed = subscription.changed, {}
-    for meeting in changed.values():
+    if delivery.list_changes or delivery.list_reset:
+        chunks.append(_changed(delivery, spec))
+    gone = set(delivery.gone)
+    for meeting in delivery.changed:
         if subscription.viewer.may(Access.VIEW, meeting):
             chunks.append(_status(meeting, spec))
             metrics.DELIVERY_LAG.observe(time.time() - meeting.updated_at.timestamp())
         else:
-            subscription.gone.add(meeting.id)
-    gone, subscription.gone = subscription.gone, set()
+            gone.add(meeting.id)
     for meeting_id in gone:
-        if meeting_id in subscription.versions:
-            del subscription.versions[meeting_id]
+        if subscription.forget(meeting_id):
             data = {"meetingId": str(meeting_id)}
             chunks.append(_sent("deleted", protocol.event("deleted", data)))
-    return b"".join(chunks), not subscription.versions and not spec.scope
+    return b"".join(chunks)
 
 
 def _status(meeting: Meeting, spec: StreamSpec) -> bytes:
-    spec.subscription.versions[meeting.id] = meeting.version
+    spec.subscription.sent(meeting)
     if not spec.multi:
         return _sent("status", _single_status(meeting))
     return _sent(
@@ -196,11 +191,8 @@ def _single_status(meeting: Meeting) -> bytes:
     return chunk
 
 
-def _changed(spec: StreamSpec) -> bytes:
-    """Tell a scope stream which visible meetings changed (docs/events.md)."""
-    subscription = spec.subscription
-    changes, subscription.scope_changes = subscription.scope_changes, []
-    reset, subscription.scope_reset = subscription.scope_reset, False
+def _changed(delivery: Delivery, spec: StreamSpec) -> bytes:
+    """Tell a list feed which visible meetings changed (docs/events.md)."""
     data = {
         "changes": [
             {
@@ -208,9 +200,9 @@ def _changed(spec: StreamSpec) -> bytes:
                 "version": change.version,
                 "deleted": change.deleted,
             }
-            for change in changes
+            for change in delivery.list_changes
         ],
-        "reset": reset,
+        "reset": delivery.list_reset,
     }
     return _sent("changed", protocol.event("changed", data, _event_id(spec)))
 
@@ -219,14 +211,14 @@ def _event_id(spec: StreamSpec) -> str:
     """Return what a reconnect sends back as Last-Event-ID to resume here.
 
     A multi stream's is `<id>:<version>,…`, led by `scope:<milliseconds>` when
-    it follows a scope (a single stream's status carries its meeting's version:
+    it is a list feed (a single stream's status carries its meeting's version:
     _single_status).
     """
     subscription = spec.subscription
     parts = [f"{i}:{v}" for i, v in subscription.versions.items()]
-    if spec.scope:
-        cursor_ms = int(subscription.scope_since.timestamp() * 1000)
-        parts.insert(0, f"{SCOPE_KEY}:{cursor_ms}")
+    if isinstance(subscription, ListFeed):
+        cursor_ms = int(subscription.cursor.timestamp() * 1000)
+        parts.insert(0, f"{FEED_CURSOR_KEY}:{cursor_ms}")
     return ",".join(parts)
 
 
@@ -238,7 +230,7 @@ def _connection_lost(reason: str, retry_after_ms: int) -> bytes:
 def _connected_data(spec: StreamSpec) -> dict:
     ids = [str(meeting_id) for meeting_id in spec.subscription.meeting_ids]
     data: dict = {"meetingIds": ids} if spec.multi else {"meetingId": ids[0]}
-    if spec.scope:
+    if isinstance(spec.subscription, ListFeed):
         data["scope"] = VISIBLE_SCOPE
     if settings.DEBUG:
         # Which process serves the stream: for debugging only, as host and pid

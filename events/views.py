@@ -16,17 +16,18 @@ from shared.errors import error_response
 
 from . import metrics, protocol
 from .auth import Credentials, authenticate
-from .broker import Draining, Subscription, TooManyStreams, get_broker
+from .broker import Draining, TooManyStreams, get_broker
 from .connects import get_connect_reads
 from .streams import (
     SCOPES,
     VERSION,
     StreamSpec,
     event_stream,
+    feed_start,
     known_versions,
     parse_meeting_ids,
-    scope_start,
 )
+from .subscription import ListFeed, WatchList
 
 MAX_MEETINGS_PER_STREAM = 50
 
@@ -77,7 +78,7 @@ async def multi_events(request) -> HttpResponse:
         request,
         parse_meeting_ids(values),
         multi=True,
-        scope=scope is not None,
+        list_feed=scope is not None,
         since_ms=since and int(since),
     )
 
@@ -87,7 +88,7 @@ async def _open_stream(
     meeting_ids: list[uuid.UUID] | None,
     *,
     multi: bool,
-    scope: bool = False,
+    list_feed: bool = False,
     since_ms: int | None = None,
 ) -> HttpResponse:
     credentials = await authenticate(request)
@@ -125,9 +126,9 @@ async def _open_stream(
     if last_event_id:
         metrics.STREAM_RECONNECTS.inc()
     known = known_versions(last_event_id, multi)
-    scope_since = scope_start(known, since_ms, utcnow()) if scope else None
+    feed_cursor = feed_start(known, since_ms, utcnow()) if list_feed else None
     return _stream_response(
-        credentials, [found[i] for i in meeting_ids], multi, known, scope_since
+        credentials, [found[i] for i in meeting_ids], multi, known, feed_cursor
     )
 
 
@@ -136,15 +137,17 @@ def _stream_response(
     meetings,
     multi: bool,
     known: dict[str, int],
-    scope_since: datetime | None,
+    feed_cursor: datetime | None,
 ):
     broker = get_broker()
-    subscription = Subscription(
+    args = (
         credentials.viewer,
         {m.id: m for m in meetings},
         credentials.key,
-        scope_since,
         credentials.checked_at,
+    )
+    subscription = (
+        WatchList(*args) if feed_cursor is None else ListFeed(*args, cursor=feed_cursor)
     )
     try:
         broker.subscribe(subscription)

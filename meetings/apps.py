@@ -1,3 +1,5 @@
+"""The meetings app: the domain, its services, store and doors."""
+
 from django.apps import AppConfig
 
 
@@ -6,6 +8,6 @@ class MeetingsConfig(AppConfig):
 
     def ready(self) -> None:
         from . import checks  # noqa: F401  (registers the system checks)
-        from .store.schema import publish_capacity_budget
+        from .store.dynamodb.client import publish_capacity_budget
 
         publish_capacity_budget()

@@ -1,12 +1,18 @@
-"""The forms the pages and the admin share: a meeting's own fields, the
-confirmation of a delete, and a meeting list's search, filter and page.
+"""The meeting forms the pages and the admin share.
+
+A meeting's own fields, the confirmation of a delete, and a meeting list's
+search, filter and page.
 
 The limits come from the entity (meetings.domain), so a form error shows what
-the entity would refuse.
+the entity would refuse. The fields read input as the entity keeps it, and
+say what counts as a change (Field.has_changed): textarea lines as typed, the
+participants as a list without repeats, and times to the minute the input
+shows.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django import forms
@@ -28,20 +34,78 @@ from .domain import (
 from .validators import no_binary_characters, no_control_characters
 
 
+class TextareaField(forms.CharField):
+    """Text from a textarea, its lines as typed: browsers submit them with CRLF."""
+
+    def to_python(self, value: Any) -> str:
+        return super().to_python(value).replace("\r\n", "\n")
+
+
+class MinuteDateTimeField(forms.DateTimeField):
+    """A time from a datetime-local input, which shows minutes only: the seconds
+    of a value it could not show are no change."""
+
+    def has_changed(self, initial: Any, data: Any) -> bool:
+        if self.disabled:
+            return False
+        try:
+            before, after = self.to_python(initial), self.to_python(data)
+        except ValidationError:
+            return True
+        return _to_the_minute(before) != _to_the_minute(after)
+
+
+class ParticipantsField(forms.CharField):
+    """E-mail addresses, one per line or comma-separated, read as a list without
+    repeats (the entity's normalise_participants)."""
+
+    def to_python(self, value: Any) -> list[str]:
+        if isinstance(value, list | tuple):
+            value = "\n".join(value)  # a clean value, read again
+        raw = (super().to_python(value) or "").replace(",", "\n")
+        return normalise_participants(
+            filter(None, (line.strip() for line in raw.splitlines()))
+        )
+
+    def validate(self, value: list[str]) -> None:
+        super().validate(value)
+        email = forms.EmailField(max_length=EMAIL_MAX_LENGTH)
+        for address in value:
+            no_control_characters(address)
+            try:
+                email.clean(address)
+            except ValidationError:
+                raise ValidationError(
+                    f"“{address}” is not an e-mail address."
+                ) from None
+        if len(value) > MAX_PARTICIPANTS:
+            raise ValidationError(
+                f"At most {MAX_PARTICIPANTS} participants; you gave {len(value)}."
+            )
+
+    def has_changed(self, initial: Any, data: Any) -> bool:
+        # initial is text (initial_for) or a list (a hidden initial input, read).
+        return super().has_changed(self.to_python(initial), data)
+
+
+def _to_the_minute(value: datetime | None) -> datetime | None:
+    return value and value.replace(second=0, microsecond=0)
+
+
 class MeetingForm(forms.Form):
     """A meeting's own fields; status moves through the API (or the admin)."""
 
     title = forms.CharField(
         max_length=TITLE_MAX_LENGTH, validators=[no_control_characters]
     )
-    description = forms.CharField(
+    description = TextareaField(
         widget=forms.Textarea(attrs={"rows": 5}),
         max_length=DESCRIPTION_MAX_LENGTH,
         required=False,
         strip=False,
         validators=[no_binary_characters],
     )
-    scheduled_start = forms.DateTimeField(
+    scheduled_start = MinuteDateTimeField(
         required=False,
         # The value format datetime-local inputs read and write.
         widget=forms.DateTimeInput(
@@ -52,7 +116,7 @@ class MeetingForm(forms.Form):
     duration_minutes = forms.IntegerField(
         required=False, min_value=1, max_value=MAX_DURATION_MINUTES
     )
-    participants = forms.CharField(
+    participants = ParticipantsField(
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
         help_text=f"E-mail addresses, one per line or comma-separated; at most "
@@ -67,8 +131,8 @@ class MeetingForm(forms.Form):
     @property
     def carries_loaded_values(self) -> bool:
         """Return whether the form carries the values it was loaded with (hidden
-        initial-* inputs), so that saving can tell what the user changed from
-        what others changed since.
+        initial-* inputs), so that changed_data tells what the user changed from
+        what others changed since (meetings.web.editing).
 
         A form without a version creates a meeting: it has loaded nothing.
         """
@@ -90,35 +154,27 @@ class MeetingForm(forms.Form):
         """Return the names of the fields that hold the meeting's values."""
         return [name for name in self.fields if name not in self.bookkeeping]
 
-    def clean_description(self) -> str:
-        return self.tidy_description(self.cleaned_data["description"])
-
-    def tidy_description(self, value: str) -> str:
-        # Browsers submit textarea lines with CRLF; store them as typed.
-        return value.replace("\r\n", "\n")
-
-    def clean_participants(self) -> list[str]:
-        return self.tidy_participants(self.cleaned_data["participants"])
-
-    def tidy_participants(self, value: str) -> list[str]:
-        raw = value.replace(",", "\n")
-        email = forms.EmailField(max_length=EMAIL_MAX_LENGTH)
-        addresses = normalise_participants(
-            filter(None, (line.strip() for line in raw.splitlines()))
-        )
-        for address in addresses:
-            no_control_characters(address)
-            try:
-                email.clean(address)
-            except forms.ValidationError:
-                raise forms.ValidationError(
-                    f"“{address}” is not an e-mail address."
-                ) from None
-        if len(addresses) > MAX_PARTICIPANTS:
-            raise forms.ValidationError(
-                f"At most {MAX_PARTICIPANTS} participants; you gave {len(addresses)}."
+    def lacks_loaded_values(self) -> bool:
+        """Return whether the data lacks the values the form was loaded with (a
+        form rendered before they were sent along): then only its version
+        tells whether it is stale."""
+        if not self.carries_loaded_values:
+            return True
+        return any(
+            self[name]
+            .field.hidden_widget()
+            .value_omitted_from_data(
+                self.data, self.files, self[name].html_initial_name
             )
-        return addresses
+            for name in self.meeting_field_names()
+        )
+
+    def user_changed(self) -> list[str]:
+        """Return the meeting fields the user changed: those in changed_data, or
+        every one when the form lacks its loaded values."""
+        if self.lacks_loaded_values():
+            return self.meeting_field_names()
+        return [name for name in self.changed_data if name not in self.bookkeeping]
 
     def meeting_fields(self) -> dict[str, Any]:
         """Return the cleaned meeting fields in the shape the services take."""
@@ -145,111 +201,26 @@ class MeetingForm(forms.Form):
         except ValidationError:
             return None
 
-    def loaded_values(self) -> dict[str, Any] | None:
-        """Return the clean values the form was loaded with, by field name.
-
-        None when the form lacks them (a form rendered before they were sent
-        along): then only its version tells whether it is stale.
-        """
-        if not self.carries_loaded_values:
-            return None
-        values = {}
-        for name in self.meeting_field_names():
-            field, key = self.fields[name], self[name].html_initial_name
-            if key not in self.data:
-                return None
-            raw = field.hidden_widget().value_from_datadict(self.data, self.files, key)
-            try:
-                value = field.clean(raw)
-                tidy = getattr(self, f"tidy_{name}", None)
-                values[name] = tidy(value) if tidy else value
-            except ValidationError:
-                return None
-        return values
-
-    def user_changed(self) -> list[str] | None:
-        """Return the fields whose submitted values differ from the loaded ones.
-
-        A field that did not validate counts as changed (the user typed in it).
-        None when the form lacks its loaded values. Call after is_valid().
-        """
-        loaded = self.loaded_values()
-        if loaded is None:
-            return None
-        cleaned = getattr(self, "cleaned_data", {})
+    def differing(self, meeting: Meeting, names: list[str]) -> list[str]:
+        """Return those of names whose submitted values differ from meeting's,
+        as each field reads them (to the minute, say)."""
+        current = self.initial_for(meeting)
         return [
             name
-            for name in self.meeting_field_names()
-            if name not in cleaned or not _same(name, loaded[name], cleaned[name])
+            for name in names
+            if self.fields[name].has_changed(current[name], self[name].data)
         ]
-
-    def clashes_with(self, meeting: Meeting) -> list[str]:
-        """Return the fields the user changed that meeting changed too since loading,
-        to another value than the user's.
-
-        A form without its loaded values clashes (on "version") whenever the
-        meeting's version moved on. Call after is_valid().
-        """
-        loaded, changed = self.loaded_values(), self.user_changed()
-        if loaded is None or changed is None:
-            version = self.submitted_version()
-            stale = version is not None and version != meeting.version
-            return ["version"] if stale else []
-        cleaned = getattr(self, "cleaned_data", {})
-        clashes = []
-        for name in changed:
-            attribute, value = self.attribute(name, loaded[name])
-            now = getattr(meeting, attribute)
-            if value == now:
-                continue  # untouched since the form was loaded
-            if name in cleaned:
-                _, submitted = self.attribute(name, cleaned[name])
-                if _same(name, now, submitted):
-                    continue  # changed meanwhile to just what the user typed
-            clashes.append(name)
-        return clashes
 
     def changes_to(self, meeting: Meeting) -> dict[str, Any]:
         """Return what saving writes to meeting: the fields the user changed
-        (every field, when the form lacks its loaded values) whose values differ
-        from meeting's. Others' changes to the other fields are kept.
+        whose values differ from meeting's. Others' changes to the other fields
+        are kept. A field that did not validate has no value to write.
         """
-        changed = self.user_changed()
-        values = self.meeting_fields()
-        if changed is not None:
-            # A field that did not validate has no value to write.
-            values = self.as_meeting_fields(
-                {
-                    name: self.cleaned_data[name]
-                    for name in changed
-                    if name in self.cleaned_data
-                }
-            )
-        start, current = values.get("scheduled_start"), meeting.scheduled_start
-        if start and current and start == current.replace(second=0, microsecond=0):
-            # The input has minutes only: keep the seconds it could not show.
-            values["scheduled_start"] = current
-        return meeting.changes_from(values)
-
-    def rebased_on(self, meeting: Meeting) -> dict[str, Any]:
-        """Return the form's data moved onto meeting as it is now, after a conflict.
-
-        The fields the user changed keep what they typed; the others, and the
-        loaded values, take meeting's current values; the version is meeting's.
-        Saving that data again writes only the user's changes, knowingly.
-        """
-        changed = self.user_changed()
-        if changed is None:
-            changed = self.meeting_field_names()
-        data = self.data.copy()
-        current = self.initial_for(meeting)
-        for name in self.meeting_field_names():
-            value = "" if current.get(name) is None else current[name]
-            if name not in changed:
-                data[name] = value
-            data[self[name].html_initial_name] = value
-        data["version"] = str(meeting.version)
-        return data
+        valid = [name for name in self.user_changed() if name in self.cleaned_data]
+        values = {
+            name: self.cleaned_data[name] for name in self.differing(meeting, valid)
+        }
+        return meeting.changes_from(self.as_meeting_fields(values))
 
     @classmethod
     def initial_for(cls, meeting: Meeting) -> dict[str, Any]:
@@ -262,15 +233,6 @@ class MeetingForm(forms.Form):
             "participants": "\n".join(meeting.participants),
             "version": meeting.version,
         }
-
-
-def _same(name: str, loaded: Any, submitted: Any) -> bool:
-    if name == "scheduled_start" and loaded and submitted:
-        # The input shows minutes only; the loaded value may have seconds.
-        return loaded.replace(second=0, microsecond=0) == submitted.replace(
-            second=0, microsecond=0
-        )
-    return loaded == submitted
 
 
 class MeetingDeleteForm(forms.Form):

@@ -50,9 +50,11 @@ def _nearest[T](table: dict[type[MeetingError], T], error: MeetingError) -> T | 
     return None
 
 
-def status_for(error: MeetingError) -> int | None:
-    """Return the HTTP status of a domain error, or None for one unmapped."""
-    return _nearest(DOMAIN_STATUS, error)
+def status_for(
+    error: MeetingError, table: dict[type[MeetingError], int] = DOMAIN_STATUS
+) -> int | None:
+    """Return the HTTP status of a domain error in table, or None for one unmapped."""
+    return _nearest(table, error)
 
 
 def retry_after(error: MeetingError) -> int | None:

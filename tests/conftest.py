@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import uuid
@@ -18,8 +19,9 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 from meetings.store import memory
 from meetings.store.dynamodb import DynamoDBRepository
+from meetings.store.dynamodb.client import get_client, reset_client
+from meetings.store.dynamodb.schema import ensure_table
 from meetings.store.local import DynamoDBLocal, free_port
-from meetings.store.schema import ensure_table, reset_client
 from tests.support.nginx import collect_static
 
 # One line per HTTP request drowns the output of failing tests.
@@ -66,7 +68,7 @@ def memory_store(settings):
     """Point the app at the in-memory backend with a fresh table."""
     settings.MEETINGS_STORE = "meetings.store.memory"
     settings.DYNAMODB_TABLE = table = _fresh_table_name()
-    memory.repository().ensure_schema()
+    memory.repository(table).ensure_schema()
     yield table
     memory.drop_table(table)
 
@@ -79,8 +81,6 @@ def _use_dynamodb(settings, endpoint_url: str, credentials: dict) -> str:
     settings.DYNAMODB_CREDENTIALS = credentials
     settings.DYNAMODB_TABLE = table
     reset_client()
-    from meetings.store.schema import get_client
-
     ensure_table(get_client(), table, timeout=30)
     return table
 
@@ -217,19 +217,20 @@ def _test_database_url(database: dict) -> str:
 
 @pytest.fixture
 def start_server(transactional_db, server_env):
-    """Start servers with settings overridden, e.g. start_server(SSE_MAX_LIFETIME=2)."""
+    """Start servers with settings overridden, e.g. start_server(SSE_MAX_LIFETIME=2):
+    uvicorn, or gunicorn with gunicorn=True; SIGKILLed after the test."""
     from tests.support.live import LiveServer
 
-    servers = []
+    started: list[LiveServer] = []
 
-    def start(**overrides) -> LiveServer:
+    def start(*, gunicorn: bool = False, **overrides) -> LiveServer:
         env = {**server_env, **{name: str(v) for name, v in overrides.items()}}
-        server = LiveServer(env).start()
-        servers.append(server)
+        server = LiveServer(env, gunicorn=gunicorn).start()
+        started.append(server)
         return server
 
     yield start
-    for server in servers:
+    for server in started:
         server.kill()
 
 
@@ -240,21 +241,9 @@ def asgi_server(start_server):
 
 
 @pytest.fixture
-def servers(transactional_db, server_env):
+def servers(start_server):
     """Start gunicorn servers sharing the test's table and database."""
-    from tests.support.live import LiveServer
-
-    started: list[LiveServer] = []
-
-    def start(**overrides) -> LiveServer:
-        env = {**server_env, **{name: str(v) for name, v in overrides.items()}}
-        server = LiveServer(env, gunicorn=True).start()
-        started.append(server)
-        return server
-
-    yield start
-    for server in started:
-        server.kill()
+    return functools.partial(start_server, gunicorn=True)
 
 
 @pytest.fixture
@@ -272,8 +261,6 @@ def own_dynamodb(settings, tmp_path):
         "aws_secret_access_key": "local",
     }
     reset_client()
-    from meetings.store.schema import get_client
-
     ensure_table(get_client(), settings.DYNAMODB_TABLE, timeout=30)
     yield server
     server.stop()

@@ -26,7 +26,6 @@ from ..domain import (
     Status,
     StoreUnavailable,
 )
-from . import history
 from .forms import MarkFailedForm
 
 if TYPE_CHECKING:
@@ -60,8 +59,8 @@ class Selected:
 
 
 @dataclass
-class Outcome:
-    """What a bulk action did to each selected meeting."""
+class BulkTally:
+    """How many of a bulk action's selected meetings each end came to."""
 
     done: int = 0
     conflicted: int = 0
@@ -93,7 +92,7 @@ def delete_selected(
         deleted = services.delete_meeting(
             viewer, selected.meeting_id, expected_version=selected.version
         )
-        history.log_deletion(request.user, deleted)
+        modeladmin.log_deletion(request, deleted)
 
     _report(request, "Deleted {}.", _each(selection, delete))
     return None
@@ -134,58 +133,58 @@ def mark_failed(
         meeting = services.update_meeting(
             viewer, selected.meeting_id, changes, expected_version=selected.version
         )
-        history.log_change(request.user, meeting, ["Status", "Status message"])
+        modeladmin.log_change(request, meeting, ["Status", "Status message"])
 
     _report(request, "Marked {} as failed.", _each(selection, fail))
     return None
 
 
-def _each(selection: list[Selected], attempt: Callable[[Selected], None]) -> Outcome:
+def _each(selection: list[Selected], attempt: Callable[[Selected], None]) -> BulkTally:
     """Attempt each selected meeting, counting what became of it.
 
     A meeting changed or deleted since the list was loaded is a conflict
     and left alone; if the store fails, the rest are not attempted.
     """
-    outcome = Outcome()
+    tally = BulkTally()
     for index, selected in enumerate(selection):
         try:
             attempt(selected)
         except (PreconditionFailed, MeetingNotFound):
-            outcome.conflicted += 1
+            tally.conflicted += 1
         except InvalidTransition:
-            outcome.refused += 1
+            tally.refused += 1
         except StoreUnavailable:
-            outcome.unreached = len(selection) - index
+            tally.unreached = len(selection) - index
             break
         else:
-            outcome.done += 1
-    return outcome
+            tally.done += 1
+    return tally
 
 
-def _report(request: HttpRequest, done: str, outcome: Outcome) -> None:
+def _report(request: HttpRequest, done: str, tally: BulkTally) -> None:
     """Tell how many meetings the action changed and how many conflicted."""
-    parts = [done.format(_meetings(outcome.done))]
-    if outcome.conflicted:
+    parts = [done.format(_meetings(tally.done))]
+    if tally.conflicted:
         parts.append(
-            f"{_meetings(outcome.conflicted)} conflicted (changed or deleted "
-            f"since the list was loaded) and {_were(outcome.conflicted)} left alone."
+            f"{_meetings(tally.conflicted)} conflicted (changed or deleted "
+            f"since the list was loaded) and {_were(tally.conflicted)} left alone."
         )
     else:
         parts.append("None conflicted.")
-    if outcome.refused:
+    if tally.refused:
         parts.append(
-            f"{_meetings(outcome.refused)} {_were(outcome.refused)} not "
+            f"{_meetings(tally.refused)} {_were(tally.refused)} not "
             "processing, so could not fail, and left alone."
         )
-    if outcome.unreached:
+    if tally.unreached:
         parts.append(
-            f"{_meetings(outcome.unreached)} {_were(outcome.unreached)} not "
+            f"{_meetings(tally.unreached)} {_were(tally.unreached)} not "
             "attempted: the meetings store is unavailable."
         )
     level = messages.SUCCESS
-    if outcome.conflicted or outcome.refused:
+    if tally.conflicted or tally.refused:
         level = messages.WARNING
-    if outcome.unreached:
+    if tally.unreached:
         level = messages.ERROR
     messages.add_message(request, level, " ".join(parts))
 

@@ -1,3 +1,5 @@
+"""The admin app config that puts meetstream's admin site in place of Django's."""
+
 from django.contrib.admin.apps import AdminConfig
 
 

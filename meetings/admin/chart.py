@@ -1,4 +1,4 @@
-"""The dashboard's bar chart of meetings per status, as SVG geometry."""
+"""The dashboard's bar chart of meetings per status, as JSON-ready SVG geometry."""
 
 from __future__ import annotations
 
@@ -17,8 +17,11 @@ COUNT_WIDTH = 60
 def status_chart(counts: dict[Status, int], url_for: Callable[[Status], str]) -> dict:
     """Return one bar per status, scaled to the largest count, with its link.
 
-    The title and description are the chart's text alternative; the counts
-    view sends them too, so a page refreshing the chart says the same.
+    The result holds only strings and numbers, so the dashboard's template
+    draws it and the counts view sends it as it is: {"title", "description",
+    "bars": [{"status", "label", "count", "url", "y", "width", "count_x"}, …],
+    "label_width", "width", "height"}. The title and description are the
+    chart's text alternative, so a page refreshing the chart says the same.
     """
     top = max([*counts.values(), 1])
     bars = []
@@ -27,7 +30,8 @@ def status_chart(counts: dict[Status, int], url_for: Callable[[Status], str]) ->
         width = round(BAR_WIDTH * max(count, 0) / top)
         bars.append(
             {
-                "status": status,
+                "status": status.value,
+                "label": status.label,
                 "count": count,
                 "url": url_for(status),
                 "y": row * ROW_HEIGHT,
@@ -37,7 +41,7 @@ def status_chart(counts: dict[Status, int], url_for: Callable[[Status], str]) ->
         )
     return {
         "title": f"Meetings per status, {sum(counts.values())} in all",
-        "description": "; ".join(f"{b['status'].label}: {b['count']}" for b in bars),
+        "description": "; ".join(f"{b['label']}: {b['count']}" for b in bars),
         "bars": bars,
         "label_width": LABEL_WIDTH,
         "width": LABEL_WIDTH + BAR_WIDTH + COUNT_WIDTH,

@@ -1,14 +1,15 @@
 """Bearer authentication that loads each user at most once every few seconds.
 
 simplejwt's JWTAuthentication queries the user on every request: with
-CONN_MAX_AGE=0 that is a database connection opened, queried and closed, about
-a third of a GET's time in the server (docs/performance.md). This class keeps
-each loaded user for API_USER_CACHE_SECONDS in the process, and checks every
-request as simplejwt does (the user exists and is active, and the token was
-issued for the current password) against that copy. A change to the user saved
-in another process (deactivation, a new password, other permissions) is seen
-here within API_USER_CACHE_SECONDS; one saved in this process at once, since
-saving a user, their permissions or groups empties the cache. 0 turns it off.
+CONN_MAX_AGE=0 that is a database connection opened, queried and closed, a
+large part of a GET's time in the server (docs/performance.md, "REST API").
+This class keeps each loaded user for API_USER_CACHE_SECONDS in the process,
+and checks every request as simplejwt does (the user exists and is active, and
+the token was issued for the current password) against that copy. A change to
+the user saved in another process (deactivation, a new password, other
+permissions) is seen here within API_USER_CACHE_SECONDS; one saved in this
+process at once, since saving a user, their permissions or groups empties the
+cache. 0 turns it off.
 """
 
 from __future__ import annotations
@@ -42,6 +43,9 @@ class CachedUserJWTAuthentication(JWTAuthentication):
 class _CachedUsers:
     """Stand in for the user model in JWTAuthentication.get_user."""
 
+    # The clock entries age by, as SimpleRateThrottle's; tests set their own.
+    timer = time.monotonic
+
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._users: dict[Any, tuple[float, Any]] = {}
@@ -61,7 +65,7 @@ class _CachedUsers:
     def get(self, **lookup: Any) -> Any:
         """Return the user matching lookup, from the cache while it is fresh."""
         ((field, value),) = lookup.items()
-        now = time.monotonic()
+        now = self.timer()
         with self._lock:
             cached = self._users.get((field, value))
         if cached is not None and cached[0] > now:

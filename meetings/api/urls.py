@@ -1,3 +1,5 @@
+"""The REST API's routes: /v1/meetings and /v1/meetings/{id}."""
+
 from rest_framework.routers import SimpleRouter
 
 from .views import MeetingViewSet

@@ -1,3 +1,5 @@
+"""The pages' routes: the meeting list, detail and forms."""
+
 from django.urls import path
 
 from . import views

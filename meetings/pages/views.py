@@ -24,7 +24,7 @@ from ..domain import (
 )
 from ..forms import MeetingListForm
 from ..web.editing import (
-    Outcome,
+    SaveOutcome,
     conflict_notice,
     delete_confirmed,
     refused_for_quota,
@@ -167,12 +167,12 @@ def _edit(request: HttpRequest, meeting_id: uuid.UUID) -> HttpResponse:
     edit = save_edit(
         viewer, meeting, request.POST, lambda data, current: MeetingEditForm(data)
     )
-    if edit.outcome is Outcome.SAVED:
+    if edit.outcome is SaveOutcome.SAVED:
         messages.success(request, f"Saved “{edit.meeting.title}”.")
-    elif edit.outcome is Outcome.UNCHANGED:
+    elif edit.outcome is SaveOutcome.UNCHANGED:
         messages.info(request, "Nothing changed.")
     else:
-        conflict = edit.outcome is Outcome.CONFLICT
+        conflict = edit.outcome is SaveOutcome.CONFLICT
         return _edit_page(request, edit.form, edit.meeting, conflict, edit.clashing)
     return redirect("meetings:detail", meeting_id=edit.meeting.id)
 

@@ -1,5 +1,9 @@
-"""Opaque pagination cursors, signed, bound to the scope that made them, and
-valid for settings.MEETINGS_CURSOR_MAX_AGE seconds after they were made.
+"""Paging cursors: opaque, signed, bound to the listing they page, and short-lived.
+
+A cursor's binding is the string of the query it pages (ListQuery.cursor_scope:
+requester, owner, filters and page size); a cursor presented with another
+binding is refused. It is valid for settings.MEETINGS_CURSOR_MAX_AGE seconds
+after it was made.
 """
 
 from __future__ import annotations
@@ -14,17 +18,18 @@ from ..domain import InvalidCursor
 SALT = "meetings.cursor"
 
 
-def encode(scope: str, position: dict[str, Any]) -> str:
-    """Return a tamper-proof token for position, valid only within scope.
+def encode(binding: str, position: dict[str, Any]) -> str:
+    """Return a tamper-proof token for position, valid only under binding.
 
     signing.dumps stamps the time it signed at, which decode holds to max_age.
     """
-    return signing.dumps({"s": scope, "p": position}, salt=SALT, compress=True)
+    return signing.dumps({"s": binding, "p": position}, salt=SALT, compress=True)
 
 
-def decode(token: str, scope: str, max_age: float | None = None) -> dict[str, Any]:
-    """Return the position token names, refusing tokens from another scope and
-    tokens older than max_age seconds (default MEETINGS_CURSOR_MAX_AGE).
+def decode(token: str, binding: str, max_age: float | None = None) -> dict[str, Any]:
+    """Return the position token names, refusing tokens made under another
+    binding and tokens older than max_age seconds (default
+    MEETINGS_CURSOR_MAX_AGE).
     """
     if max_age is None:
         max_age = settings.MEETINGS_CURSOR_MAX_AGE
@@ -34,7 +39,7 @@ def decode(token: str, scope: str, max_age: float | None = None) -> dict[str, An
         raise InvalidCursor(InvalidCursor.expired(max_age)) from None
     except signing.BadSignature:
         raise InvalidCursor() from None
-    if not isinstance(payload, dict) or payload.get("s") != scope:
+    if not isinstance(payload, dict) or payload.get("s") != binding:
         raise InvalidCursor()
     position = payload.get("p")
     if not isinstance(position, dict):

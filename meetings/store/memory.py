@@ -22,21 +22,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.conf import settings
-
 from ..domain import (
     Change,
     DuplicateMeeting,
     ListQuery,
     Meeting,
     MeetingNotFound,
-    Page,
     Status,
     StoreUnavailable,
     VersionConflict,
-    utcnow,
 )
-from . import cursors
+from .base import Position, StoreBase
 
 
 @dataclass
@@ -52,9 +48,9 @@ _lock = threading.RLock()
 _tables: dict[str, _Table] = {}
 
 
-def repository() -> MemoryRepository:
-    """Return the repository of the configured table."""
-    return MemoryRepository(settings.DYNAMODB_TABLE)
+def repository(table_name: str) -> MemoryRepository:
+    """Return the repository of the named table."""
+    return MemoryRepository(table_name)
 
 
 def drop_table(name: str) -> None:
@@ -63,11 +59,8 @@ def drop_table(name: str) -> None:
         _tables.pop(name, None)
 
 
-class MemoryRepository:
+class MemoryRepository(StoreBase):
     """Store and find meetings in one named table of this process's memory."""
-
-    def __init__(self, table_name: str):
-        self.table_name = table_name
 
     def interleave_write(self, changes: dict[str, Any]) -> None:
         """Have another client write changes right before one of our next updates.
@@ -87,7 +80,7 @@ class MemoryRepository:
                 raise DuplicateMeeting(meeting.id)
             table.meetings[meeting.id] = _copy(meeting)
             table.fingerprints[meeting.id] = fingerprint
-            _record_change(table, meeting)
+            _record_change(table, meeting, self.clock())
             return _copy(meeting)
 
     def get(self, meeting_id: uuid.UUID) -> Meeting:
@@ -110,10 +103,10 @@ class MemoryRepository:
                 if meeting_id in meetings
             }
 
-    def list(self, query: ListQuery) -> Page:
-        """Return one page of query's owner's meetings, or everyone's, newest first."""
-        scope = query.cursor_scope()
-        after = cursors.decode(query.cursor, scope).get("key") if query.cursor else None
+    def _page(
+        self, query: ListQuery, position: Position
+    ) -> tuple[list[Meeting], Position | None]:
+        after = position.get("key")
         needle = (query.title_contains or "").lower()
         with _lock:
             matching = sorted(
@@ -131,10 +124,9 @@ class MemoryRepository:
                 matching = [pair for pair in matching if pair[0] < str(after)]
             chunk = matching[: query.limit]
             meetings = [_copy(meeting) for _, meeting in chunk]
-        next_cursor = None
         if len(matching) > query.limit:
-            next_cursor = cursors.encode(scope, {"key": chunk[-1][0]})
-        return Page(meetings, next_cursor)
+            return meetings, {"key": chunk[-1][0]}
+        return meetings, None
 
     def update(self, meeting: Meeting) -> Meeting:
         """Store meeting's changes if the stored version is still meeting.version."""
@@ -144,14 +136,14 @@ class MemoryRepository:
                 _write_behind_our_back(
                     table.meetings[meeting.id], table.interleaved_writes.pop(0)
                 )
-                _record_change(table, table.meetings[meeting.id])
+                _record_change(table, table.meetings[meeting.id], self.clock())
             self._check_version(table, meeting)
             saved = _copy(meeting)
             saved.version += 1
-            saved.updated_at = utcnow()
+            saved.updated_at = self.clock()
             saved.stored_status = saved.status
             table.meetings[meeting.id] = saved
-            _record_change(table, saved)
+            _record_change(table, saved, saved.updated_at)
             return _copy(saved)
 
     def remove(self, meeting: Meeting) -> None:
@@ -161,7 +153,7 @@ class MemoryRepository:
             self._check_version(table, meeting)
             del table.meetings[meeting.id]
             table.fingerprints.pop(meeting.id, None)
-            _record_change(table, meeting, deleted=True)
+            _record_change(table, meeting, self.clock(), deleted=True)
 
     def changed_since(self, since: datetime) -> list[Change]:
         """Return the last change of each meeting written at or after since."""
@@ -225,14 +217,16 @@ def _write_behind_our_back(stored: Meeting, changes: dict[str, Any]) -> None:
     stored.stored_status = stored.status
 
 
-def _record_change(table: _Table, meeting: Meeting, *, deleted: bool = False) -> None:
+def _record_change(
+    table: _Table, meeting: Meeting, now: datetime, *, deleted: bool = False
+) -> None:
     # A deletion is a change past the last version, as the DynamoDB tombstone.
     table.changes[meeting.id] = Change(
         meeting_id=meeting.id,
         version=meeting.version + 1 if deleted else meeting.version,
         owner_id=meeting.owner_id,
         deleted=deleted,
-        changed_at=utcnow(),
+        changed_at=now,
     )
 
 

@@ -1,6 +1,9 @@
-"""Writing through a form: an edit saved against a meeting others may be
-writing, a delete at the version its confirmation showed, a create refused
-for the user's quota, and the words each says.
+"""Writing through a form, against a meeting others may be writing.
+
+An edit is saved with a three-way merge (the user's changes, others' since the
+form was loaded, and the meeting now); a delete at the version its
+confirmation showed; a create refused for the user's quota; and the words each
+says.
 """
 
 from __future__ import annotations
@@ -34,7 +37,9 @@ DELETE_CONFLICT = (
 INCOMPLETE_DELETE = "The form was incomplete; nothing was deleted."
 
 
-class Outcome(enum.Enum):
+class SaveOutcome(enum.Enum):
+    """Which way saving an edit form went; Edit carries it with the form."""
+
     SAVED = "saved"
     UNCHANGED = "unchanged"  # valid, and nothing to write
     INVALID = "invalid"
@@ -51,7 +56,7 @@ class Edit[F: MeetingForm]:
     fields both changed.
     """
 
-    outcome: Outcome
+    outcome: SaveOutcome
     form: F
     meeting: Meeting
     clashing: tuple[str, ...] = ()
@@ -75,15 +80,15 @@ def save_edit[F: MeetingForm](
         valid = form.is_valid()
         # A clash comes before any other error, so nobody is told a change is
         # refused because of a value they never saw.
-        clashes = form.clashes_with(meeting)
+        clashes = clashing_fields(form, meeting)
         if clashes:
             return _rebased(form, meeting, clashes, bind)
         if not valid:
-            return Edit(Outcome.INVALID, form, meeting)
+            return Edit(SaveOutcome.INVALID, form, meeting)
         changes = form.changes_to(meeting)
         if not changes:
             # Nothing to write: the version stays, and so do the streams.
-            return Edit(Outcome.UNCHANGED, form, meeting)
+            return Edit(SaveOutcome.UNCHANGED, form, meeting)
         try:
             saved = services.update_meeting(
                 viewer, meeting.id, changes, expected_version=meeting.version
@@ -96,9 +101,64 @@ def save_edit[F: MeetingForm](
             continue
         except InvalidChange as error:
             form.add_error(None, error.message)
-            return Edit(Outcome.INVALID, form, meeting)
-        return Edit(Outcome.SAVED, form, saved)
+            return Edit(SaveOutcome.INVALID, form, meeting)
+        return Edit(SaveOutcome.SAVED, form, saved)
     return _rebased(form, meeting, [], bind)
+
+
+def clashing_fields(form: MeetingForm, meeting: Meeting) -> list[str]:
+    """Return the fields the user changed that meeting changed too since the
+    form was loaded, to another value than the user's.
+
+    A form without its loaded values clashes (on "version") whenever the
+    meeting's version moved on. Call after form.is_valid().
+    """
+    if form.lacks_loaded_values():
+        version = form.submitted_version()
+        stale = version is not None and version != meeting.version
+        return ["version"] if stale else []
+    changed = form.user_changed()
+    # Changed meanwhile to just what the user typed is no clash; a value that
+    # did not validate cannot be that, so it clashes.
+    valid = [name for name in changed if name in getattr(form, "cleaned_data", {})]
+    agreed = set(valid) - set(form.differing(meeting, valid))
+    moved = _changed_since_loaded(form, meeting, changed)
+    return [name for name in moved if name not in agreed]
+
+
+def _changed_since_loaded(
+    form: MeetingForm, meeting: Meeting, names: list[str]
+) -> list[str]:
+    """Return those of names whose values in meeting differ from the ones the
+    form was loaded with (its hidden initial-* inputs), as each field reads
+    them."""
+    current = form.initial_for(meeting)
+    moved = []
+    for name in names:
+        field, key = form.fields[name], form[name].html_initial_name
+        loaded = field.hidden_widget().value_from_datadict(form.data, form.files, key)
+        if field.has_changed(current[name], loaded):
+            moved.append(name)
+    return moved
+
+
+def rebased_data(form: MeetingForm, meeting: Meeting) -> dict[str, Any]:
+    """Return the form's data moved onto meeting as it is now, after a conflict.
+
+    The fields the user changed keep what they typed; the others, and the
+    loaded values, take meeting's current values; the version is meeting's.
+    Saving that data again writes only the user's changes, knowingly.
+    """
+    changed = form.user_changed()
+    data = form.data.copy()
+    current = form.initial_for(meeting)
+    for name in form.meeting_field_names():
+        value = "" if current.get(name) is None else current[name]
+        if name not in changed:
+            data[name] = value
+        data[form[name].html_initial_name] = value
+    data["version"] = str(meeting.version)
+    return data
 
 
 def _rebased[F: MeetingForm](
@@ -110,12 +170,12 @@ def _rebased[F: MeetingForm](
     """Return the conflict: what the user changed, now at current's version."""
     # The fields the user changed keep what they typed; the others show the
     # current values, so saving again writes only the user's changes, knowingly.
-    rebased = bind(form.rebased_on(current), current)
+    rebased = bind(rebased_data(form, current), current)
     # Validated against the current meeting: a change its values no longer
     # allow (a status step, say) shows as an error before any second save.
     rebased.is_valid()
     labels = [str(rebased[name].label) for name in clashes if name in rebased.fields]
-    return Edit(Outcome.CONFLICT, rebased, current, tuple(labels))
+    return Edit(SaveOutcome.CONFLICT, rebased, current, tuple(labels))
 
 
 def conflict_notice(clashing: Sequence[str]) -> dict[str, str]:

@@ -2,7 +2,7 @@
  * Live status on the meeting detail page: through the stream this browser's
  * tabs share, or, where it cannot share one, a stream of its own.
  */
-import { follow } from "./live/follow.js";
+import { follow } from "./live/page-stream.js";
 import { applyStatus } from "./live/render.js";
 
 const root = document.querySelector("[data-live-meeting]");

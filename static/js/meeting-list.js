@@ -7,8 +7,8 @@
  * that left the filter are marked until the next refresh.
  */
 import { getJson } from "./live/api.js";
-import { follow } from "./live/follow.js";
 import { goToLogin } from "./live/lifecycle.js";
+import { follow } from "./live/page-stream.js";
 import { applyStatus, showDeleted } from "./live/render.js";
 
 /** How long changes gather before the list is read again. */

@@ -6,7 +6,7 @@ from typing import Any
 import boto3
 import pytest
 
-from meetings.store.schema import ensure_table
+from meetings.store.dynamodb.schema import ensure_table
 from tests.support.cloudformation import load_template, resolve
 
 pytestmark = pytest.mark.integration

@@ -10,12 +10,14 @@ from datetime import timedelta
 import pytest
 from botocore.exceptions import EndpointConnectionError
 
-from events.broker import CHANGE_OVERLAP, StatusBroker, Subscription, TooManyStreams
+from events.broker import StatusBroker, TooManyStreams
+from events.planner import CHANGE_OVERLAP
+from events.subscription import WatchList
 from meetings import services
 from meetings.domain import Viewer
 from meetings.store import dynamodb
-from meetings.store.dynamodb import CHANGE_SHARDS
-from meetings.store.schema import get_client
+from meetings.store.dynamodb.changes import CHANGE_SHARDS
+from meetings.store.dynamodb.client import get_client
 
 pytestmark = pytest.mark.django_db
 OWNER = Viewer("1")
@@ -55,11 +57,11 @@ def unsubscribe_all(broker, subscriptions) -> None:
         broker.unsubscribe(subscription, "test")
 
 
-def subscribe_all(broker, meetings, streams: int) -> list[Subscription]:
+def subscribe_all(broker, meetings, streams: int) -> list[WatchList]:
     subscriptions = []
     for n in range(streams):
         meeting = meetings[n % len(meetings)]
-        subscription = Subscription(Viewer(str(n)), {meeting.id: meeting})
+        subscription = WatchList(Viewer(str(n)), {meeting.id: meeting})
         broker.subscribe(subscription)
         subscriptions.append(subscription)
     return subscriptions
@@ -109,7 +111,7 @@ def test_the_per_user_cap_counts_open_streams(moto_table, settings):
     async def scenario():
         broker = StatusBroker()
         first, second, third = (
-            Subscription(OWNER, {meeting.id: meeting}) for _ in range(3)
+            WatchList(OWNER, {meeting.id: meeting}) for _ in range(3)
         )
         broker.subscribe(first)
         broker.subscribe(second)
@@ -131,7 +133,7 @@ def test_the_poller_stops_when_the_last_stream_leaves(moto_table, settings):
 
     async def scenario():
         broker = StatusBroker()
-        subscription = Subscription(OWNER, {meeting.id: meeting})
+        subscription = WatchList(OWNER, {meeting.id: meeting})
         broker.subscribe(subscription)
         poller = broker._poller
         assert poller is not None and not poller.done()
@@ -198,10 +200,17 @@ def test_changed_meetings_take_one_batch_get_per_hundred(local_table, settings):
     [(timedelta(seconds=1), True), (CHANGE_OVERLAP + timedelta(seconds=2), False)],
 )
 def test_a_change_committed_just_before_a_tick_boundary_is_delivered(
-    local_table, settings, monkeypatch, stamped_before_tick, delivered
+    local_table, settings, stamped_before_tick, delivered
 ):
     settings.SSE_POLL_INTERVAL = 3600
     (meeting,) = create_meetings(1)
+
+    def write_stamped(at) -> None:
+        """Start meeting, as a writer whose clock read at when it sent the write."""
+        writer = dynamodb.DynamoDBRepository(settings.DYNAMODB_TABLE, clock=lambda: at)
+        stored = writer.get(meeting.id)
+        stored.apply({"status": "in_progress"})
+        writer.update(stored)
 
     async def scenario():
         broker = StatusBroker()
@@ -212,11 +221,7 @@ def test_a_change_committed_just_before_a_tick_boundary_is_delivered(
         # was sent) that lands in the index only after the tick's query:
         # a slow write, the index's lag, or clock skew.
         boundary = broker._cursor
-        monkeypatch.setattr(dynamodb, "utcnow", lambda: boundary - stamped_before_tick)
-        await asyncio.to_thread(
-            services.update_meeting, OWNER, meeting.id, {"status": "in_progress"}
-        )
-        monkeypatch.undo()
+        await asyncio.to_thread(write_stamped, boundary - stamped_before_tick)
         await broker.poll_once()
         unsubscribe_all(broker, [subscription])
         return subscription
@@ -262,7 +267,7 @@ def test_a_deleted_meeting_is_gone_on_the_next_tick(local_table, settings):
         return subscriptions
 
     subscriptions = asyncio.run(scenario())
-    assert [s.gone for s in subscriptions] == [{meetings[0].id}, set()] * 2
+    assert [s.take().gone for s in subscriptions] == [{meetings[0].id}, set()] * 2
 
 
 def test_when_the_change_index_fails_every_watched_meeting_is_read(
@@ -289,7 +294,7 @@ def test_when_the_change_index_fails_every_watched_meeting_is_read(
     subscriptions = asyncio.run(scenario())
     assert batch_gets == [3, 3]  # the fallback read all, as before the index
     assert [bool(s.changed) for s in subscriptions] == [False, True, False]
-    assert all(s.error is None for s in subscriptions)  # no error event
+    assert all(s.take().error is None for s in subscriptions)  # no error event
 
 
 def test_a_new_stream_s_meeting_is_read_on_the_next_tick(local_table, settings):

@@ -7,10 +7,11 @@ import pytest
 
 from meetings.domain import Meeting, utcnow
 from meetings.store.dynamodb import DynamoDBRepository
-from meetings.store.schema import (
+from meetings.store.dynamodb.client import get_client
+from meetings.store.dynamodb.items import to_item
+from meetings.store.dynamodb.schema import (
     CHANGE_INDEX,
     ensure_table,
-    get_client,
     table_definition,
 )
 from tests.conftest import raw_client
@@ -51,7 +52,7 @@ def test_ensure_table_adds_the_change_index_to_an_older_table(table, settings):
     client.create_table(**old_table_definition(name))
     client.get_waiter("table_exists").wait(TableName=name)
     written_before = Meeting(owner_id="1", title="written by the old release")
-    item = DynamoDBRepository._to_item(written_before)
+    item = to_item(written_before, utcnow())
     for attribute in ("change_shard", "changed_at"):
         del item[attribute]
     client.put_item(

@@ -10,7 +10,7 @@ from events import auth
 from events.connects import BATCH_LIMIT, ConnectReads
 from meetings import services
 from meetings.domain import StoreUnavailable, Viewer
-from meetings.store.schema import get_client
+from meetings.store.dynamodb.client import get_client
 from tests.integration.test_broker import count_batch_gets
 from tests.integration.test_events import bearer
 
@@ -92,22 +92,19 @@ def test_a_connect_that_goes_away_leaves_the_others_read(local_table):
     assert list(asyncio.run(scenario())) == [meetings[1].id]
 
 
-def test_concurrent_connects_authenticate_in_one_batch(
-    transactional_db, alice, bob, monkeypatch
-):
+def test_concurrent_connects_authenticate_in_one_batch(transactional_db, alice, bob):
     batches: list[int] = []
-    authenticate_each = auth._authenticate_each
 
     def counting(keys):
         batches.append(len(keys))
-        return authenticate_each(keys)
+        return auth.look_up(keys)
 
-    monkeypatch.setattr(auth, "_authenticate_each", counting)
     headers = [bearer(alice), bearer(bob)] * 10 + [{"Authorization": "Bearer x"}]
     requests = [SimpleNamespace(headers=h, COOKIES={}) for h in headers]
 
     async def scenario():
-        return await asyncio.gather(*(auth.authenticate(r) for r in requests))
+        authenticator = auth.Authenticator(lookup=counting)
+        return await asyncio.gather(*(authenticator.authenticate(r) for r in requests))
 
     found = asyncio.run(scenario())
     assert batches == [3]  # one thread, one lookup per distinct credential

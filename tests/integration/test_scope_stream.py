@@ -1,4 +1,4 @@
-"""The scope stream: every meeting a user may see, followed on the change index.
+"""The list feed: every meeting a user may see, followed on the change index.
 
 A live list subscribes with ?scope=visible and hears `changed` for meetings
 created, changed or deleted anywhere, with no read of any meeting.
@@ -11,10 +11,12 @@ from datetime import timedelta
 import httpx
 import pytest
 
-from events.broker import MAX_CHANGE_WINDOW, StatusBroker, Subscription
+from events.broker import StatusBroker
+from events.planner import MAX_CHANGE_WINDOW
+from events.subscription import ListFeed
 from meetings import services
 from meetings.domain import Access, Viewer, utcnow
-from meetings.store.dynamodb import CHANGE_SHARDS
+from meetings.store.dynamodb.changes import CHANGE_SHARDS
 from tests.conftest import access_token_for
 from tests.integration.test_broker import count_batch_gets, count_queries
 from tests.support.sse import StreamReader
@@ -25,12 +27,14 @@ ALICE, BOB = Viewer("1"), Viewer("2")
 STAFF = Viewer("3", frozenset({Access.VIEW}))
 
 
-def scope_subscription(viewer: Viewer, since=None) -> Subscription:
-    return Subscription(viewer, {}, scope_since=since or utcnow())
+def list_feed(viewer: Viewer, since=None) -> ListFeed:
+    return ListFeed(viewer, {}, cursor=since or utcnow())
 
 
-def told(subscription: Subscription) -> list[tuple[str, int, bool]]:
-    return [(c.owner_id, c.version, c.deleted) for c in subscription.scope_changes]
+def told(subscription: ListFeed) -> list[tuple[str, int, bool]]:
+    """Return (and take) the changes the feed has yet to send."""
+    changes = subscription.take().list_changes
+    return [(c.owner_id, c.version, c.deleted) for c in changes]
 
 
 def test_each_user_hears_of_the_meetings_they_may_see_and_no_meeting_is_read(
@@ -41,7 +45,7 @@ def test_each_user_hears_of_the_meetings_they_may_see_and_no_meeting_is_read(
 
     async def scenario():
         broker = StatusBroker()
-        streams = [scope_subscription(v) for v in (ALICE, BOB, STAFF)]
+        streams = [list_feed(v) for v in (ALICE, BOB, STAFF)]
         for subscription in streams:
             broker.subscribe(subscription)
         await broker.poll_once()  # nothing written yet
@@ -54,8 +58,6 @@ def test_each_user_hears_of_the_meetings_they_may_see_and_no_meeting_is_read(
         )
         await broker.poll_once()
         heard = [told(s) for s in streams]
-        for subscription in streams:
-            subscription.scope_changes.clear()
         await broker.poll_once()  # the overlap tells nothing twice
         again = [told(s) for s in streams]
         await asyncio.to_thread(services.delete_meeting, ALICE, mine.id)
@@ -71,12 +73,12 @@ def test_each_user_hears_of_the_meetings_they_may_see_and_no_meeting_is_read(
     assert sorted(heard[2]) == [("1", 2, False), ("2", 1, False)]  # reach: all
     assert again == [[], [], []]
     assert deleted == [("1", 3, True)]
-    assert batch_gets == []  # a scope costs the change Query, never a read
-    # One Query per shard a tick, whatever the number of scopes.
+    assert batch_gets == []  # a feed costs the change Query, never a read
+    # One Query per shard a tick, whatever the number of feeds.
     assert queries == ["by_change"] * CHANGE_SHARDS * 4
 
 
-def test_a_scope_hears_changes_since_its_cursor_made_before_it_opened(
+def test_a_feed_hears_changes_since_its_cursor_made_before_it_opened(
     local_table, settings
 ):
     settings.SSE_POLL_INTERVAL = 3600
@@ -85,8 +87,8 @@ def test_a_scope_hears_changes_since_its_cursor_made_before_it_opened(
 
     async def scenario():
         broker = StatusBroker()
-        late = scope_subscription(ALICE, since=before)
-        fresh = scope_subscription(ALICE, since=utcnow() + timedelta(seconds=30))
+        late = list_feed(ALICE, since=before)
+        fresh = list_feed(ALICE, since=utcnow() + timedelta(seconds=30))
         broker.subscribe(late)
         broker.subscribe(fresh)
         await broker.poll_once()
@@ -95,8 +97,8 @@ def test_a_scope_hears_changes_since_its_cursor_made_before_it_opened(
         return late, fresh
 
     late, fresh = asyncio.run(scenario())
-    assert [c.meeting_id for c in late.scope_changes] == [created.id]
-    assert fresh.scope_changes == []
+    assert [c.meeting_id for c in late.take().list_changes] == [created.id]
+    assert fresh.take().list_changes == ()
 
 
 def test_a_cursor_older_than_the_index_can_answer_resets_the_list(
@@ -106,7 +108,7 @@ def test_a_cursor_older_than_the_index_can_answer_resets_the_list(
 
     async def scenario():
         broker = StatusBroker()
-        stale = scope_subscription(
+        stale = list_feed(
             ALICE, since=utcnow() - MAX_CHANGE_WINDOW - timedelta(seconds=1)
         )
         broker.subscribe(stale)
@@ -115,17 +117,15 @@ def test_a_cursor_older_than_the_index_can_answer_resets_the_list(
         return stale
 
     stale = asyncio.run(scenario())
-    assert stale.scope_reset
-    assert stale.scope_since > utcnow() - timedelta(seconds=10)
+    assert stale.take().list_reset
+    assert stale.cursor > utcnow() - timedelta(seconds=10)
 
 
 def bearer(viewer_user) -> dict[str, str]:
     return {"Authorization": f"Bearer {access_token_for(viewer_user)}"}
 
 
-def test_a_meeting_created_elsewhere_reaches_an_open_scope_stream(
-    asgi_server, alice, bob
-):
+def test_a_meeting_created_elsewhere_reaches_an_open_list_feed(asgi_server, alice, bob):
     url = f"{asgi_server.url}/v1/events?scope=visible&since={int(time.time() * 1000)}"
     stream = StreamReader(url, bearer(alice)).start()
     try:
@@ -183,7 +183,7 @@ def test_a_since_a_minute_back_is_reset_on_a_live_server(asgi_server, alice):
         ("", "meeting"),  # neither meetings nor a scope
     ],
 )
-def test_a_bad_scope_request_is_a_400_naming_the_field(
+def test_a_bad_list_feed_request_is_a_400_naming_the_field(
     asgi_server, alice, local_table, query, field
 ):
     response = httpx.get(f"{asgi_server.url}/v1/events?{query}", headers=bearer(alice))

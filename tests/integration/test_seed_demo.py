@@ -13,15 +13,14 @@ from meetings.store import get_repository
 pytestmark = pytest.mark.django_db
 
 
-def test_seeding_again_later_keeps_the_demo_data_and_adds_nothing(
-    moto_table, monkeypatch
-):
+def test_seeding_again_later_keeps_the_demo_data_and_adds_nothing(moto_table):
     call_command("seed_demo")
     repository = get_repository()
     first = repository.list(ListQuery("t", limit=50)).meetings
     # The next run happens days later, when the demo schedule would differ.
-    monkeypatch.setattr(seed_demo, "utcnow", lambda: utcnow() + timedelta(days=3))
-    call_command("seed_demo")
+    later = seed_demo.Command()
+    later.clock = lambda: utcnow() + timedelta(days=3)
+    call_command(later)
     again = repository.list(ListQuery("t", limit=50)).meetings
     assert {(m.id, m.version) for m in again} == {(m.id, m.version) for m in first}
     assert sorted(m.status for m in again) == sorted(

@@ -3,7 +3,7 @@
 import pytest
 
 from meetings.domain import Meeting, Status
-from meetings.store.dynamodb import (
+from meetings.store.dynamodb.counts import (
     LEGACY_STATUS_COUNTS_PK,
     STATUS_COUNT_SHARD_PREFIX,
     STATUS_COUNT_SHARDS,

@@ -2,7 +2,7 @@
 
 import pytest
 
-from meetings.store.schema import reset_client
+from meetings.store.dynamodb.client import reset_client
 
 pytestmark = pytest.mark.django_db
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { getJson, HttpError, MAX_IDS_PER_READ, readMeetings } from "../../static/js/live/api.js";
+import { fromApi, getJson, HttpError, MAX_IDS_PER_READ, readMeetings } from "../../static/js/live/api.js";
 import { LiveStream, logStatus } from "../../static/js/live/stream.js";
 import { manualTimers, recordingLog, settle } from "./support.js";
 
@@ -455,6 +455,17 @@ test("readMeetings asks for 100 meetings per request and tells the missing from 
   assert.equal(found.size, 199);
   assert.deepEqual(missing, ["m7"]);
   assert.deepEqual(failures.map((error) => error.status), [503]);
+});
+
+test("fromApi puts a REST meeting in the stream's status shape", () => {
+  const meeting = {
+    id: "m", title: "Sync", status: "processing", progress: 40, status_message: "Half way",
+    updated_at: "2026-12-05T10:00:00Z", version: 3, owner: "u1",
+  };
+  assert.deepEqual(fromApi(meeting), {
+    meetingId: "m", title: "Sync", status: "processing", progress: 40, statusMessage: "Half way",
+    updatedAt: "2026-12-05T10:00:00Z", version: 3,
+  });
 });
 
 test("getJson sends the cookie and turns failures into HttpError", async () => {

@@ -12,6 +12,7 @@ from meetings.admin.forms import (
     MeetingChangeForm,
 )
 from meetings.domain import Meeting, Status
+from meetings.web.editing import clashing_fields, rebased_data
 
 pytestmark = pytest.mark.django_db
 
@@ -94,14 +95,14 @@ def test_a_form_without_its_loaded_values_from_another_version_clashes(alice):
     meeting = meeting_of(alice, version=3)
     stale = MeetingChangeForm(data_for(meeting, version=2), meeting=meeting)
     stale.is_valid()
-    assert stale.clashes_with(meeting) == ["version"]
+    assert clashing_fields(stale, meeting) == ["version"]
     current = MeetingChangeForm(data_for(meeting), meeting=meeting)
     current.is_valid()
-    assert current.clashes_with(meeting) == []
+    assert clashing_fields(current, meeting) == []
     missing = data_for(meeting)
     del missing["version"]
     form = MeetingChangeForm(missing, meeting=meeting)
-    assert not form.is_valid() and form.clashes_with(meeting) == []
+    assert not form.is_valid() and clashing_fields(form, meeting) == []
     assert "lacks the version" in form.errors["version"][0]
 
 
@@ -134,7 +135,7 @@ def test_only_the_fields_the_user_changed_count_and_clash(alice):
     )
     assert form.is_valid(), form.errors
     assert form.user_changed() == ["description"]
-    assert form.clashes_with(now) == []
+    assert clashing_fields(form, now) == []
     assert form.changes() == {"description": "New agenda"}
     # The user changed the title too, which the meeting changed since: a clash.
     both = MeetingChangeForm(
@@ -142,15 +143,15 @@ def test_only_the_fields_the_user_changed_count_and_clash(alice):
         meeting=now,
     )
     both.is_valid()
-    assert both.clashes_with(now) == ["title"]
+    assert clashing_fields(both, now) == ["title"]
     # Changed meanwhile to just what the user typed is no clash.
     same = MeetingChangeForm(
         loaded_data(loaded, version=1, title="Theirs"), meeting=now
     )
     same.is_valid()
-    assert same.clashes_with(now) == [] and same.changes() == {}
+    assert clashing_fields(same, now) == [] and same.changes() == {}
     # After the clash the form keeps the user's fields and takes the others now.
-    rebased = both.rebased_on(now)
+    rebased = rebased_data(both, now)
     assert rebased["title"] == "Mine" and rebased["description"] == "New agenda"
     assert rebased["status_message"] == "Transcribing" and rebased["progress"] == 60
     assert rebased["initial-title"] == "Theirs" and rebased["version"] == "4"

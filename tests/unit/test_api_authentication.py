@@ -13,11 +13,12 @@ from meetings.api.authentication import CachedUserJWTAuthentication
 
 
 @pytest.fixture
-def clock(monkeypatch):
-    """A monotonic clock the test moves by hand."""
+def clock():
+    """A monotonic clock the test moves by hand, the user cache's timer."""
     now = [1000.0]
-    monkeypatch.setattr(authentication.time, "monotonic", lambda: now[0])
-    return now
+    authentication._CACHED_USERS.timer = lambda: now[0]
+    yield now
+    del authentication._CACHED_USERS.timer
 
 
 @pytest.fixture(autouse=True)

@@ -40,13 +40,14 @@ def serve(*paths: str) -> list[threading.Thread]:
     return served
 
 
-def test_sequential_requests_reuse_one_long_lived_pool_thread():
+def test_sequential_requests_are_served_by_long_lived_pool_threads():
     first, second = serve("/healthz", "/healthz")
     # Django's ASGI handler would make an executor, and a thread, per request
-    # and shut it down at the end: the second request would get a new thread.
-    assert first is second
-    assert first.is_alive()
-    assert first is not threading.main_thread()
+    # and shut it down at the end: the first thread would be gone by now.
+    # (The pool may start a second thread for the second request: its worker
+    # counts itself idle only after the first request's answer is out.)
+    assert first.is_alive() and second.is_alive()
+    assert first.name.startswith("wsgi") and second.name.startswith("wsgi")
 
 
 def test_concurrent_requests_share_a_bounded_pool(settings):

@@ -1,7 +1,7 @@
 """deploy/aws/ policies allow exactly the DynamoDB actions the code can call.
 
-The operations come from the source, not from a list: every `_call("X", …)`
-(the store's one door to boto3), every `_call(TABLE[…])` of a module-level
+The operations come from the source, not from a list: every `call("X", …)`
+(the store's one door to boto3), every `call(TABLE[…])` of a module-level
 dict of names, and every direct client method call (`client.describe_table`).
 A new operation fails the test until the policy allows it, and an action no
 code calls any more fails it until the policy drops it.
@@ -28,10 +28,10 @@ INDEX_ARN = f"{TABLE_ARN}/index/*"
 # a deploy host or an operator's shell, never while serving a request: what
 # they alone call goes to operator-policy.json.
 OPERATOR_FUNCTIONS = {
-    ("meetings.store.schema", "ensure_table"),
-    ("meetings.store.schema", "_ensure_time_to_live"),
-    ("meetings.store.schema", "_wait_until_active"),
-    ("meetings.store.dynamodb", "DynamoDBRepository.recount_statuses"),
+    ("meetings.store.dynamodb.schema", "ensure_table"),
+    ("meetings.store.dynamodb.schema", "_ensure_time_to_live"),
+    ("meetings.store.dynamodb.schema", "_wait_until_active"),
+    ("meetings.store.dynamodb.counts", "recount"),
 }
 # IAM has no transaction actions: each item of a TransactWriteItems needs the
 # action of its kind (docs: "Using IAM with DynamoDB transactions").
@@ -94,7 +94,7 @@ class _Collector(ast.NodeVisitor):
     def visit_Call(self, node: ast.Call) -> None:
         function = node.func
         name = getattr(function, "attr", getattr(function, "id", None))
-        if name == "_call":
+        if name == "call":
             argument = node.args[0] if node.args else None
             for operation in self._operations_of(argument, node):
                 self.calls.append((operation, ".".join(self.scope)))
@@ -106,7 +106,7 @@ class _Collector(ast.NodeVisitor):
             and _is_client(node.args[0])
             # Only the dispatcher may pick a method by name: its callers name
             # the operation, and are collected above.
-            and self.scope[-1:] != ["_call"]
+            and self.scope[-1:] != ["call"]
         ):
             raise ValueError(self._where(node, "a client method picked by name"))
         self.generic_visit(node)
@@ -253,9 +253,9 @@ def test_operator_helpers_are_called_by_operator_functions_only():
 
 def test_an_operation_added_to_the_store_fails_against_the_policy():
     sources = app_sources()
-    sources["meetings.store.dynamodb"] += (
-        "\n\ndef forget_everything(repository):\n"
-        '    repository._call("Scan2", TableName="meetings")\n'
+    sources["meetings.store.dynamodb.items"] += (
+        "\n\ndef forget_everything(table):\n"
+        '    table.call("Scan2", TableName="meetings")\n'
     )
     servers, _ = needed_actions(app_calls(sources))
 
@@ -264,9 +264,8 @@ def test_an_operation_added_to_the_store_fails_against_the_policy():
 
 def test_an_action_no_code_calls_any_more_fails_against_the_policy():
     sources = app_sources()
-    sources["meetings.store.dynamodb"] = sources["meetings.store.dynamodb"].replace(
-        '"BatchGetItem"', '"GetItem"'
-    )
+    client = "meetings.store.dynamodb.client"
+    sources[client] = sources[client].replace('"BatchGetItem"', '"GetItem"')
     servers, _ = needed_actions(app_calls(sources))
 
     assert policy_actions(SERVERS_POLICY) - servers == {"dynamodb:BatchGetItem"}
@@ -280,7 +279,7 @@ def test_direct_client_calls_and_transaction_kinds_are_collected():
         "\n"
         "class Repository:\n"
         "    def check(self):\n"
-        "        self._call('TransactWriteItems', TransactItems=[\n"
+        "        self.call('TransactWriteItems', TransactItems=[\n"
         "            {'ConditionCheck': {'TableName': 't'}}])\n"
     )
     calls = collect_calls(source, "example")
@@ -298,7 +297,7 @@ def test_direct_client_calls_and_transaction_kinds_are_collected():
 @pytest.mark.parametrize(
     "source",
     [
-        "def f(self, name):\n    self._call(name)\n",
+        "def f(self, name):\n    self.call(name)\n",
         "def f(self):\n    getattr(self.client, 'scan')()\n",
     ],
 )

@@ -10,7 +10,7 @@ import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError
 from prometheus_client import REGISTRY
 
-from meetings.store import schema
+from meetings.store.dynamodb.client import build_client
 from meetings.store.local import free_port
 
 THROTTLED = {
@@ -46,7 +46,7 @@ def client_at(settings):
         settings.DYNAMODB_ENDPOINT_URL = endpoint
         settings.DYNAMODB_MAX_ATTEMPTS = 1  # retries: two attempts in all
         settings.DYNAMODB_CONNECT_TIMEOUT = 0.5
-        return schema.build_client()
+        return build_client()
 
     return build
 

@@ -1,3 +1,4 @@
+import asyncio
 import dataclasses
 import json
 from datetime import UTC, datetime
@@ -5,8 +6,9 @@ from datetime import UTC, datetime
 import pytest
 
 from events import protocol, streams
-from events.broker import Subscription
+from events.broker import StatusBroker
 from events.streams import StreamSpec, known_versions
+from events.subscription import WatchList
 from meetings.domain import Meeting, Viewer
 
 
@@ -53,18 +55,32 @@ def test_a_well_formed_last_event_id_names_versions():
     assert known_versions("a:3,b:x,c:7", multi=True) == {"a": 3, "c": 7}
 
 
+def first_status(meeting: Meeting, multi: bool) -> bytes:
+    """Return the chunk of the first status a new stream of meeting sends."""
+    subscription = WatchList(Viewer("1"), {meeting.id: meeting})
+    spec = StreamSpec(subscription, [meeting], multi, {}, None)
+
+    async def read() -> bytes:
+        stream = streams.event_stream(StatusBroker(), spec)
+        try:
+            async for chunk in stream:
+                if chunk.startswith(b"event: status"):
+                    return chunk
+        finally:
+            await stream.aclose()
+        raise AssertionError("no status")
+
+    return asyncio.run(read())
+
+
 def test_a_single_stream_status_is_encoded_once_per_version_for_all_its_streams():
     meeting = Meeting(owner_id="1", title="Sync")
-    specs = [
-        StreamSpec(Subscription(Viewer("1"), {}), [meeting], multi, {}, None)
-        for multi in (False, False, True)
-    ]
-    first, second, multi = (streams._status(meeting, spec) for spec in specs)
+    first, second, multi = (first_status(meeting, m) for m in (False, False, True))
     assert first is second  # the same bytes, not an equal copy
     assert b"id: 1\n" in first
     assert f"id: {meeting.id}:1\n".encode() in multi
     changed = dataclasses.replace(meeting, version=2, title="Renamed")
-    third = streams._status(changed, specs[0])
+    third = first_status(changed, False)
     assert b"id: 2\n" in third and b"Renamed" in third
 
 
@@ -78,10 +94,10 @@ def test_a_single_stream_status_is_encoded_once_per_version_for_all_its_streams(
         ("scope:999999999999999999", None, 1_800_000_000_000),  # no overflow
     ],
 )
-def test_a_scope_resumes_from_its_last_event_id_or_since(
+def test_a_list_feed_resumes_from_its_last_event_id_or_since(
     last_event_id, since_ms, expected_ms
 ):
     now = datetime.fromtimestamp(1_800_000_000, UTC)
     known = streams.known_versions(last_event_id, multi=True)
-    start = streams.scope_start(known, since_ms, now)
+    start = streams.feed_start(known, since_ms, now)
     assert round(start.timestamp() * 1000) == expected_ms

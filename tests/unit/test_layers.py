@@ -66,12 +66,12 @@ def test_the_code_keeps_every_contract():
             "events is not allowed to import meetings.store",
         ),
         (
-            "meetings/domain.py",
+            "meetings/domain/meeting.py",
             "from django.http import HttpResponse",
             "meetings.domain is not allowed to import django",
         ),
         (
-            "meetings/domain.py",
+            "meetings/domain/meeting.py",
             "import boto3",
             "meetings.domain is not allowed to import boto3",
         ),

@@ -56,7 +56,7 @@ def test_every_metric_in_use_is_declared_by_the_code():
     # Importing them registers their metrics, as the server does at start.
     import config.request_metrics  # noqa: F401
     import events.metrics  # noqa: F401
-    import meetings.store.schema  # noqa: F401
+    import meetings.store.dynamodb.client  # noqa: F401
 
     declared = set()
     for family, kind in re.findall(
@@ -71,12 +71,12 @@ def test_every_metric_in_use_is_declared_by_the_code():
 
 
 def test_throttles_are_the_codes_the_store_treats_as_throttling():
-    from meetings.store.dynamodb import _THROTTLING_CODES
+    from meetings.store.dynamodb.client import THROTTLING_CODES
 
     for expr in queries():
         for codes in re.findall(r'code[=!]~"([^"]*)"', expr):
             named = set(codes.split("|"))
-            assert named >= _THROTTLING_CODES, (sorted(_THROTTLING_CODES - named), expr)
+            assert named >= THROTTLING_CODES, (sorted(THROTTLING_CODES - named), expr)
 
 
 def test_recording_rules_follow_the_naming_convention():

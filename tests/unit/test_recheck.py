@@ -1,13 +1,14 @@
-"""The broker's re-check: one lookup per distinct credential, revoked streams close."""
+"""The credential re-check: one lookup per credential; revoked streams close."""
 
 import asyncio
 
 import pytest
 from django.db import DatabaseError
 
-import events.broker
 import events.metrics
-from events.broker import Subscription
+from events.broker import StatusBroker
+from events.recheck import CredentialRecheck
+from events.subscription import WatchList
 from meetings.domain import Access, Meeting, Viewer
 
 MEETING = Meeting(owner_id="1", title="Sync")
@@ -15,89 +16,62 @@ FULL = Viewer("2", reach=frozenset(Access))
 VIEWING = Viewer("2", reach=frozenset({Access.VIEW}))
 
 
-def subscription(viewer: Viewer, key: tuple[str, ...]) -> Subscription:
-    return Subscription(viewer, {MEETING.id: MEETING}, key)
+def subscription(viewer: Viewer, key: tuple[str, ...]) -> WatchList:
+    return WatchList(viewer, {MEETING.id: MEETING}, key)
 
 
-# Errors the next re-checks raise, in order, before they answer again.
-failures: list[Exception] = []
+class Lookup:
+    """The user database behind re-checks: records each call's keys, answers
+    with the viewers in current, or raises the errors in failures first.
+    """
+
+    def __init__(self):
+        self.calls: list[set] = []
+        self.current: dict = {}
+        self.failures: list[Exception] = []
+
+    async def __call__(self, keys):
+        if self.failures:
+            raise self.failures.pop(0)
+        self.calls.append(set(keys))
+        return {key: self.current[key] for key in keys if key in self.current}
 
 
-# The broker's re-check collaborator, set by the looked_up fixture.
-fake_recheck = None
+async def no_revocations(since):
+    return []
 
 
 @pytest.fixture
-def looked_up(settings):
-    """Record each re-check's keys; answer with the viewers in `current`."""
-    global fake_recheck
+def lookup(settings):
     settings.SSE_POLL_INTERVAL = 60
     settings.SSE_RECHECK_INTERVAL = 60
     settings.SSE_MAX_STREAMS_PER_USER = 100
-    calls: list[set] = []
-    current: dict = {}
-    failures.clear()
-
-    async def recheck(keys):
-        if failures:
-            raise failures.pop(0)
-        calls.append(set(keys))
-        return {key: current[key] for key in keys if key in current}
-
-    fake_recheck = recheck
-    return calls, current
+    return Lookup()
 
 
-def StatusBroker(**seams):  # stands in for the class, with the fakes
-    """Return a broker whose re-check is the fake, and whose feed is empty."""
-
-    async def no_revocations(since):
-        return []
-
-    return events.broker.StatusBroker(
-        recheck=fake_recheck, revocations=no_revocations, **seams
-    )
+def recheck_with(lookup: Lookup) -> CredentialRecheck:
+    return CredentialRecheck(lookup=lookup, revocations=no_revocations)
 
 
-def test_streams_sharing_a_credential_are_checked_once(looked_up):
-    calls, current = looked_up
-    current[("session", "a")] = VIEWING
-    current[("session", "b")] = VIEWING
+def test_streams_sharing_a_credential_are_checked_once(lookup):
+    lookup.current[("session", "a")] = VIEWING
+    lookup.current[("session", "b")] = VIEWING
+    streams = [subscription(VIEWING, ("session", "a")) for _ in range(50)]
+    streams.append(subscription(VIEWING, ("session", "b")))
 
-    async def scenario():
-        broker = StatusBroker()
-        streams = [subscription(VIEWING, ("session", "a")) for _ in range(50)]
-        streams.append(subscription(VIEWING, ("session", "b")))
-        for stream in streams:
-            broker.subscribe(stream)
-        await broker.recheck_once()
-        for stream in streams:
-            broker.unsubscribe(stream, "test")
-        return streams
-
-    streams = asyncio.run(scenario())
-    assert calls == [{("session", "a"), ("session", "b")}]
+    asyncio.run(recheck_with(lookup).check(streams))
+    assert lookup.calls == [{("session", "a"), ("session", "b")}]
     assert all(stream.closing is None for stream in streams)
 
 
-def test_a_gone_or_narrower_credential_closes_its_streams_as_revoked(looked_up):
-    _, current = looked_up
-    current[("bearer", "2", "h")] = VIEWING  # lost change and delete
-    current[("session", "kept")] = FULL
+def test_a_gone_or_narrower_credential_closes_its_streams_as_revoked(lookup):
+    lookup.current[("bearer", "2", "h")] = VIEWING  # lost change and delete
+    lookup.current[("session", "kept")] = FULL
+    narrowed = subscription(FULL, ("bearer", "2", "h"))
+    logged_out = subscription(FULL, ("session", "gone"))
+    kept = subscription(VIEWING, ("session", "kept"))
 
-    async def scenario():
-        broker = StatusBroker()
-        narrowed = subscription(FULL, ("bearer", "2", "h"))
-        logged_out = subscription(FULL, ("session", "gone"))
-        kept = subscription(VIEWING, ("session", "kept"))
-        for stream in (narrowed, logged_out, kept):
-            broker.subscribe(stream)
-        await broker.recheck_once()
-        for stream in (narrowed, logged_out, kept):
-            broker.unsubscribe(stream, "test")
-        return narrowed, logged_out, kept
-
-    narrowed, logged_out, kept = asyncio.run(scenario())
+    asyncio.run(recheck_with(lookup).check([narrowed, logged_out, kept]))
     assert narrowed.closing[0] == "revoked"
     assert logged_out.closing[0] == "revoked"
     assert kept.closing is None
@@ -105,44 +79,41 @@ def test_a_gone_or_narrower_credential_closes_its_streams_as_revoked(looked_up):
 
 
 def test_a_database_error_keeps_the_streams_and_the_next_tick_checks_again(
-    looked_up, caplog
+    lookup, caplog
 ):
-    failures[:] = [DatabaseError("database is locked")]
+    lookup.failures[:] = [DatabaseError("database is locked")]
     failed_before = events.metrics.RECHECK_FAILURES._value.get()
+    stream = subscription(VIEWING, ("session", "gone"))
 
     async def scenario():
-        broker = StatusBroker()
-        stream = subscription(VIEWING, ("session", "gone"))
-        broker.subscribe(stream)
-        await broker.recheck_once()  # the database cannot answer
+        recheck = recheck_with(lookup)
+        await recheck.check([stream])  # the database cannot answer
         kept = stream.closing
-        await broker.recheck_once()  # it can: the session is gone
-        broker.unsubscribe(stream, "test")
-        return kept, stream.closing
+        await recheck.check([stream])  # it can: the session is gone
+        return kept
 
-    kept, closing = asyncio.run(scenario())
-    assert kept is None
-    assert closing[0] == "revoked"
+    assert asyncio.run(scenario()) is None
+    assert stream.closing[0] == "revoked"
     assert events.metrics.RECHECK_FAILURES._value.get() == failed_before + 1
     assert "not re-checked this tick: database is locked" in caplog.text
     assert "Traceback" not in caplog.text
 
 
-def test_the_recheck_loop_outlives_an_unexpected_error(looked_up, settings):
+def test_the_recheck_loop_outlives_an_unexpected_error(lookup, settings):
     settings.SSE_RECHECK_INTERVAL = 0.01
-    calls, current = looked_up
-    current[("session", "a")] = VIEWING
-    failures[:] = [RuntimeError("bug")]
+    lookup.current[("session", "a")] = VIEWING
+    lookup.failures[:] = [RuntimeError("bug")]
 
     async def scenario():
-        broker = StatusBroker()
+        # The broker runs the re-check's loop while it holds streams.
+        broker = StatusBroker(recheck=recheck_with(lookup))
         stream = subscription(VIEWING, ("session", "a"))
         broker.subscribe(stream)
         for _ in range(200):
-            if calls:
+            if lookup.calls:
                 break
             await asyncio.sleep(0.01)
         broker.unsubscribe(stream, "test")
 
     asyncio.run(scenario())
-    assert calls == [{("session", "a")}]
+    assert lookup.calls == [{("session", "a")}]

@@ -1,6 +1,12 @@
-"""Faults neither emulator produces, injected with botocore's Stubber."""
+"""Faults neither emulator produces, injected with botocore's Stubber.
+
+The repository takes its retry budgets and its clock as arguments: these tests
+pass budgets that record their pauses instead of sleeping, and a fixed clock.
+"""
 
 import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 import boto3
 import pytest
@@ -9,27 +15,51 @@ from botocore.stub import ANY, Stubber
 from prometheus_client import REGISTRY
 
 from meetings.domain import Meeting, Status, StoreThrottled, StoreUnavailable
-from meetings.store import dynamodb
-from meetings.store.dynamodb import (
-    STATUS_COUNT_SHARDS,
-    TRANSACTION_ATTEMPTS,
-    DynamoDBRepository,
-)
+from meetings.retries import BATCH_GET, TRANSACTION, Retry
+from meetings.store.dynamodb import DynamoDBRepository
+from meetings.store.dynamodb.changes import CHANGE_SHARDS
+from meetings.store.dynamodb.counts import STATUS_COUNT_SHARDS
 
 TABLE = "meetings"
 
 
-@pytest.fixture
-def stubbed(monkeypatch):
-    monkeypatch.setattr(dynamodb, "BACKOFF_BASE", 0.001)
-    client = boto3.client(
+@dataclass(frozen=True)
+class RecordedRetry(Retry):
+    """A retry budget that records the attempt number of each pause, unslept."""
+
+    pauses: list[int] = field(default_factory=list)
+
+    def sleep(self, attempt: int) -> None:
+        self.pauses.append(attempt)
+
+
+def offline_client():
+    """Return a DynamoDB client with fake credentials, for a Stubber or a hook."""
+    return boto3.client(
         "dynamodb",
         region_name="us-east-1",
         aws_access_key_id="x",
         aws_secret_access_key="x",
     )
+
+
+@pytest.fixture
+def transaction_retry() -> RecordedRetry:
+    """The store's budget for lost transactions, pausing without sleeping."""
+    return RecordedRetry(attempts=TRANSACTION.attempts)
+
+
+@pytest.fixture
+def stubbed(transaction_retry):
+    client = offline_client()
+    repository = DynamoDBRepository(
+        TABLE,
+        client=client,
+        transaction_retry=transaction_retry,
+        batch_get_retry=RecordedRetry(attempts=BATCH_GET.attempts),
+    )
     with Stubber(client) as stubber:
-        yield DynamoDBRepository(TABLE, client=client), stubber
+        yield repository, stubber
         stubber.assert_no_pending_responses()
 
 
@@ -91,11 +121,12 @@ def test_get_many_sends_at_most_a_hundred_unique_keys_a_call(stubbed):
     assert len(repository.get_many(ids + ids[:10])) == 150
 
 
-def test_get_many_gives_up_as_throttled_when_keys_stay_unprocessed(
-    stubbed, monkeypatch
-):
-    monkeypatch.setattr(dynamodb, "UNPROCESSED_RETRIES", 2)
+def test_get_many_gives_up_as_throttled_when_keys_stay_unprocessed(stubbed):
     repository, stubber = stubbed
+    budget = RecordedRetry(attempts=3)
+    repository = DynamoDBRepository(
+        TABLE, client=repository.client, batch_get_retry=budget
+    )
     ids = [uuid.uuid4()]
     for _ in range(3):
         stubber.add_response(
@@ -103,6 +134,8 @@ def test_get_many_gives_up_as_throttled_when_keys_stay_unprocessed(
         )
     with pytest.raises(StoreThrottled):
         repository.get_many(ids)
+    # Three reads (the stubber holds no more), a pause before each re-read.
+    assert budget.pauses == [1, 2]
 
 
 def test_throttling_maps_to_store_throttled(stubbed):
@@ -115,12 +148,7 @@ def test_throttling_maps_to_store_throttled(stubbed):
 
 
 def test_an_unreachable_endpoint_maps_to_store_unavailable():
-    client = boto3.client(
-        "dynamodb",
-        region_name="us-east-1",
-        aws_access_key_id="x",
-        aws_secret_access_key="x",
-    )
+    client = offline_client()
 
     def refuse(**kwargs):
         raise EndpointConnectionError(endpoint_url="http://127.0.0.1:9")
@@ -128,24 +156,6 @@ def test_an_unreachable_endpoint_maps_to_store_unavailable():
     client.meta.events.register("before-send.dynamodb.GetItem", refuse)
     with pytest.raises(StoreUnavailable):
         DynamoDBRepository(TABLE, client=client).get(uuid.uuid4())
-
-
-def test_a_transaction_conflict_on_the_counts_is_retried(stubbed):
-    repository, stubber = stubbed
-    stubber.add_client_error(
-        "transact_write_items",
-        "TransactionCanceledException",
-        http_status_code=400,
-        modeled_fields={
-            "CancellationReasons": [{"Code": "None"}, {"Code": "TransactionConflict"}]
-        },
-    )
-    stubber.add_response("transact_write_items", {})
-    meeting = Meeting(owner_id="1", title="t")
-    assert repository.add(meeting) == meeting
-
-
-# Counts per status, kept on shards
 
 
 def conflict(stubber: Stubber) -> None:
@@ -186,19 +196,20 @@ def transition_on_its_shard(meeting: Meeting) -> dict:
     }
 
 
-@pytest.fixture
-def pauses(monkeypatch) -> list[int]:
-    """Record the attempt number of every jittered pause, without sleeping."""
-    taken: list[int] = []
-    monkeypatch.setattr(
-        dynamodb, "sleep_with_jitter", lambda attempt, base, cap: taken.append(attempt)
-    )
-    return taken
+def test_a_transaction_conflict_on_the_counts_is_retried(stubbed):
+    repository, stubber = stubbed
+    conflict(stubber)
+    stubber.add_response("transact_write_items", {})
+    meeting = Meeting(owner_id="1", title="t")
+    assert repository.add(meeting) == meeting
+
+
+# Counts per status, kept on shards
 
 
 @pytest.mark.parametrize("conflicts", [1, 2])
 def test_a_transition_that_lost_races_for_its_shard_is_retried(
-    stubbed, pauses, conflicts
+    stubbed, transaction_retry, conflicts
 ):
     repository, stubber = stubbed
     meeting = Meeting(owner_id="1", title="t")
@@ -209,19 +220,20 @@ def test_a_transition_that_lost_races_for_its_shard_is_retried(
     saved = repository.update(meeting)
     assert (saved.status, saved.version) == (Status.IN_PROGRESS, 2)
     # A growing pause before each retry, so racing writers spread out.
-    assert pauses == list(range(1, conflicts + 1))
+    assert transaction_retry.pauses == list(range(1, conflicts + 1))
 
 
-def test_a_write_that_keeps_losing_races_is_throttled(stubbed, pauses):
+def test_a_write_that_keeps_losing_races_is_throttled(stubbed, transaction_retry):
     repository, stubber = stubbed
     meeting = Meeting(owner_id="1", title="t")
     meeting.status = Status.IN_PROGRESS
-    for _ in range(TRANSACTION_ATTEMPTS):
+    attempts = transaction_retry.attempts
+    for _ in range(attempts):
         conflict(stubber)
     with pytest.raises(StoreThrottled):
         repository.update(meeting)
-    # TRANSACTION_ATTEMPTS tries (the stubber holds no more), no pause after the last.
-    assert pauses == list(range(1, TRANSACTION_ATTEMPTS))
+    # All the budget's tries (the stubber holds no more), no pause after the last.
+    assert transaction_retry.pauses == list(range(1, attempts))
 
 
 def shard_keys() -> list[dict]:
@@ -264,7 +276,7 @@ def test_status_counts_sum_every_shard_from_one_consistent_batch_get(stubbed):
 
 
 def test_recount_puts_totals_on_shard_zero_zeros_elsewhere_and_drops_the_old_item(
-    stubbed, pauses
+    stubbed, transaction_retry
 ):
     repository, stubber = stubbed
     stubber.add_response(
@@ -305,7 +317,37 @@ def test_recount_puts_totals_on_shard_zero_zeros_elsewhere_and_drops_the_old_ite
     stubber.add_response("transact_write_items", {}, expected)
     counts = repository.recount_statuses()
     assert counts == {**dict.fromkeys(Status, 0), Status.SCHEDULED: 2, Status.FAILED: 1}
-    assert pauses == [1]
+    assert transaction_retry.pauses == [1]
+
+
+# The change index
+
+
+def test_a_deletion_is_stamped_by_the_repository_clock(stubbed):
+    repository, stubber = stubbed
+    now = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)
+    repository = DynamoDBRepository(TABLE, client=repository.client, clock=lambda: now)
+    meeting = Meeting(owner_id="1", title="t")
+    tombstone = {
+        "pk": {"S": f"TOMBSTONE#{meeting.id}"},
+        "owner_id": {"S": "1"},
+        "version": {"N": "2"},
+        "deleted": {"BOOL": True},
+        "change_shard": {"N": str((meeting.id.int >> 64) % CHANGE_SHARDS)},
+        "changed_at": {"N": str(int(now.timestamp()) * 1000)},
+        # TTL removes it a day later.
+        "expires_at": {"N": str(int(now.timestamp()) + 24 * 3600)},
+    }
+    expected = {
+        "TransactItems": [
+            {"Delete": ANY},
+            {"Update": ANY},
+            {"Put": {"TableName": TABLE, "Item": tombstone}},
+        ],
+        "ReturnConsumedCapacity": "TOTAL",
+    }
+    stubber.add_response("transact_write_items", {}, expected)
+    repository.remove(meeting)
 
 
 # Consumed capacity

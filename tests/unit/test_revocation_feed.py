@@ -1,4 +1,4 @@
-"""The broker follows the revocation feed: one read a tick, and only the streams
+"""The re-check follows the revocation feed: one read a tick, and only the streams
 of the users it names are checked again; the re-check fails closed in time.
 """
 
@@ -10,8 +10,9 @@ import pytest
 from django.db import DatabaseError
 
 from accounts.revocation import Revoked, session_digest
-from events.broker import StatusBroker, Subscription
+from events.recheck import CredentialRecheck
 from events.revocations import CLOCK_MARGIN, REMEMBER
+from events.subscription import WatchList
 from meetings.domain import Access, Meeting, Viewer, utcnow
 
 MEETING = Meeting(owner_id="1", title="Sync")
@@ -63,53 +64,50 @@ class Clock:
 
 
 @pytest.fixture(autouse=True)
-def _quiet_loops(settings):
-    # The broker's own loops sleep through the test: it ticks by hand.
-    settings.SSE_POLL_INTERVAL = 3600
-    settings.SSE_RECHECK_INTERVAL = 3600
-    settings.SSE_REVOCATION_INTERVAL = 3600
-    settings.SSE_MAX_STREAMS_PER_USER = 1000
+def _fail_closed_after(settings):
     settings.SSE_RECHECK_FAIL_CLOSED_AFTER = 300
 
 
-def stream(viewer, key, checked_at=None) -> Subscription:
-    return Subscription(viewer, {MEETING.id: MEETING}, key, checked_at=checked_at)
+def stream(viewer, key, checked_at=None) -> WatchList:
+    return WatchList(viewer, {MEETING.id: MEETING}, key, checked_at=checked_at)
 
 
-def run(broker, streams, *steps):
-    """Subscribe streams, run each step (an async callable), then unsubscribe."""
+class Ticks:
+    """The re-check of a list of open streams, ticked by hand."""
+
+    def __init__(self, recheck: CredentialRecheck, streams: list[WatchList]):
+        self.recheck = recheck
+        self.streams = streams
+
+    async def follow_feed(self) -> None:
+        await self.recheck.follow_feed(self.streams)
+
+    async def check_all(self) -> None:
+        await self.recheck.check(self.streams)
+
+
+def run(*steps):
+    """Run each step (an async callable) in order, on one event loop."""
 
     async def scenario():
-        for subscription in streams:
-            broker.subscribe(subscription)
-        try:
-            for step in steps:
-                await step()
-        finally:
-            for subscription in streams:
-                broker.unsubscribe(subscription, "test")
+        for step in steps:
+            await step()
 
     asyncio.run(scenario())
 
 
 def test_only_the_streams_of_the_users_named_are_checked_again_with_one_read():
     feed, users = Feed(), Credentials({})
-    broker = StatusBroker(recheck=users, revocations=feed)
     sams = [stream(SAM, ("bearer", "2", f"h{n}")) for n in range(3)]
     alices = [stream(ALICE, ("session", f"s{n}")) for n in range(500)]
+    ticks = Ticks(CredentialRecheck(lookup=users, revocations=feed), [*sams, *alices])
 
     async def demote_sam():
         feed.revoke("2")
         users.current[("bearer", "2", "h0")] = Viewer("2")  # lost the view reach
         users.current[("bearer", "2", "h1")] = SAM
 
-    run(
-        broker,
-        [*sams, *alices],
-        broker.follow_revocations_once,
-        demote_sam,
-        broker.follow_revocations_once,
-    )
+    run(ticks.follow_feed, demote_sam, ticks.follow_feed)
     assert len(feed.reads) == 2  # one query a tick, for 503 streams
     assert users.calls == [
         {("bearer", "2", "h0"), ("bearer", "2", "h1"), ("bearer", "2", "h2")}
@@ -120,15 +118,15 @@ def test_only_the_streams_of_the_users_named_are_checked_again_with_one_read():
 
 def test_a_logged_out_session_ends_its_streams_without_a_lookup():
     feed, users = Feed(), Credentials({})
-    broker = StatusBroker(recheck=users, revocations=feed)
     here = stream(ALICE, ("session", "here"))
     elsewhere = stream(ALICE, ("session", "elsewhere"))
     users.current[("session", "elsewhere")] = ALICE
+    ticks = Ticks(CredentialRecheck(lookup=users, revocations=feed), [here, elsewhere])
 
     async def log_out():
         feed.revoke("1", session_key="here")
 
-    run(broker, [here, elsewhere], log_out, broker.follow_revocations_once)
+    run(log_out, ticks.follow_feed)
     assert here.closing[0] == "revoked"
     assert elsewhere.closing is None  # the user's other login still stands
     assert users.calls == [{("session", "elsewhere")}]
@@ -136,9 +134,9 @@ def test_a_logged_out_session_ends_its_streams_without_a_lookup():
 
 def test_a_stream_checked_before_a_row_already_read_is_checked_on_subscribing():
     feed, users = Feed(), Credentials({})
-    broker = StatusBroker(recheck=users, revocations=feed)
     watching = stream(ALICE, ("session", "other"))
     users.current[("session", "other")] = ALICE
+    ticks = Ticks(CredentialRecheck(lookup=users, revocations=feed), [watching])
     # The connect's lookup began before the row; the row was read before the
     # stream subscribed.
     connected_at = utcnow() - timedelta(seconds=2)
@@ -146,42 +144,33 @@ def test_a_stream_checked_before_a_row_already_read_is_checked_on_subscribing():
     late = stream(SAM, ("bearer", "2", "old"), checked_at=connected_at)
 
     async def subscribe_late():
-        broker.subscribe(late)
+        ticks.streams.append(late)
 
-    run(
-        broker,
-        [watching],
-        broker.follow_revocations_once,
-        subscribe_late,
-        broker.follow_revocations_once,
-    )
-    broker.unsubscribe(late, "test")
+    run(ticks.follow_feed, subscribe_late, ticks.follow_feed)
     assert late.closing[0] == "revoked"
     assert users.calls == [{("bearer", "2", "old")}]
 
 
 def test_a_stream_checked_after_the_row_is_not_checked_again():
     feed, users = Feed(), Credentials({("session", "s"): ALICE})
-    broker = StatusBroker(recheck=users, revocations=feed)
     feed.revoke("1", at=utcnow() - CLOCK_MARGIN - timedelta(seconds=1))
     fresh = stream(ALICE, ("session", "s"))  # looked up after the row
+    ticks = Ticks(CredentialRecheck(lookup=users, revocations=feed), [fresh])
 
-    run(broker, [fresh], broker.follow_revocations_once, broker.follow_revocations_once)
+    run(ticks.follow_feed, ticks.follow_feed)
     assert users.calls == []
     assert fresh.closing is None
 
 
 def test_the_feed_is_never_read_further_back_than_it_remembers():
     feed, users = Feed(), Credentials({})
-    broker = StatusBroker(recheck=users, revocations=feed)
+    ticks = Ticks(
+        CredentialRecheck(lookup=users, revocations=feed),
+        [stream(ALICE, ("session", "s"))],
+    )
     before = utcnow()
 
-    run(
-        broker,
-        [stream(ALICE, ("session", "s"))],
-        broker.follow_revocations_once,
-        broker.follow_revocations_once,
-    )
+    run(ticks.follow_feed, ticks.follow_feed)
     first, second = feed.reads
     assert before - REMEMBER - timedelta(seconds=3) < first < before - REMEMBER
     assert second > before - timedelta(seconds=3)  # since the last read, less 2 s
@@ -189,10 +178,11 @@ def test_the_feed_is_never_read_further_back_than_it_remembers():
 
 def test_streams_end_as_revoked_once_the_database_fails_past_the_limit(caplog):
     feed, users, clock = Feed(), Credentials({}), Clock()
-    broker = StatusBroker(recheck=users, revocations=feed, clock=clock)
     streams = [stream(ALICE, ("session", f"s{n}")) for n in range(3)]
     for subscription in streams:
         users.current[subscription.credentials_key] = ALICE
+    recheck = CredentialRecheck(lookup=users, revocations=feed, timer=clock)
+    ticks = Ticks(recheck, streams)
 
     def at(seconds, tick):
         async def step():
@@ -213,14 +203,12 @@ def test_streams_end_as_revoked_once_the_database_fails_past_the_limit(caplog):
         return step
 
     run(
-        broker,
-        streams,
         fail,
-        at(0, broker.follow_revocations_once),
-        at(200, broker.recheck_once),
-        at(299, broker.follow_revocations_once),
+        at(0, ticks.follow_feed),
+        at(200, ticks.check_all),
+        at(299, ticks.follow_feed),
         note(299),
-        at(300, broker.follow_revocations_once),
+        at(300, ticks.follow_feed),
         note(300),
     )
     assert closed_at[299] == [None, None, None]  # unknown is not revoked, yet
@@ -231,10 +219,11 @@ def test_streams_end_as_revoked_once_the_database_fails_past_the_limit(caplog):
 
 def test_a_database_back_within_the_limit_keeps_the_streams_and_checks_them_all():
     feed, users, clock = Feed(), Credentials({}), Clock()
-    broker = StatusBroker(recheck=users, revocations=feed, clock=clock)
     kept = stream(ALICE, ("session", "kept"))
     gone = stream(ALICE, ("session", "gone"))  # expired meanwhile: no row
     users.current[("session", "kept")] = ALICE
+    recheck = CredentialRecheck(lookup=users, revocations=feed, timer=clock)
+    ticks = Ticks(recheck, [kept, gone])
 
     async def fail():
         feed.failing = users.failing = True
@@ -248,14 +237,12 @@ def test_a_database_back_within_the_limit_keeps_the_streams_and_checks_them_all(
         clock.now += 299
 
     run(
-        broker,
-        [kept, gone],
         fail,
-        broker.follow_revocations_once,
+        ticks.follow_feed,
         recover,
-        broker.follow_revocations_once,
+        ticks.follow_feed,
         then_fail_again,
-        broker.follow_revocations_once,
+        ticks.follow_feed,
     )
     assert users.calls == [{("session", "kept"), ("session", "gone")}]
     assert kept.closing is None  # the outage's clock started again

@@ -1,15 +1,17 @@
-"""A scope stream's cursor cannot widen the change query its process shares."""
+"""A list feed's cursor cannot widen the change query its process shares."""
 
 import asyncio
-import json
 import uuid
 from datetime import timedelta
 
 import pytest
 
 from events import streams
-from events.broker import CHANGE_OVERLAP, StatusBroker, Subscription
+from events.broker import StatusBroker
+from events.planner import CHANGE_OVERLAP
+from events.subscription import ListFeed
 from meetings.domain import Change, Viewer, utcnow
+from tests.unit.test_connected_event import first_events
 
 STAFF = Viewer("9")
 
@@ -40,24 +42,25 @@ def _quiet_loops(settings):
     settings.SSE_REVOCATION_INTERVAL = 3600
 
 
-def scope(since) -> Subscription:
-    return Subscription(STAFF, {}, scope_since=since)
+def list_feed(since) -> ListFeed:
+    return ListFeed(STAFF, {}, cursor=since)
 
 
-def changed_event(subscription: Subscription) -> dict:
+def changed_event(subscription: ListFeed) -> dict:
+    """Return the `changed` event the stream of subscription sends next."""
     spec = streams.StreamSpec(subscription, [], True, {}, None)
-    chunk = streams._pending_events(subscription, spec)[0].decode()
-    data = next(line for line in chunk.splitlines() if line.startswith("data: "))
-    return json.loads(data.removeprefix("data: "))
+    connected, changed = first_events(spec, 2)
+    assert (connected.event, changed.event) == ("connected", "changed")
+    return changed.json()
 
 
 @pytest.mark.parametrize("back", [60, 59, 30, 7])
-def test_a_scope_cursor_from_the_past_is_reset_and_reads_no_more_entries(back):
+def test_a_feed_cursor_from_the_past_is_reset_and_reads_no_more_entries(back):
     index = ChangeIndex()
     broker = StatusBroker(changes_since=index)
     now = utcnow()
-    steady = scope(now)
-    old = scope(now - timedelta(seconds=back))
+    steady = list_feed(now)
+    old = list_feed(now - timedelta(seconds=back))
 
     async def scenario():
         broker.subscribe(steady)
@@ -77,7 +80,7 @@ def test_a_scope_cursor_from_the_past_is_reset_and_reads_no_more_entries(back):
     assert after <= before + 1
     event = changed_event(old)
     assert event["reset"] is True
-    assert old.scope_since >= now
+    assert old.cursor >= now
 
 
 def test_a_cursor_within_the_pollers_own_window_is_served_without_a_reset():
@@ -86,11 +89,11 @@ def test_a_cursor_within_the_pollers_own_window_is_served_without_a_reset():
     now = utcnow()
 
     async def scenario():
-        first = scope(now)
+        first = list_feed(now)
         broker.subscribe(first)
         await broker.poll_once()
         # A list read just now, as the poller's cursor: no reset.
-        late = scope(utcnow())
+        late = list_feed(utcnow())
         broker.subscribe(late)
         await broker.poll_once()
         broker.unsubscribe(first, "test")
@@ -98,41 +101,41 @@ def test_a_cursor_within_the_pollers_own_window_is_served_without_a_reset():
         return late
 
     late = asyncio.run(scenario())
-    assert not late.scope_reset
+    assert not late.take().list_reset
 
 
-def test_a_new_pollers_first_scope_stream_keeps_a_cursor_one_interval_old():
+def test_a_new_pollers_first_list_feed_keeps_a_cursor_one_interval_old():
     index = ChangeIndex()
     broker = StatusBroker(changes_since=index)
     page_read = utcnow() - timedelta(seconds=2)  # the page loaded, then connected
 
     async def scenario():
-        stream = scope(page_read)
+        stream = list_feed(page_read)
         broker.subscribe(stream)
         await broker.poll_once()
         broker.unsubscribe(stream, "test")
         return stream
 
-    stream = asyncio.run(scenario())
-    assert not stream.scope_reset
-    assert stream.scope_changes  # the changes since its list was read, and overlap
+    delivery = asyncio.run(scenario()).take()
+    assert not delivery.list_reset
+    assert delivery.list_changes  # the changes since its list was read, and overlap
 
 
 def test_a_last_event_id_cursor_is_held_to_the_same_window():
     known = streams.known_versions("scope:1000", multi=True)
     now = utcnow()
-    start = streams.scope_start(known, None, now)
+    start = streams.feed_start(known, None, now)
     index = ChangeIndex()
     broker = StatusBroker(changes_since=index)
 
     async def scenario():
-        stream = scope(start)
+        stream = list_feed(start)
         broker.subscribe(stream)
         await broker.poll_once()
         broker.unsubscribe(stream, "test")
         return stream
 
     stream = asyncio.run(scenario())
-    assert stream.scope_reset
+    assert stream.take().list_reset
     (entries,) = index.entries
     assert entries <= (3 + CHANGE_OVERLAP.total_seconds()) * 2 + 2

@@ -1,10 +1,10 @@
-"""A tick's changes, grouped once: each scope stream sees what the rule lets it."""
+"""A tick's changes, grouped once: each list feed sees what the rule lets it."""
 
 import uuid
 
 import pytest
 
-from events.broker import TickChanges
+from events.planner import TickChanges
 from meetings.domain import Access, Change, Viewer, utcnow
 
 NOW = utcnow()

@@ -1,3 +1,5 @@
+"""The devserver command: the whole app for development in one command."""
+
 import signal
 import sys
 from urllib.parse import urlsplit
@@ -11,8 +13,6 @@ from django.utils.module_loading import import_string
 from meetings.store.local import DynamoDBLocal, DynamoDBLocalError, is_listening
 
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
-# The backstop: streams end by themselves within a second or two of Ctrl-C.
-GRACEFUL_SHUTDOWN_SECONDS = 10
 DYNAMODB_STORE = "meetings.store.dynamodb"
 
 
@@ -52,9 +52,8 @@ class Command(BaseCommand):
                 import_string(settings.ASGI_APPLICATION),
                 host=host,
                 port=port,
-                lifespan="on",
                 access_log=True,
-                timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
+                **settings.ASGI_SERVER_OPTIONS,
             )
         finally:
             if dynamodb is not None:

@@ -1,3 +1,5 @@
+"""The ensure_table command: create the meetings table if missing."""
+
 from django.conf import settings
 from django.core.management.base import BaseCommand
 

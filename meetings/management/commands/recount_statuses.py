@@ -1,3 +1,5 @@
+"""The recount_statuses command: count meetings per status again."""
+
 from django.core.management.base import BaseCommand
 
 from meetings import services

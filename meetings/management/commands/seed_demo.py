@@ -1,3 +1,5 @@
+"""Seed the demo: its user, its meetings, and its superuser when asked."""
+
 from datetime import timedelta
 
 from django.conf import settings
@@ -22,6 +24,8 @@ class Command(BaseCommand):
         "Create the demo user and meetings, if they do not exist yet, and the "
         "demo superuser with --with-superuser or when DEBUG is on."
     )
+    # The clock the demo schedule is set by; tests set their own.
+    clock = staticmethod(utcnow)
 
     def add_arguments(self, parser) -> None:
         parser.add_argument(
@@ -57,7 +61,7 @@ class Command(BaseCommand):
                 str(owner.pk),
                 {
                     "title": title,
-                    "scheduled_start": (utcnow() + timedelta(days=days)).replace(
+                    "scheduled_start": (self.clock() + timedelta(days=days)).replace(
                         minute=0, second=0, microsecond=0
                     ),
                     "duration_minutes": 45,

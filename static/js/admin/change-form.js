@@ -5,7 +5,7 @@
  * user has them: saving still compares only the fields they changed.
  */
 import { statusLabel } from "../live/statuses.js";
-import { follow } from "../live/follow.js";
+import { follow } from "../live/page-stream.js";
 
 const root = document.querySelector("[data-live-change-form]");
 const notice = document.getElementById("meeting-changed");

@@ -7,7 +7,7 @@
  */
 import { applyStatus, formatTime, showDeleted } from "../live/render.js";
 import { refreshCounts } from "./counts.js";
-import { follow } from "../live/follow.js";
+import { follow } from "../live/page-stream.js";
 
 const table = document.querySelector("[data-live-rows]");
 const rows = new Map(

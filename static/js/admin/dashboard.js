@@ -5,7 +5,7 @@
  * reads the counts again, at most once per poll interval.
  */
 import { refreshCounts } from "./counts.js";
-import { follow } from "../live/follow.js";
+import { follow } from "../live/page-stream.js";
 
 const root = document.querySelector("[data-live-counts]");
 

@@ -1,8 +1,20 @@
 /** Read meetings from the REST API with the session cookie, for re-syncs. */
-import { fromApi } from "./render.js";
 
 /** GET /v1/meetings takes at most this many `id`s (meetings/api/serializers.py). */
 export const MAX_IDS_PER_READ = 100;
+
+/** Convert a REST meeting (snake_case) to the stream's status shape. */
+export function fromApi(meeting) {
+  return {
+    meetingId: meeting.id,
+    title: meeting.title,
+    status: meeting.status,
+    progress: meeting.progress,
+    statusMessage: meeting.status_message,
+    updatedAt: meeting.updated_at,
+    version: meeting.version,
+  };
+}
 
 /** An error carrying the HTTP status of a failed request. */
 export class HttpError extends Error {

@@ -1,19 +1,6 @@
 /** Show a meeting's status on the page: the badge, progress, message and time. */
 import { showsProgress, statusLabel } from "./statuses.js";
 
-/** Convert a REST meeting (snake_case) to the stream's status shape. */
-export function fromApi(meeting) {
-  return {
-    meetingId: meeting.id,
-    title: meeting.title,
-    status: meeting.status,
-    progress: meeting.progress,
-    statusMessage: meeting.status_message,
-    updatedAt: meeting.updated_at,
-    version: meeting.version,
-  };
-}
-
 export function formatTime(iso) {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return iso;

@@ -3,14 +3,14 @@
  *
  * Every tab asks for one Web Lock; the tab holding it leads: it holds the
  * stream (live/leader.js) for the union of what the tabs watch and relays each
- * event over a BroadcastChannel. The others follow (live/follower.js) and hold
- * no connection. When the leader goes away its lock is freed and a waiting tab
- * takes over at once. Same interface as LiveStream (start, stop, resume), so
+ * event over a BroadcastChannel. The others apply what it relays
+ * (live/relay-receiver.js) and hold no connection. When the leader goes away
+ * its lock is freed and a waiting tab takes over at once. Same interface as LiveStream (start, stop, resume), so
  * live/lifecycle.js ties it to the page alike. No DOM, so it is unit-tested
  * under Node with fake locks and channels.
  */
-import { receive } from "./follower.js";
 import { Leader } from "./leader.js";
+import { receive } from "./relay-receiver.js";
 
 export const CHANNEL_NAME = "meetstream-live";
 export const LOCK_NAME = "meetstream-live-stream";

@@ -1,5 +1,5 @@
 /**
- * The meeting statuses as the server defines them (Status in meetings/domain.py):
+ * The meeting statuses as the server defines them (Status in meetings/domain/lifecycle.py):
  * each one's label and whether it shows progress. The base templates render them
  * into <script id="meeting-statuses" type="application/json">; this module reads
  * that once per page, so the browser keeps no list of its own.

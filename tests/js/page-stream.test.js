@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { follow } from "../../static/js/live/follow.js";
+import { follow } from "../../static/js/live/page-stream.js";
 import {
   channelHub, fakeLocks, json, manualTimers, recordingLog, routedFetch, settle,
 } from "./support.js";

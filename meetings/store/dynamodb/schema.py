@@ -1,21 +1,28 @@
-"""The process's DynamoDB client and the meetings table's schema."""
+"""The meetings table's schema: its keys, its indexes, and how to create them.
+
+docs/dynamodb.md explains the design; deploy/aws/table.yaml declares the same
+table, and tests/integration/test_aws_table.py keeps the two alike.
+"""
 
 from __future__ import annotations
 
-import threading
 import time
+import uuid
 from typing import Any
 
-import boto3
-from botocore.config import Config
-from django.conf import settings
-from prometheus_client import Counter, Gauge
+from ...domain import Status
 
-from ..retries import sdk_attempts
+# A meeting's item: pk = MEETING#<id>. Other kinds of item share the table
+# under other prefixes (the counts' STATS#, the deletions' TOMBSTONE#).
+MEETING_PREFIX = "MEETING#"
 
 OWNER_INDEX = "by_owner"
 TIMELINE_INDEX = "by_month"
 ACTIVE_STATUS_INDEX = "by_active_status"
+# Statuses with an entry in the sparse status index: the ones staff watch.
+INDEXED_STATUSES = frozenset(
+    {Status.IN_PROGRESS, Status.UPLOADED, Status.PROCESSING, Status.FAILED}
+)
 # The change index: a sparse GSI of every meeting's last write (and of
 # deletions' tombstones), partitioned by a small number of write shards and
 # sorted by the time of the change, so the stream's poller asks "what changed
@@ -48,139 +55,16 @@ _INDEXES = {
     ACTIVE_STATUS_INDEX: "active_status",
 }
 
-REQUESTS = Counter(
-    "meetstream_dynamodb_requests_total",
-    "HTTP requests sent to DynamoDB, retries included, by operation.",
-    ["operation"],
-)
-# What the table is billed for: requests alone hide that a BatchGetItem of 100
-# meetings or a transaction costs many units. From ConsumedCapacity, which the
-# store asks for on every item operation (ReturnConsumedCapacity=TOTAL).
-READ_CAPACITY = Counter(
-    "meetstream_dynamodb_read_capacity_units_total",
-    "Read capacity units DynamoDB reported consumed, indexes included, by operation.",
-    ["operation"],
-)
-WRITE_CAPACITY = Counter(
-    "meetstream_dynamodb_write_capacity_units_total",
-    "Write capacity units DynamoDB reported consumed, indexes included, by operation.",
-    ["operation"],
-)
-ERRORS = Counter(
-    "meetstream_dynamodb_errors_total",
-    "DynamoDB attempts that failed, retried ones included, by operation and code "
-    "(throttles: ThrottlingException, ProvisionedThroughputExceededException).",
-    ["operation", "code"],
-)
-# What the operator budgets, for alerts on consumed capacity (0: no budget).
-CAPACITY_BUDGET = Gauge(
-    "meetstream_dynamodb_capacity_budget_units",
-    "Capacity units per second the operator budgets for the table, by kind.",
-    ["kind"],
-    multiprocess_mode="livemax",
-)
-READ_OPERATIONS = frozenset(
-    {"GetItem", "BatchGetItem", "Query", "Scan", "TransactGetItems"}
-)
-WRITE_OPERATIONS = frozenset(
-    {"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"}
-)
-# The operations that accept ReturnConsumedCapacity.
-CAPACITY_OPERATIONS = READ_OPERATIONS | WRITE_OPERATIONS
 
-_lock = threading.Lock()
-_client: Any = None
+def meeting_key(meeting_id: uuid.UUID) -> str:
+    """Return the pk of meeting_id's item."""
+    return f"{MEETING_PREFIX}{meeting_id}"
 
 
-def get_client() -> Any:
-    """Return this process's DynamoDB client, building it on first use."""
-    global _client
-    if _client is None:
-        with _lock:
-            if _client is None:
-                _client = build_client()
-    return _client
-
-
-def reset_client() -> None:
-    """Forget the client, so the next use builds one from current settings."""
-    global _client
-    with _lock:
-        _client = None
-
-
-def build_client() -> Any:
-    config = Config(
-        retries={"mode": "standard", "max_attempts": sdk_attempts()},
-        connect_timeout=settings.DYNAMODB_CONNECT_TIMEOUT,
-        read_timeout=settings.DYNAMODB_READ_TIMEOUT,
-        max_pool_connections=settings.DYNAMODB_MAX_POOL_CONNECTIONS,
-    )
-    client = boto3.session.Session().client(
-        "dynamodb",
-        region_name=settings.AWS_REGION,
-        endpoint_url=settings.DYNAMODB_ENDPOINT_URL or None,
-        config=config,
-        **settings.DYNAMODB_CREDENTIALS,
-    )
-    client.meta.events.register("before-send.dynamodb", _count_request)
-    client.meta.events.register("needs-retry.dynamodb", _count_error)
-    return client
-
-
-def publish_capacity_budget() -> None:
-    """Export the configured capacity budget (settings), for the alert rules."""
-    CAPACITY_BUDGET.labels("read").set(settings.DYNAMODB_READ_BUDGET)
-    CAPACITY_BUDGET.labels("write").set(settings.DYNAMODB_WRITE_BUDGET)
-
-
-def _count_error(
-    response: Any = None,
-    caught_exception: Any = None,
-    operation: Any = None,
-    **kwargs: Any,
-) -> None:
-    """Count a failed attempt; botocore asks after every attempt whether to retry."""
-    if caught_exception is not None:
-        code = type(caught_exception).__name__
-    elif response is not None and "Error" in response[1]:
-        code = response[1]["Error"].get("Code", "unknown")
-    else:
-        return
-    name = operation.name if operation is not None else "unknown"
-    ERRORS.labels(name, code).inc()
-
-
-def _count_request(request: Any, **kwargs: Any) -> None:
-    operation = request.headers.get("X-Amz-Target", b"")
-    if isinstance(operation, bytes):
-        operation = operation.decode()
-    REQUESTS.labels(operation.rpartition(".")[2] or "unknown").inc()
-
-
-def record_consumed_capacity(operation: str, consumed: Any) -> None:
-    """Add the units one response's ConsumedCapacity reports to the counters.
-
-    Batches and transactions report a list, one entry per table; the others
-    one entry. An entry that does not split read from write units counts as
-    the operation's kind. A missing ConsumedCapacity (moto's transactions)
-    counts nothing.
-    """
-    if not consumed:
-        return
-    for entry in consumed if isinstance(consumed, list) else [consumed]:
-        read = entry.get("ReadCapacityUnits")
-        write = entry.get("WriteCapacityUnits")
-        if read is None and write is None:
-            units = entry.get("CapacityUnits") or 0
-            if operation in READ_OPERATIONS:
-                read = units
-            else:
-                write = units
-        if read:
-            READ_CAPACITY.labels(operation).inc(read)
-        if write:
-            WRITE_CAPACITY.labels(operation).inc(write)
+def index_keys(partition: str) -> tuple[str, ...]:
+    """Return the key attributes of an entry of the index partitioned by partition:
+    a Query's LastEvaluatedKey on it."""
+    return ("pk", partition, "created_key")
 
 
 def table_definition(table_name: str) -> dict[str, Any]:

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { receive } from "../../static/js/live/follower.js";
+import { receive } from "../../static/js/live/relay-receiver.js";
 import { recordingLog } from "./support.js";
 
 function tab(ids = ["a"]) {
