@@ -7,17 +7,17 @@ request_finished, each through a thread-sensitive sync_to_async: a hop to
 asgiref's one shared sync thread and back, serialised across every stream of
 the process. In a reconnect storm or a drain those hops dominate
 (docs/performance.md, "Reconnect storms: connect rate, drain, delivery at full
-size"). Stream views authenticate themselves
-(events/auth.py) and need nothing else, so this handler does only what they
-need: resolve the path against events.urls, build Django's ASGIRequest, pass
-it through the gate that holds it to the site's rules (events/gate.py), await
-the async view, and send its response, stopping the stream when the client
-goes away.
+size"). Stream views authenticate themselves (events/auth.py) and need
+nothing else, so this handler does only what they need: resolve the path
+against events.urls, build Django's ASGIRequest, pass it through the gate that
+holds it to the site's rules (events/gate.py), await the async view, and send
+its response, stopping the stream when the client goes away.
 
-request_started is not sent, and request_finished only by the response's own
-close(), on the loop's thread with no hop. Their receivers reset the serving
-thread's query log, close its database and cache connections and reset its
-urlconf. A stream is served on the event loop's thread, where nothing opens
+request_started is not sent, and request_finished only by a short answer's own
+close() (a refusal, an error), on the loop's thread with no hop; an open
+stream's response is let go once its head is sent. Their receivers reset the
+serving thread's query log, close its database and cache connections and reset
+its urlconf. A stream is served on the event loop's thread, where nothing opens
 those: authentication and rechecks run in pooled threads that close their own
 connections (events/auth.py), meetings are read from DynamoDB in pooled
 threads, and the Django ORM refuses to run on an event loop anyway.
@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import asyncio
 import io
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import aclosing
 
 from django.core.exceptions import (
@@ -44,6 +44,7 @@ from django.utils.log import log_response
 from shared import errors
 
 from .gate import Gate
+from .responses import EventStreamResponse
 
 STREAM_URLCONF = "events.urls"
 
@@ -79,18 +80,23 @@ class StreamingASGIHandler:
             kind = asgi_scope["type"]
             raise ValueError(f"Streams are served over HTTP, not {kind}.")
         response = await self.get_response(asgi_scope)
+        if isinstance(response, EventStreamResponse):
+            events = response.events
+            await send(_start(response))
+            # The stream needs its events and nothing else for its whole life:
+            # its response (the headers, the cookies, Django's wrapper around
+            # the generator) goes now. Nothing is left for close() to do: no
+            # resource to close, and no request_finished, whose receivers
+            # close what only other threads open (see above).
+            del response
+            await _send_stream(events, receive, send)
+            return
         try:
-            await send(
-                {
-                    "type": "http.response.start",
-                    "status": response.status_code,
-                    "headers": _headers(response),
-                }
-            )
+            await send(_start(response))
             if asgi_scope["method"] == "HEAD":
                 await send({"type": "http.response.body"})
             elif response.streaming:
-                await _send_stream(response, receive, send)
+                await _send_stream(_chunks(response), receive, send)
             else:
                 await send({"type": "http.response.body", "body": response.content})
         finally:
@@ -140,6 +146,14 @@ class StreamingASGIHandler:
             return response
 
 
+def _start(response: HttpResponseBase) -> dict:
+    return {
+        "type": "http.response.start",
+        "status": response.status_code,
+        "headers": _headers(response),
+    }
+
+
 def _headers(response: HttpResponseBase) -> list[tuple[bytes, bytes]]:
     headers = [
         (name.encode("ascii"), value.encode("latin1"))
@@ -150,7 +164,9 @@ def _headers(response: HttpResponseBase) -> list[tuple[bytes, bytes]]:
     return headers
 
 
-async def _send_stream(response, receive: Receive, send: Send) -> None:
+async def _send_stream(
+    chunks: AsyncIterator[bytes], receive: Receive, send: Send
+) -> None:
     """Send each chunk as it comes; stop the iterator when the client leaves.
 
     A client going away shows only as http.disconnect from receive(), so a
@@ -170,12 +186,9 @@ async def _send_stream(response, receive: Receive, send: Send) -> None:
 
     watcher = asyncio.create_task(_disconnected(receive))
     watcher.add_done_callback(on_disconnect)
-    chunks = _chunks(response)
     try:
         async with aclosing(chunks):
             async for chunk in chunks:
-                if type(chunk) is not bytes:
-                    chunk = response.make_bytes(chunk)
                 if chunk:
                     await send(
                         {"type": "http.response.body", "body": chunk, "more_body": True}
@@ -195,12 +208,13 @@ async def _disconnected(receive: Receive) -> None:
         pass
 
 
-def _chunks(response):
+async def _chunks(response) -> AsyncIterator[bytes]:
     """Return the response's chunks as an async iterator of bytes.
 
     An async view's generator comes through streaming_content; a sync iterator
     through the response's own async iteration, which Django runs in a thread.
     """
-    if response.is_async:
-        return response.streaming_content
-    return aiter(response)
+    chunks = response.streaming_content if response.is_async else aiter(response)
+    async with aclosing(chunks):
+        async for chunk in chunks:
+            yield chunk if type(chunk) is bytes else response.make_bytes(chunk)

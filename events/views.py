@@ -6,8 +6,7 @@ import uuid
 from datetime import datetime
 
 from django.conf import settings
-from django.http import HttpResponse, StreamingHttpResponse
-from django.http.response import HttpResponseBase
+from django.http import HttpResponse
 
 from meetings import services
 from meetings.domain import StoreUnavailable, utcnow
@@ -18,6 +17,7 @@ from . import metrics, protocol
 from .auth import Credentials, authenticate
 from .broker import Draining, TooManyStreams, get_broker
 from .connects import get_connect_reads
+from .responses import EventStreamResponse
 from .streams import (
     SCOPES,
     VERSION,
@@ -121,7 +121,10 @@ async def _open_stream(
             404, "not_found", "No such meeting.", {"meeting": missing}
         )
     if request.method == "HEAD":
-        return _stream_headers(HttpResponse())  # what GET would send, no stream
+        # What GET would send, no stream.
+        return HttpResponse(
+            content_type=protocol.CONTENT_TYPE, headers=protocol.HEADERS
+        )
     last_event_id = request.headers.get("Last-Event-ID", "")
     if last_event_id:
         metrics.STREAM_RECONNECTS.inc()
@@ -161,14 +164,7 @@ def _stream_response(
         known=known,
         expires_at=credentials.expires_at,
     )
-    return _stream_headers(StreamingHttpResponse(event_stream(broker, spec)))
-
-
-def _stream_headers(response: HttpResponseBase) -> HttpResponseBase:
-    response["Content-Type"] = protocol.CONTENT_TYPE
-    for name, value in protocol.HEADERS.items():
-        response[name] = value
-    return response
+    return EventStreamResponse(event_stream(broker, spec))
 
 
 def _refusal(refused: TooManyStreams | Draining) -> HttpResponse:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import threading
+import weakref
 
 import pytest
 from django.core.exceptions import PermissionDenied
@@ -13,6 +15,7 @@ from django.http import Http404, StreamingHttpResponse
 from django.urls import path
 
 from events.handler import StreamingASGIHandler
+from events.responses import EventStreamResponse
 from shared.errors import error_response
 
 URLCONF = __name__
@@ -42,6 +45,15 @@ async def ending_view(request):
     return response
 
 
+responses: list[weakref.ref] = []
+
+
+async def event_stream_view(request):
+    response = EventStreamResponse(chunks("events", 1))
+    responses.append(weakref.ref(response))
+    return response
+
+
 async def sync_iterator_view(request):
     return StreamingHttpResponse(iter([b"a", b"b"]))
 
@@ -66,6 +78,7 @@ urlpatterns = [
     path("v1/stream/<str:count>", stream_view),
     path("v1/ending", ending_view),
     path("v1/sync", sync_iterator_view),
+    path("v1/events", event_stream_view),
     path("v1/refusal", refusal_view),
     path("v1/failing", failing_view),
     path("v1/missing", missing_view),
@@ -241,6 +254,40 @@ def test_no_thread_and_no_request_started_for_a_stream():
     assert started == []
     assert finished == [threading.main_thread().name] * 2
     assert threading.active_count() == threads
+
+
+def test_an_open_stream_holds_its_events_only_and_sends_no_request_finished():
+    finished: list[str] = []
+
+    def record_finish(sender, **kwargs) -> None:
+        finished.append("finished")
+
+    async def run() -> tuple[Client, bool]:
+        client = Client("/v1/events")
+        handler = StreamingASGIHandler(URLCONF)
+        served = asyncio.create_task(handler(client.scope, client.receive, client.send))
+        while len(client.sent) < 2:
+            await asyncio.sleep(0.01)
+        gc.collect()
+        response_alive = responses[-1]() is not None
+        client.left.set()
+        await asyncio.wait_for(served, 2)
+        return client, response_alive
+
+    closed.clear()
+    request_finished.connect(record_finish)
+    try:
+        client, response_alive = asyncio.run(run())
+    finally:
+        request_finished.disconnect(record_finish)
+    assert client.status == 200
+    assert client.headers["Content-Type"] == "text/event-stream; charset=utf-8"
+    assert client.headers["X-Accel-Buffering"] == "no"
+    assert "Content-Security-Policy" in client.headers  # dressed before let go
+    assert client.sent[1]["body"] == b"events 0\n"
+    assert not response_alive  # the headers, the wrapper: gone while it streams
+    assert closed == ["events"]  # the generator still closed when the client left
+    assert finished == []
 
 
 # The gate (events/gate.py): the site's rules, before any view runs.
