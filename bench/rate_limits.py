@@ -9,10 +9,12 @@ three meetings each (and a third user, whose reads and writes warm the server
 and DynamoDB Local up first). It runs the same measurements against two
 configurations in the same run, one server after the other:
 
-- limits on: API_READ_RATE and API_WRITE_RATE unset, so the shipped defaults
-  apply (read back from the server's settings and printed);
-- limits off: both empty, which turns each throttle off (its get_rate() gives
-  None, and DRF lets every request through without touching the cache).
+- limits on: API_READ_RATE, API_WRITE_RATE and the user's share of the
+  request threads (DJANGO_REQUEST_USER_*) unset, so the shipped defaults apply
+  (read back from the server's settings and printed);
+- limits off: both rates empty, which turns each throttle off (its get_rate()
+  gives None, and DRF lets every request through without touching the cache),
+  and DJANGO_REQUEST_USER_SHARE=0, which turns the share off.
 
 In each, the person reads their meetings (GET /v1/meetings/{id}, one at a time
 over a keep-alive connection, --person-pause between two) for the whole run.
@@ -52,6 +54,8 @@ from dataclasses import dataclass, field
 from bench import cli, harness
 
 RATE_SETTINGS = ("API_READ_RATE", "API_WRITE_RATE")
+# Each user's share of the request threads (config/user_share.py), by setting.
+SHARE_SETTINGS = ("REQUEST_USER_SHARE", "REQUEST_USER_QUEUE", "REQUEST_USER_WAIT")
 CONFIGURATIONS = ("limits on", "limits off")
 BURSTS = ("reads", "writes")
 # Each noisy thread stops after this many requests, whatever the clock says.
@@ -261,7 +265,8 @@ def rates_in_effect(env: dict[str, str]) -> dict[str, str]:
     """Ask a fresh Django with the server's environment for its rates."""
     code = (
         "import json, django; django.setup(); from django.conf import settings; "
-        f"print(json.dumps({{n: getattr(settings, n) for n in {RATE_SETTINGS!r}}}))"
+        "print(json.dumps({n: getattr(settings, n) for n in "
+        f"{RATE_SETTINGS + SHARE_SETTINGS!r}}}))"
     )
     output = subprocess.run(
         [sys.executable, "-c", code],
@@ -528,7 +533,11 @@ def main() -> None:
                 env.pop(name)
             envs = {
                 "limits on": env,
-                "limits off": {**env, **dict.fromkeys(RATE_SETTINGS, "")},
+                "limits off": {
+                    **env,
+                    **dict.fromkeys(RATE_SETTINGS, ""),
+                    "DJANGO_REQUEST_USER_SHARE": "0",
+                },
             }
             users = {}
             for name in ("person", "noisy", "warm"):

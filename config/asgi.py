@@ -2,7 +2,8 @@
 
 Stream requests go to an async handler without middleware, behind the same
 gate as every request (events/handler.py, events/gate.py), so an open stream
-holds no thread. Every other request goes to Django's WSGI handler on a
+holds no thread. Every other request goes, past each user's share of them
+(config/user_share.py), to Django's WSGI handler on a
 long-lived pool of REQUEST_THREADS threads (config/wsgi_pool.py), as under a
 threaded WSGI server, with one hop to the thread and one back, and the client's
 side of it (the body, a slow reader) handled on the event loop: Django's ASGI
@@ -24,11 +25,12 @@ from config.wsgi_pool import WSGIPool
 
 wsgi_application = get_wsgi_application()
 
+from config.user_share import UserShare  # noqa: E402
 from events.broker import drain_streams  # noqa: E402
 from events.handler import StreamingASGIHandler, is_stream_request  # noqa: E402
 from shared.errors import error_body  # noqa: E402
 
-REFUSAL_CODES = {408: "body_timeout", 413: "too_large"}
+REFUSAL_CODES = {408: "body_timeout", 413: "too_large", 429: "throttled"}
 
 
 def refusal(status: int, message: str) -> tuple[list[tuple[bytes, bytes]], bytes]:
@@ -45,6 +47,13 @@ request_application = WSGIPool(
     body_timeout=settings.REQUEST_BODY_TIMEOUT,
     send_timeout=settings.RESPONSE_SEND_TIMEOUT,
     refusal=refusal,
+    admission=UserShare(
+        share=settings.REQUEST_USER_SHARE,
+        queue=settings.REQUEST_USER_QUEUE,
+        wait=settings.REQUEST_USER_WAIT,
+        session_cookie=settings.SESSION_COOKIE_NAME,
+        exempt_prefixes=(settings.STATIC_URL,),
+    ).turn,
 )
 
 

@@ -133,12 +133,10 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "meetings:list"
 LOGOUT_REDIRECT_URL = "login"
 
-# Credential guessing (docs/security.md): django-axes counts failed log-ins in
-# the database (accounts/lockout.py). An address is locked out of a username
-# after LOGIN_FAILURES_PER_USERNAME failures for it from that address, and out
-# of every username after LOGIN_FAILURES_PER_ADDRESS; other addresses are not.
-# The address is REMOTE_ADDR, which uvicorn and gunicorn take from
-# X-Forwarded-For only when the peer is in FORWARDED_ALLOW_IPS (127.0.0.1, ::1).
+# Credential guessing (docs/security.md, accounts/lockout.py): an address is
+# locked out of a username after LOGIN_FAILURES_PER_USERNAME failures for it
+# from that address, and out of every one after LOGIN_FAILURES_PER_ADDRESS.
+# The address is REMOTE_ADDR (X-Forwarded-For from FORWARDED_ALLOW_IPS only).
 LOGIN_FAILURES_PER_USERNAME = env_int("LOGIN_FAILURES_PER_USERNAME", 10)
 LOGIN_FAILURES_PER_ADDRESS = env_int("LOGIN_FAILURES_PER_ADDRESS", 30)
 # Past this many failures for a username from all addresses together, an
@@ -185,8 +183,13 @@ STORAGES = {
     "staticfiles": {"BACKEND": "config.static.StaticStorage"},
 }
 # Threads per process that serve every request but the streams (config/asgi.py):
-# how many page and API requests one process works on at once.
+# how many page and API requests one process works on at once, of which one
+# user has at most REQUEST_USER_SHARE; REQUEST_USER_QUEUE more of theirs wait
+# up to REQUEST_USER_WAIT seconds on the loop, then 429 (config/user_share.py).
 REQUEST_THREADS = env_int("DJANGO_REQUEST_THREADS", 8)
+REQUEST_USER_SHARE = env_int("DJANGO_REQUEST_USER_SHARE", 2)
+REQUEST_USER_QUEUE = env_int("DJANGO_REQUEST_USER_QUEUE", 16)
+REQUEST_USER_WAIT = env_float("DJANGO_REQUEST_USER_WAIT", 1.0)
 # Slow clients wait on the event loop, never on those threads (config/asgi.py):
 # seconds allowed between two parts of a request body (then 408), and for a
 # client to take the next chunk of a file or streaming response (then dropped).
@@ -273,10 +276,8 @@ REST_FRAMEWORK = {
         "meetings.api.throttles.WriteRateThrottle",
     ],
 }
-# API requests per user (per address when anonymous), in DRF's rate syntax,
-# reads (GET, HEAD, OPTIONS) and writes apart, then 429 with Retry-After: far
-# above what a person or an integration needs, far below a script in a loop
-# (docs/security.md); empty turns one off.
+# API requests per user (per address when anonymous), reads and writes apart,
+# in DRF's rate syntax, then 429 (docs/security.md); empty turns one off.
 API_READ_RATE = env("API_READ_RATE", "1200/min")
 API_WRITE_RATE = env("API_WRITE_RATE", "300/min")
 # Whether /v1/schema and /v1/docs answer anyone; otherwise only authenticated

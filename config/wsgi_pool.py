@@ -18,33 +18,35 @@ import asyncio
 import contextvars
 import io
 import logging
-import sys
 from collections.abc import Awaitable, Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractAsyncContextManager, nullcontext
 from typing import Any, NamedTuple
+
+from config.wsgi_environ import environ_for
 
 Scope = dict[str, Any]
 Message = dict[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
+Headers = Iterable[tuple[bytes, bytes]]
 # Builds the answer to a request refused before the application saw it:
 # (status, message) -> (headers, body).
 Refusal = Callable[[int, str], tuple[list[tuple[bytes, bytes]], bytes]]
+# Lets a request into the threads, or raises Refused: (scope) -> context.
+Admission = Callable[[Scope], AbstractAsyncContextManager]
 
 logger = logging.getLogger(__name__)
 
-# A file response is read and sent in blocks of at least this many bytes: one
-# hop to a pool thread and one write per block.
-FILE_BLOCK_BYTES = 64 * 1024
 
+class Refused(Exception):
+    """The request was refused before the application saw it."""
 
-class BodyRefused(Exception):
-    """The request body was refused before the application saw it."""
-
-    def __init__(self, status: int, message: str) -> None:
+    def __init__(self, status: int, message: str, headers: Headers = ()) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
+        self.headers = list(headers)
 
 
 class ClientGone(Exception):
@@ -57,7 +59,9 @@ class WSGIPool:
     `max_body` bounds a request body in bytes (None: unbounded); `body_timeout`
     is the longest wait for the next part of a body, and `send_timeout` for a
     client to take the next chunk of a streaming response, in seconds.
-    `refusal` renders a 408 or 413 answered before the application is called.
+    `refusal` renders a 408 or 413 answered before the application is called;
+    `admission(scope)` is entered around the application's call, and may
+    refuse it (config/user_share.py).
     """
 
     def __init__(
@@ -69,6 +73,7 @@ class WSGIPool:
         body_timeout: float,
         send_timeout: float,
         refusal: Refusal,
+        admission: Admission = lambda scope: nullcontext(),
     ) -> None:
         self.application = application
         self.executor = ThreadPoolExecutor(
@@ -78,6 +83,7 @@ class WSGIPool:
         self.body_timeout = body_timeout
         self.send_timeout = send_timeout
         self.refusal = refusal
+        self.admission = admission
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -86,15 +92,19 @@ class WSGIPool:
             body = await self.read_body(scope, receive)
         except ClientGone:
             return
-        except BodyRefused as refused:
-            return await self.refuse(send, refused)
+        except Refused as refused:
+            return await self.refuse(send, refused, close=True)
         loop = asyncio.get_running_loop()
         exchange = Exchange(self.application)
         context = contextvars.copy_context()
         environ = environ_for(scope, io.BytesIO(body))
-        start = await loop.run_in_executor(
-            self.executor, context.run, exchange.start, environ
-        )
+        try:
+            async with self.admission(scope):
+                start = await loop.run_in_executor(
+                    self.executor, context.run, exchange.start, environ
+                )
+        except Refused as refused:
+            return await self.refuse(send, refused, close=False)
         await send(
             {
                 "type": "http.response.start",
@@ -115,7 +125,7 @@ class WSGIPool:
         limit = self.max_body
         declared = _content_length(scope)
         if limit is not None and declared is not None and declared > limit:
-            raise BodyRefused(413, f"The request body exceeds {limit} bytes.")
+            raise Refused(413, f"The request body exceeds {limit} bytes.")
         parts: list[bytes] = []
         size = 0
         while True:
@@ -123,7 +133,7 @@ class WSGIPool:
                 async with asyncio.timeout(self.body_timeout if parts else None):
                     message = await receive()
             except TimeoutError:
-                raise BodyRefused(
+                raise Refused(
                     408, "The request body stopped arriving; send it again."
                 ) from None
             if message["type"] == "http.disconnect":
@@ -132,21 +142,24 @@ class WSGIPool:
             if chunk:
                 size += len(chunk)
                 if limit is not None and size > limit:
-                    raise BodyRefused(413, f"The request body exceeds {limit} bytes.")
+                    raise Refused(413, f"The request body exceeds {limit} bytes.")
                 parts.append(chunk)
             if not message.get("more_body", False):
                 return b"".join(parts)
             if not parts:
                 parts.append(b"")  # the body has begun: its parts are timed
 
-    async def refuse(self, send: Send, refused: BodyRefused) -> None:
-        """Answer a refused body and close the connection, reading no more of it."""
+    async def refuse(self, send: Send, refused: Refused, *, close: bool) -> None:
+        """Answer a refused request; close the connection if its body is unread."""
         headers, body = self.refusal(refused.status, refused.message)
+        headers = [*headers, *refused.headers]
+        if close:
+            headers.append((b"connection", b"close"))
         await send(
             {
                 "type": "http.response.start",
                 "status": refused.status,
-                "headers": [*headers, (b"connection", b"close")],
+                "headers": headers,
             }
         )
         await send({"type": "http.response.body", "body": body})
@@ -284,64 +297,3 @@ def _content_length(scope: Scope) -> int | None:
             except ValueError:
                 return None
     return None
-
-
-class FileWrapper:
-    """wsgi.file_wrapper: a file's body in blocks of at least FILE_BLOCK_BYTES."""
-
-    def __init__(self, filelike, block_size: int = FILE_BLOCK_BYTES) -> None:
-        self.filelike = filelike
-        self.block_size = max(block_size, FILE_BLOCK_BYTES)
-
-    def __iter__(self):
-        while block := self.filelike.read(self.block_size):
-            yield block
-
-    def close(self) -> None:
-        close = getattr(self.filelike, "close", None)
-        if close is not None:
-            close()
-
-
-def environ_for(scope: Scope, body: io.BytesIO) -> dict[str, Any]:
-    """Return the WSGI environ of an ASGI HTTP scope (PEP 3333, asgiref's rules)."""
-    script_name = scope.get("root_path", "").encode("utf-8").decode("latin-1")
-    path_info = scope["path"].encode("utf-8").decode("latin-1")
-    if script_name and path_info.startswith(script_name):
-        path_info = path_info[len(script_name) :]
-    server = scope.get("server") or ("localhost", 80)
-    environ: dict[str, Any] = {
-        "REQUEST_METHOD": scope["method"],
-        "SCRIPT_NAME": script_name,
-        "PATH_INFO": path_info,
-        "QUERY_STRING": scope.get("query_string", b"").decode("latin-1"),
-        "SERVER_PROTOCOL": f"HTTP/{scope.get('http_version', '1.1')}",
-        "SERVER_NAME": server[0],
-        "SERVER_PORT": str(server[1] or 0),
-        "wsgi.version": (1, 0),
-        "wsgi.url_scheme": scope.get("scheme", "http"),
-        "wsgi.input": body,
-        "wsgi.errors": sys.stderr,
-        "wsgi.multithread": True,
-        "wsgi.multiprocess": True,
-        "wsgi.run_once": False,
-        "wsgi.file_wrapper": FileWrapper,
-    }
-    client = scope.get("client")
-    if client:
-        environ["REMOTE_ADDR"] = client[0]
-        environ["REMOTE_PORT"] = str(client[1])
-    for raw_name, raw_value in scope.get("headers", ()):
-        name = raw_name.decode("latin-1")
-        if "_" in name:
-            # X_Forwarded_Proto would pass for X-Forwarded-Proto: dropped, as
-            # gunicorn and Django's runserver drop it.
-            continue
-        key = name.upper().replace("-", "_")
-        if key not in ("CONTENT_LENGTH", "CONTENT_TYPE"):
-            key = "HTTP_" + key
-        value = raw_value.decode("latin-1")
-        if key in environ:
-            value = environ[key] + ("; " if key == "HTTP_COOKIE" else ",") + value
-        environ[key] = value
-    return environ

@@ -4,13 +4,15 @@ streaming one, and the client's side (body, slow reading) on the event loop."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import sys
 import threading
 
 import pytest
 
-from config.wsgi_pool import FILE_BLOCK_BYTES, FileWrapper, WSGIPool, environ_for
+from config.wsgi_environ import FILE_BLOCK_BYTES, FileWrapper, environ_for
+from config.wsgi_pool import Refused, WSGIPool
 
 
 def scope(method: str = "GET", path: str = "/", headers=(), **extra) -> dict:
@@ -490,3 +492,62 @@ def test_a_client_that_does_not_read_holds_no_thread():
     # Dropped after send_timeout: one chunk went out, the stream was closed.
     assert [m.get("body") for m in stalled] == [None, b"a" * 10]
     assert len(closed) == 1
+
+
+def test_the_admission_holds_the_application_call_only_after_the_body():
+    events: list[str] = []
+
+    @contextlib.asynccontextmanager
+    async def admission(request_scope):
+        events.append("admitted")
+        yield
+        events.append("left")
+
+    def app(environ, start_response):
+        events.append(f"app read {environ['wsgi.input'].read()!r}")
+        start_response("200 OK", [])
+        return [b"ok"]
+
+    sent: list = []
+    incoming = [
+        {"type": "http.request", "body": b"ab", "more_body": True},
+        {"type": "http.request", "body": b"c", "more_body": False},
+    ]
+
+    async def receive():
+        return incoming.pop(0)
+
+    async def send(message):
+        sent.append(message)
+
+    pool = make_pool(app, admission=admission)
+    asyncio.run(pool(scope("POST"), receive, send))
+    pool.executor.shutdown()
+    assert events == ["admitted", "app read b'abc'", "left"]
+    assert sent[0]["status"] == 200
+
+
+def test_a_refused_admission_is_answered_without_a_thread_or_closing():
+    @contextlib.asynccontextmanager
+    async def admission(request_scope):
+        raise Refused(429, "Slow down.", [(b"retry-after", b"1")])
+        yield
+
+    def app(environ, start_response):
+        raise AssertionError("a refused request reaches no thread")
+
+    sent = []
+
+    async def receive():
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message):
+        sent.append(message)
+
+    pool = make_pool(app, admission=admission)
+    asyncio.run(pool(scope(), receive, send))
+    pool.executor.shutdown()
+    assert sent[0]["status"] == 429
+    assert (b"retry-after", b"1") in sent[0]["headers"]
+    assert (b"connection", b"close") not in sent[0]["headers"]  # the body was read
+    assert sent[1]["body"] == b"429 Slow down."
