@@ -12,45 +12,29 @@ import re
 import time
 
 import pytest
-from django.contrib.auth.hashers import MD5PasswordHasher
 from django.test import Client
-from rest_framework.test import APIClient
 
 from accounts.lockout import delay_message, lockout_message
+from tests.support.logins import (
+    ELSEWHERE,
+    GUESSER,
+    RIGHT,
+    WRONG,
+    CountingHasher,
+    obtain,
+    use_counting_hasher,
+)
 
 pytestmark = pytest.mark.django_db
-
-RIGHT = "pw-12345678"  # every user's password in tests/conftest.py
-WRONG = "not-the-password"
-GUESSER = "203.0.113.7"
-SECOND_GUESSER = "203.0.113.8"
-THIRD_GUESSER = "203.0.113.9"
-ELSEWHERE = "198.51.100.20"
-
-
-class CountingHasher(MD5PasswordHasher):
-    """A fast hasher that counts every password it hashes or checks."""
-
-    calls = 0
-
-    def encode(self, password, salt):
-        CountingHasher.calls += 1
-        return super().encode(password, salt)
 
 
 @pytest.fixture(autouse=True)
 def _fast_counted_hashing(settings):
-    settings.PASSWORD_HASHERS = [f"{__name__}.CountingHasher"]
-    CountingHasher.calls = 0
+    use_counting_hasher(settings)
 
 
-def obtain(username: str, password: str, address: str):
-    return APIClient().post(
-        "/v1/auth/token",
-        {"username": username, "password": password},
-        format="json",
-        REMOTE_ADDR=address,
-    )
+SECOND_GUESSER = "203.0.113.8"
+THIRD_GUESSER = "203.0.113.9"
 
 
 def fail(username: str, address: str, times: int) -> None:

@@ -17,46 +17,29 @@ import httpx
 import pytest
 from asgiref.sync import async_to_sync
 from axes.models import AccessAttempt
-from django.contrib.auth.hashers import MD5PasswordHasher
 from django.test import AsyncClient, Client
-from rest_framework.test import APIClient
 
 from accounts.lockout import lockout_message
 from tests.conftest import access_token_for
+from tests.support.logins import (
+    ELSEWHERE,
+    GUESSER,
+    RIGHT,
+    WRONG,
+    CountingHasher,
+    obtain,
+    use_counting_hasher,
+)
 
 pytestmark = pytest.mark.django_db
-
-RIGHT = "pw-12345678"  # every user's password in tests/conftest.py
-WRONG = "not-the-password"
-MESSAGE = re.escape(lockout_message())
-GUESSER = "203.0.113.7"
-ELSEWHERE = "198.51.100.20"
-
-
-class CountingHasher(MD5PasswordHasher):
-    """A fast hasher that counts every password it hashes or checks."""
-
-    calls = 0
-
-    def encode(self, password, salt):
-        CountingHasher.calls += 1
-        return super().encode(password, salt)
 
 
 @pytest.fixture(autouse=True)
 def _fast_counted_hashing(settings):
-    # PBKDF2 would make each of the many failures here cost a third of a second.
-    settings.PASSWORD_HASHERS = [f"{__name__}.CountingHasher"]
-    CountingHasher.calls = 0
+    use_counting_hasher(settings)
 
 
-def obtain(username: str, password: str, address: str = GUESSER):
-    return APIClient().post(
-        "/v1/auth/token",
-        {"username": username, "password": password},
-        format="json",
-        REMOTE_ADDR=address,
-    )
+MESSAGE = re.escape(lockout_message())
 
 
 def lock_out(username: str, settings) -> None:
