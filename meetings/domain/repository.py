@@ -42,7 +42,7 @@ class ListQuery:
     limit: int = 20
     cursor: str | None = None
 
-    def cursor_scope(self) -> str:
+    def cursor_binding(self) -> str:
         """Return the string a cursor of this listing is bound to."""
         return "|".join(
             [

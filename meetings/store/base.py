@@ -35,7 +35,7 @@ class StoreBase:
         It continues where query.cursor left off. Its next cursor is bound to
         query, so it pages that listing only, and is None on the last page.
         """
-        binding = query.cursor_scope()
+        binding = query.cursor_binding()
         position = cursors.decode(query.cursor, binding) if query.cursor else {}
         meetings, resume_at = self._page(query, position)
         next_cursor = cursors.encode(binding, resume_at) if resume_at else None

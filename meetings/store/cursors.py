@@ -1,6 +1,6 @@
 """Paging cursors: opaque, signed, bound to the listing they page, and short-lived.
 
-A cursor's binding is the string of the query it pages (ListQuery.cursor_scope:
+A cursor's binding is the string of the query it pages (ListQuery.cursor_binding:
 requester, owner, filters and page size); a cursor presented with another
 binding is refused. It is valid for settings.MEETINGS_CURSOR_MAX_AGE seconds
 after it was made.
