@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import time
+from datetime import timedelta
 
 import pytest
+from rest_framework_simplejwt.tokens import AccessToken
 
-from config.user_share import UserShare, credential_key
+from config.user_share import UserShare, bearer_key, credential_key
 from config.wsgi_pool import Refused
 from tests.conftest import access_token_for
 
@@ -168,3 +170,14 @@ def test_what_carries_no_credential_or_is_static_passes(asgi_scope):
 
 def test_a_share_of_zero_turns_it_off():
     assert share(share=0).key(scope(headers=session("busy"))) is None
+
+
+def test_a_token_is_verified_once_and_an_expired_one_names_nobody(alice):
+    token = access_token_for(alice)
+    credential_key(scope(headers=bearer(token)), SESSION)
+    hits = bearer_key.cache_info().hits
+    assert credential_key(scope(headers=bearer(token)), SESSION) == f"user:{alice.pk}"
+    assert bearer_key.cache_info().hits == hits + 1
+    expired = AccessToken.for_user(alice)
+    expired.set_exp(lifetime=timedelta(seconds=-1))
+    assert credential_key(scope(headers=bearer(str(expired))), SESSION) is None
