@@ -30,11 +30,14 @@ during the burst, and their ratio; the person's p50 in the burst's first
 second, before the noisy user's first 429 and after it; the second in which
 the person's p50 first passed twice the idle p50; and the noisy user's request
 rate, its answers by status, and the time from the burst's start until its
-first 429 arrived. The first 429 comes after a minute's worth of the rate at
-the earliest (later under concurrency: DRF's throttle reads the user's
-history, then writes it back, and parallel requests overwrite each other's
-entries), so --seconds must be long enough for the noisy user to send that
-many; the table says how many 200s it had first.
+first 429 arrived. With a burst no wider than the user's share and queue, the
+first 429 is the rates', after a minute's worth of the rate at the earliest
+(later under concurrency: DRF's throttle reads the user's history, then writes
+it back, and parallel requests overwrite each other's entries), so --seconds
+must be long enough for the noisy user to send that many; the table says how
+many 200s it had first. A wider burst gets the share's 429s after its wait.
+Set DJANGO_REQUEST_USER_SHARE (or _QUEUE, _WAIT) in the environment to measure
+"limits on" with another share.
 """
 
 from __future__ import annotations

@@ -187,7 +187,7 @@ STORAGES = {
 # user has at most REQUEST_USER_SHARE; REQUEST_USER_QUEUE more of theirs wait
 # up to REQUEST_USER_WAIT seconds on the loop, then 429 (config/user_share.py).
 REQUEST_THREADS = env_int("DJANGO_REQUEST_THREADS", 8)
-REQUEST_USER_SHARE = env_int("DJANGO_REQUEST_USER_SHARE", 2)
+REQUEST_USER_SHARE = env_int("DJANGO_REQUEST_USER_SHARE", 1)
 REQUEST_USER_QUEUE = env_int("DJANGO_REQUEST_USER_QUEUE", 16)
 REQUEST_USER_WAIT = env_float("DJANGO_REQUEST_USER_WAIT", 1.0)
 # Slow clients wait on the event loop, never on those threads (config/asgi.py):
