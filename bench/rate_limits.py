@@ -36,8 +36,8 @@ first 429 is the rates', after a minute's worth of the rate at the earliest
 it back, and parallel requests overwrite each other's entries), so --seconds
 must be long enough for the noisy user to send that many; the table says how
 many 200s it had first. A wider burst gets the share's 429s after its wait.
-Set DJANGO_REQUEST_USER_SHARE (or _QUEUE, _WAIT) in the environment to measure
-"limits on" with another share.
+--share measures "limits on" with another share of the request threads than
+the shipped one.
 """
 
 from __future__ import annotations
@@ -517,6 +517,12 @@ def main() -> None:
         default=0.05,
         help="between two of the person's reads: keep them under their own limit",
     )
+    parser.add_argument(
+        "--share",
+        type=int,
+        default=None,
+        help="DJANGO_REQUEST_USER_SHARE with limits on (default: the shipped one)",
+    )
     args = parser.parse_args()
 
     # Spawned before anything else: a worker of its own for the noisy bursts.
@@ -531,9 +537,11 @@ def main() -> None:
             # setup_django turns the limits off, in os.environ too (Process
             # passes it on): take them out so that "limits on" gets the
             # shipped defaults.
-            for name in RATE_SETTINGS:
+            for name in (*RATE_SETTINGS, "DJANGO_REQUEST_USER_SHARE"):
                 os.environ.pop(name, None)
                 env.pop(name)
+            if args.share is not None:
+                env["DJANGO_REQUEST_USER_SHARE"] = str(args.share)
             envs = {
                 "limits on": env,
                 "limits off": {
