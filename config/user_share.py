@@ -30,8 +30,8 @@ import math
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from http.cookies import CookieError, SimpleCookie
 
+from django.http import parse_cookie
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.tokens import AccessToken
@@ -64,14 +64,10 @@ def credential_key(scope: dict, session_cookie: str) -> str | None:
     if scheme.lower() == "bearer" and raw:
         key, expires = bearer_key(raw.strip())
         return key if time.time() < expires else None
-    cookie = headers.get(b"cookie", b"").decode("latin1")
-    if not cookie:
-        return None
-    try:
-        session = SimpleCookie(cookie).get(session_cookie)
-    except CookieError:
-        return None
-    return f"session:{session.value}" if session is not None and session.value else None
+    # Read as Django reads request.COOKIES, so the key is the session it loads.
+    cookies = parse_cookie(headers.get(b"cookie", b"").decode("latin1"))
+    session = cookies.get(session_cookie)
+    return f"session:{session}" if session else None
 
 
 class Lane:

@@ -38,10 +38,12 @@ class Retry:
 # A write without If-Match that lost a version race is applied again to the
 # meeting as it is now. Each try is one conditional write, and every loser of a
 # round has lost to a winner, so n writers on one meeting all land within n
-# rounds: 30 covers the 50 concurrent writers of tests/system/test_lost_update.py
-# through two servers, with pauses that sum to 13 s at the very worst (5 s
-# expected), well inside a request's time. A client that names the version
-# it expects (If-Match) gets its 412 at once and is never retried.
+# rounds, and the jittered pauses spread them over far fewer: 30 lands the 50
+# concurrent writers of tests/system/test_lost_update.py through two servers
+# (with each user's share of the request threads off; on, a process lets one
+# of a user's writes race at a time). The pauses grow to the cap and stop
+# there, so the worst case stays within a request's time. A client that names
+# the version it expects (If-Match) gets its 412 at once and is never retried.
 VERSION_RACE = Retry(attempts=30, base=0.01, cap=0.5)
 
 # A page's or the admin's save that meets a meeting written meanwhile: it is

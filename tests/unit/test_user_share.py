@@ -88,6 +88,10 @@ def test_a_forged_token_names_nobody(alice):
 
 def test_a_session_cookie_is_its_own_key():
     assert credential_key(scope(headers=session("abc")), SESSION) == "session:abc"
+    # Read as Django reads request.COOKIES: a malformed cookie beside it does
+    # not hide the session Django would load.
+    messy = ((b"cookie", f'bad"cookie; {SESSION}=abc'.encode()),)
+    assert credential_key(scope(headers=messy), SESSION) == "session:abc"
 
 
 def test_one_user_has_at_most_its_share_in_the_threads_and_the_rest_wait():
