@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import uuid
 from collections.abc import Callable, Iterable
 from datetime import datetime
@@ -36,7 +37,10 @@ from .domain import (
 )
 from .quota import Quota
 from .retries import VERSION_RACE
+from .signals import meeting_written
 from .store import get_repository
+
+logger = logging.getLogger(__name__)
 
 # Meeting ids derived from idempotency keys live in their own UUID namespace.
 IDEMPOTENCY_NAMESPACE = uuid.UUID("6f1d3c8e-8a51-4f64-9a57-7d0c0a4c2b11")
@@ -198,7 +202,7 @@ def create_meeting(
     else:
         meeting_id = uuid.uuid4()
     meeting = Meeting(id=meeting_id, owner_id=owner_id, **fields)
-    return get_repository().add(meeting, fingerprint=fingerprint)
+    return _written(get_repository().add(meeting, fingerprint=fingerprint))
 
 
 def meeting_id_for_key(owner_id: str, idempotency_key: str) -> uuid.UUID:
@@ -225,7 +229,7 @@ def update_meeting(
         meeting.apply(changes)
         return get_repository().update(meeting)
 
-    return _with_retries(attempt, expected_version)
+    return _written(_with_retries(attempt, expected_version))
 
 
 def delete_meeting(
@@ -239,7 +243,7 @@ def delete_meeting(
         get_repository().remove(meeting)
         return meeting
 
-    return _with_retries(attempt, expected_version)
+    return _written(_with_retries(attempt, expected_version), deleted=True)
 
 
 # Users, who live in the ORM
@@ -315,6 +319,24 @@ def _with_retries[T](attempt: Callable[[], T], expected_version: int | None) -> 
                 raise
             VERSION_RACE.sleep(number)
     raise AssertionError("unreachable")
+
+
+def _written(meeting: Meeting, *, deleted: bool = False) -> Meeting:
+    """Tell this process's listeners that meeting was written; return it.
+
+    A listener that fails is logged and skipped (send_robust): the write has
+    committed, and the change index carries it to everyone else anyway.
+    """
+    for receiver, outcome in meeting_written.send_robust(
+        sender=None, meeting=meeting, deleted=deleted
+    ):
+        if isinstance(outcome, Exception):
+            logger.error(
+                "A listener of meeting_written failed: %r",
+                receiver,
+                exc_info=outcome,
+            )
+    return meeting
 
 
 def _check_expected(meeting: Meeting, expected_version: int | None) -> None:
