@@ -28,6 +28,7 @@ wsgi_application = get_wsgi_application()
 from config.user_share import UserShare  # noqa: E402
 from events.broker import drain_streams  # noqa: E402
 from events.handler import StreamingASGIHandler, is_stream_request  # noqa: E402
+from meetings.indexing import start_reconciler  # noqa: E402
 from shared.errors import error_body  # noqa: E402
 
 REFUSAL_CODES = {408: "body_timeout", 413: "too_large", 429: "throttled"}
@@ -59,7 +60,9 @@ request_application = WSGIPool(
 
 async def application(scope, receive, send) -> None:
     if scope["type"] == "lifespan":
-        return await lifespan(receive, send, drain=drain_streams)
+        return await lifespan(
+            receive, send, drain=drain_streams, background=start_reconciler
+        )
     if is_stream_request(scope):
         return await stream_application(scope, receive, send)
     return await request_application(scope, receive, send)

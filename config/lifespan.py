@@ -12,7 +12,9 @@ listening and exits. Meanwhile the process still answers: pages and the API,
 still going after DRAIN_DEADLINE hands over anyway; the `MeetstreamDrainStuck`
 alert fires long before (docs/runbook.md). A second signal hands over at once.
 
-It also raises the garbage collector's thresholds (GC_THRESHOLDS).
+It also raises the garbage collector's thresholds (GC_THRESHOLDS), and runs
+the search index's reconciler in a thread of each server process while it
+serves (meetings.indexing.start_reconciler; a lease lets one apply each window).
 """
 
 from __future__ import annotations
@@ -47,16 +49,23 @@ async def lifespan(
     receive: Callable[[], Awaitable[Message]],
     send: Callable[[Message], Awaitable[None]],
     drain: Drain,
+    background: Callable[[], Any] | None = None,
 ) -> None:
-    """Serve the ASGI lifespan protocol: at startup, tune the collector and
-    run drain to its end before the server's own handling of each exit signal."""
+    """Serve the ASGI lifespan protocol: at startup, tune the collector, start
+    background (it returns what has a stop()) and run drain to its end before
+    the server's own handling of each exit signal; at shutdown, stop background."""
+    running = None
     while True:
         message = await receive()
         if message["type"] == "lifespan.startup":
             gc.set_threshold(*GC_THRESHOLDS)
             ExitAfterDrain(drain).install()
+            if background is not None:
+                running = background()
             await send({"type": "lifespan.startup.complete"})
         elif message["type"] == "lifespan.shutdown":
+            if running is not None:
+                await asyncio.to_thread(running.stop)
             await send({"type": "lifespan.shutdown.complete"})
             return
 

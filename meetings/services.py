@@ -12,7 +12,7 @@ import hashlib
 import json
 import logging
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -35,6 +35,7 @@ from .domain import (
     VersionConflict,
     Viewer,
 )
+from .indexing import listing_page
 from .quota import Quota
 from .retries import VERSION_RACE
 from .signals import meeting_written
@@ -128,13 +129,13 @@ def latest_meetings(meeting_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Meeting
     return get_repository().get_many(meeting_ids)
 
 
-def changes_since(since: datetime) -> list[Change]:
-    """Return what was written at or after since: each meeting's last change.
-
-    For the live stream's poller, which reads only the changed meetings it
-    watches; eventually consistent, so it must look back over an overlap.
+def changes_since(
+    since: datetime, marks: Mapping[int, datetime] | None = None
+) -> list[Change]:
+    """Return each meeting's last change since then (or its shard's mark), for
+    the live stream's poller: eventually consistent (events/window.py).
     """
-    return get_repository().changed_since(since)
+    return get_repository().changed_since(since, marks)
 
 
 def list_meetings(
@@ -145,8 +146,9 @@ def list_meetings(
     title_contains: str | None = None,
     limit: int = 20,
     cursor: str | None = None,
+    sort: str = "newest",
 ) -> Page:
-    """Return a page of the meetings viewer may see, newest first.
+    """Return a page of the meetings viewer may see, newest first (searches: sort).
 
     Viewers who reach everyone's may narrow to one owner; others see their own.
     """
@@ -160,7 +162,7 @@ def list_meetings(
         limit=max(1, min(limit, MAX_PAGE_SIZE)),
         cursor=cursor,
     )
-    return get_repository().list(query)
+    return listing_page(viewer, query, sort)
 
 
 def status_counts() -> dict[Status, int]:
@@ -277,13 +279,6 @@ def owner_name(owner_id: str) -> str:
     return owner_names([owner_id])[owner_id]
 
 
-def first_owners(count: int) -> dict[str, str]:
-    """Return the names of the first count users by username, by owner id."""
-    user_model = get_user_model()
-    users = user_model._default_manager.order_by(user_model.USERNAME_FIELD)
-    return {str(user.pk): user.get_username() for user in users[:count]}
-
-
 # Operations
 
 
@@ -324,8 +319,7 @@ def _with_retries[T](attempt: Callable[[], T], expected_version: int | None) -> 
 def _written(meeting: Meeting, *, deleted: bool = False) -> Meeting:
     """Tell this process's listeners that meeting was written; return it.
 
-    A listener that fails is logged and skipped (send_robust): the write has
-    committed, and the change index carries it to everyone else anyway.
+    A listener that fails is logged (send_robust): the write has committed.
     """
     for receiver, outcome in meeting_written.send_robust(
         sender=None, meeting=meeting, deleted=deleted

@@ -11,16 +11,16 @@ from typing import TYPE_CHECKING
 
 from django.http import HttpRequest
 
-from .. import services
+from .. import indexing, services
 from ..domain import Meeting, Status
 from ..web.paging import PagingTrail
-from .forms import ChangeListForm
+from . import owners
+from .forms import ChangeListForm, OwnerFilterForm
+from .widgets import TypedUsername
 
 if TYPE_CHECKING:
     from .options import MeetingAdmin
 
-# Owners the filter sidebar offers; any owner can still be filtered by URL.
-MAX_OWNER_CHOICES = 100
 FILTERS = ("q", "status", "owner")
 
 
@@ -30,7 +30,10 @@ class MeetingChangeList:
     def __init__(self, request: HttpRequest, model_admin: MeetingAdmin):
         self.request = request
         self.model_admin = model_admin
-        self.query = ChangeListForm(request.GET).query()
+        form = ChangeListForm(request.GET)
+        self.query = form.query()
+        # A username typed into the owner filter that nobody has (owner_filter).
+        self.owner_search = form.owner_search
         self.trail = PagingTrail.from_request(
             request,
             model_admin.url("changelist"),
@@ -44,8 +47,9 @@ class MeetingChangeList:
         Raise InvalidCursor for a page link that is no longer valid and
         StoreUnavailable when the store cannot be reached.
         """
+        viewer = services.viewer_for(self.request.user)
         self.page = services.list_meetings(
-            services.viewer_for(self.request.user),
+            viewer,
             owner_id=self.query["owner"],
             status=self.query["status"],
             title_contains=self.query["q"],
@@ -53,7 +57,14 @@ class MeetingChangeList:
             cursor=self.query["cursor"],
         )
         self.counts = services.status_counts()
-        self.owner_names, self.owner_choices = self._owners(self.page.meetings)
+        # The counts above are of every meeting; a search's own come from the
+        # search index (None without one).
+        self.search_counts = (
+            indexing.search_status_counts(viewer, self.query["q"], self.query["owner"])
+            if self.query["q"]
+            else None
+        )
+        self.owner_names = self._owners(self.page.meetings)
 
     @property
     def filtered(self) -> bool:
@@ -70,7 +81,6 @@ class MeetingChangeList:
         """Return the sidebar's filters, as admin/filter.html renders them."""
         return [
             self._filter("status", Status.choices()),
-            self._filter("owner", self.owner_choices),
         ]
 
     def search_hidden(self) -> list[tuple[str, str]]:
@@ -98,9 +108,14 @@ class MeetingChangeList:
             "filtered": self.filtered,
             "clear_filters_url": self.trail.path,
             "filters": self.filters(),
+            "owner_filter": self.owner_filter(),
             "search_hidden": self.search_hidden(),
             "counts": self.count_links(),
             "total": sum(self.counts.values()),
+            # The search's matches by status, from the search index (the
+            # counts above are of all meetings, and stay live).
+            "search_counts": self.search_counts,
+            "search_total": sum((self.search_counts or {}).values()),
             "next_url": self.trail.older_url(self.page.next_cursor),
             "previous_url": self.trail.newer_url(),
         }
@@ -126,18 +141,39 @@ class MeetingChangeList:
             ],
         }
 
-    def _owners(
-        self, meetings: list[Meeting]
-    ) -> tuple[dict[str, str], list[tuple[str, str]]]:
-        """Return owners' names by owner id, and the owner filter's choices.
+    def owner_filter(self) -> dict:
+        """Return the owner filter: the chosen owner, a search box for another
+        (an autocomplete, or a username without JavaScript) and, for a
+        username nobody has, the first users the search finds."""
+        selected = self.query["owner"]
+        matches, more = [], False
+        may_search = owners.may_search(self.request, self.model_admin)
+        if self.owner_search and may_search:
+            found = owners.search(self.request, self.model_admin, self.owner_search)
+            users, more = owners.page_of(found, 1)
+            matches = [
+                (user.get_username(), self.trail.url(owner=str(user.pk)))
+                for user in users
+            ]
+        typed = self.owner_search and TypedUsername(self.owner_search)
+        return {
+            "all_url": self.trail.url(owner=None),
+            "selected": selected and self.owner_names[selected],
+            "selected_url": selected and self.trail.url(owner=selected),
+            "form": OwnerFilterForm(
+                initial={"owner": typed or selected},
+                search_url=self.model_admin.owner_search_url(self.request),
+            ),
+            "hidden": [
+                (name, self.query[name]) for name in ("q", "status") if self.query[name]
+            ],
+            "search": self.owner_search,
+            "matches": matches,
+            "more": more,
+        }
 
-        The filter offers the first users by username and the selected owner.
-        """
-        offered = services.first_owners(MAX_OWNER_CHOICES)
+    def _owners(self, meetings: list[Meeting]) -> dict[str, str]:
+        """Return the names of the page's owners and the chosen one, by owner id."""
         selected = self.query["owner"]
         wanted = {m.owner_id for m in meetings} | ({selected} if selected else set())
-        names = offered | services.owner_names(wanted - offered.keys())
-        choices = list(offered.items())
-        if selected and selected not in offered:
-            choices.append((selected, names[selected]))
-        return names, choices
+        return services.owner_names(wanted)

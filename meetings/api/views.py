@@ -10,7 +10,7 @@ from rest_framework import serializers, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from .. import services
+from .. import indexing, services
 from ..http import etag_for
 from .serializers import (
     MeetingCreateSerializer,
@@ -59,10 +59,13 @@ class MeetingViewSet(viewsets.ViewSet):
         responses=MeetingPageSerializer,
     )
     def list(self, request: Request) -> Response:
-        """Return {results: [meeting], next_cursor} newest first.
+        """Return {results: [meeting], next_cursor, search} newest first.
 
-        With `id` (repeatable), return just those of these meetings the
-        requester may see, in the order asked, and next_cursor null.
+        With `q`, the meetings whose title contains it, newest first or by
+        `sort`, and search {index, sort} says what answered: the search index,
+        or (index "none") a filter of the listing. With `id` (repeatable),
+        return just those of these meetings the requester may see, in the
+        order asked, and next_cursor null.
         """
         data = request.query_params.dict()
         if "id" in request.query_params:
@@ -79,11 +82,20 @@ class MeetingViewSet(viewsets.ViewSet):
             title_contains=query.get("q"),
             limit=query.get("limit", 20),
             cursor=query.get("cursor"),
+            sort=query.get("sort", "newest"),
         )
+        search = None
+        if query.get("q"):
+            index = indexing.search_index_name()
+            # Without an index, the filtered listing is newest first, whatever
+            # was asked.
+            sort = query.get("sort", "newest") if index != "none" else "newest"
+            search = {"index": index, "sort": sort}
         return Response(
             {
                 "results": MeetingSerializer(page.meetings, many=True).data,
                 "next_cursor": page.next_cursor,
+                "search": search,
             }
         )
 
@@ -97,6 +109,7 @@ class MeetingViewSet(viewsets.ViewSet):
             {
                 "results": MeetingSerializer(meetings, many=True).data,
                 "next_cursor": None,
+                "search": None,
             }
         )
 

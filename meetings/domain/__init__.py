@@ -9,7 +9,8 @@ names the public parts of its modules, so callers import from meetings.domain:
 - text.py: which characters a meeting's free texts may hold;
 - errors.py: every error the domain raises;
 - access.py: Access and Viewer, who may do what with whose meetings;
-- repository.py: the store's contract (Repository, ListQuery, Page, Change).
+- repository.py: the store's contract (Repository, ListQuery, Page, Change,
+  ScanPage).
 """
 
 from .access import Access, Viewer
@@ -51,6 +52,7 @@ from .repository import (
     ListQuery,
     Page,
     Repository,
+    ScanPage,
 )
 from .text import (
     CONTROL_CHARACTERS_MESSAGE,
@@ -98,6 +100,7 @@ __all__ = [
     "Page",
     "PreconditionFailed",
     "Repository",
+    "ScanPage",
     "Status",
     "StoreThrottled",
     "StoreUnavailable",

@@ -1,16 +1,16 @@
 """The store's contract: what every backend of meetings.store provides.
 
-Repository is the Protocol; ListQuery, Page and Change are what it is asked
-and answers, and the limits below bound what a listing may ask.
+Repository is the Protocol; ListQuery, Page, Change and ScanPage are what it
+is asked and answers, and the limits below bound what a listing may ask.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from .lifecycle import Status
 from .meeting import Meeting
@@ -58,7 +58,9 @@ class ListQuery:
 class Change:
     """A meeting's last write as the change index shows it: enough to decide a read.
 
-    deleted marks a tombstone: the meeting was removed at version - 1.
+    deleted marks a tombstone: the meeting was removed at version - 1. shard
+    is the part of the index it was found in (a backend with one part: 0),
+    which a reader may ask from its own mark (Repository.changed_since).
     """
 
     meeting_id: uuid.UUID
@@ -66,6 +68,19 @@ class Change:
     owner_id: str
     deleted: bool
     changed_at: datetime
+    shard: int = 0
+
+
+@dataclass(frozen=True)
+class ScanPage:
+    """One page of a scan of every meeting, and where the next page starts.
+
+    position is plain data (it can be stored to resume a scan later); None on
+    the last page.
+    """
+
+    meetings: list[Meeting]
+    position: dict[str, Any] | None
 
 
 class Repository(Protocol):
@@ -97,11 +112,23 @@ class Repository(Protocol):
         """Delete meeting if it is still at meeting.version."""
         ...
 
-    def changed_since(self, since: datetime) -> list[Change]:
+    def changed_since(
+        self, since: datetime, marks: Mapping[int, datetime] | None = None
+    ) -> list[Change]:
         """Return the last change of each meeting written at or after since.
 
-        Eventually consistent, and billed by what it returns: meetings not
-        written since cost nothing. Deletions come back as deleted changes.
+        With marks, a shard that has one is asked from its mark instead of
+        since. Eventually consistent, and billed by what it returns: meetings
+        not written since cost nothing. Deletions come back as deleted changes.
+        """
+        ...
+
+    def scan(self, position: dict[str, Any] | None, limit: int) -> ScanPage:
+        """Return up to limit meetings of the whole table, in no set order, from
+        position (None: the start) on.
+
+        For maintenance (rebuilding the search index), never a request: it
+        reads every meeting, and only there is it worth its cost.
         """
         ...
 

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from .. import services
+from .. import indexing, services
 from ..domain import (
     Access,
     CreateQuotaExceeded,
@@ -57,10 +57,11 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
     """List the meetings the user may see, newest first, with live statuses."""
     filters = MeetingListForm(request.GET)
     query = filters.query()
+    sort = _search_sort(request, query["q"])
     trail = PagingTrail.from_request(
         request,
         reverse("meetings:list"),
-        {"q": query["q"], "status": query["status"]},
+        {"q": query["q"], "status": query["status"], "sort": sort},
         query["cursor"],
     )
     viewer = services.viewer_for(request.user)
@@ -72,6 +73,7 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
             title_contains=query["q"],
             limit=PAGE_SIZE,
             cursor=query["cursor"],
+            sort=sort or "newest",
         )
     except InvalidCursor:
         return restart_paging(request, trail)
@@ -81,6 +83,11 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
         {
             "filters": filters,
             "filtered": bool(query["q"] or query["status"]),
+            "sort": sort,
+            # Without a search index a search filters the listing, and pages
+            # may come back short: the page says so.
+            "searched_without_index": bool(query["q"])
+            and indexing.search_index_name() == "none",
             "sees_everyone": viewer.sees_everyone,
             "rows": _rows(page.meetings, with_owners=viewer.sees_everyone),
             "older_url": trail.older_url(page.next_cursor),
@@ -91,7 +98,12 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
             # find new meetings and rows that left the filter.
             "list_api_url": list_url(
                 reverse("meeting-list"),
-                {"q": query["q"], "status": query["status"], "limit": PAGE_SIZE},
+                {
+                    "q": query["q"],
+                    "status": query["status"],
+                    "sort": sort,
+                    "limit": PAGE_SIZE,
+                },
                 query["cursor"],
             ),
             **live_settings(),
@@ -217,6 +229,13 @@ def _edit_page(
         },
         status=409 if conflict else 200,
     )
+
+
+def _search_sort(request: HttpRequest, text: str | None) -> str | None:
+    """Return the order the list's search asks for, or None (newest first)
+    without a search or for an unknown order, which the page ignores."""
+    sort = request.GET.get("sort")
+    return sort if text and sort in indexing.SEARCH_SORTS else None
 
 
 def _rows(

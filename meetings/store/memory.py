@@ -17,7 +17,7 @@ from __future__ import annotations
 import copy
 import threading
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -28,6 +28,7 @@ from ..domain import (
     ListQuery,
     Meeting,
     MeetingNotFound,
+    ScanPage,
     Status,
     StoreUnavailable,
     VersionConflict,
@@ -155,14 +156,34 @@ class MemoryRepository(StoreBase):
             table.fingerprints.pop(meeting.id, None)
             _record_change(table, meeting, self.clock(), deleted=True)
 
-    def changed_since(self, since: datetime) -> list[Change]:
-        """Return the last change of each meeting written at or after since."""
+    def changed_since(
+        self, since: datetime, marks: Mapping[int, datetime] | None = None
+    ) -> list[Change]:
+        """Return the last change of each meeting written at or after since.
+
+        Everything here is in shard 0, so a mark for it replaces since.
+        """
+        start = (marks or {}).get(0, since)
         with _lock:
             return [
                 change
                 for change in self._table().changes.values()
-                if change.changed_at >= since
+                if change.changed_at >= start
             ]
+
+    def scan(self, position: dict[str, Any] | None, limit: int) -> ScanPage:
+        """Return up to limit meetings in order of id, after position's."""
+        after = str((position or {}).get("after", ""))
+        with _lock:
+            ids = sorted(
+                str(meeting_id)
+                for meeting_id in self._table().meetings
+                if str(meeting_id) > after
+            )
+            chunk = ids[:limit]
+            meetings = [_copy(self._table().meetings[uuid.UUID(i)]) for i in chunk]
+        more = len(ids) > limit
+        return ScanPage(meetings, {"after": chunk[-1]} if more else None)
 
     def status_counts(self) -> dict[Status, int]:
         """Return how many meetings are in each status: always exact here."""

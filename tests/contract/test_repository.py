@@ -363,3 +363,151 @@ def test_a_new_owner_shows_in_the_change(repository):
     meeting.apply({"owner_id": "2"})
     repository.update(meeting)
     assert changes_by_id(repository, before)[meeting.id].owner_id == "2"
+
+
+# The status timeline: each meeting keeps when it entered each status
+
+
+def walked(repository, *statuses: str) -> Meeting:
+    """Add a meeting and move it through statuses, one stored update each."""
+    meeting = repository.add(new_meeting())
+    for status in statuses:
+        meeting.apply({"status": status})
+        meeting = repository.update(meeting)
+    return meeting
+
+
+def test_the_status_history_round_trips(repository):
+    meeting = walked(repository, "in_progress", "uploaded")
+    stored = repository.get(meeting.id)
+    assert [change.status for change in stored.status_history] == [
+        Status.SCHEDULED,
+        Status.IN_PROGRESS,
+        Status.UPLOADED,
+    ]
+    assert stored.status_history == meeting.status_history
+    assert stored.status_history[0].at == meeting.created_at
+    assert stored.status_changed_at == stored.status_history[-1].at
+    assert stored.status_changed_at.tzinfo is not None
+    # A write that keeps the status keeps the history as it was.
+    stored.title = "Renamed"
+    assert repository.update(stored).status_history == meeting.status_history
+    assert repository.get_many([meeting.id])[meeting.id] == repository.get(meeting.id)
+
+
+def test_a_conflicting_transition_writes_no_history_entry(repository):
+    meeting = repository.add(new_meeting())
+    stale = repository.get(meeting.id)
+    meeting.apply({"status": "in_progress"})
+    winner = repository.update(meeting)
+    stale.apply({"status": "in_progress"})
+    with pytest.raises(VersionConflict) as conflict:
+        repository.update(stale)
+    assert conflict.value.current.status_history == winner.status_history
+    assert repository.get(meeting.id).status_history == winner.status_history
+
+
+def test_of_two_racing_transitions_only_the_winner_is_in_the_history(
+    atomic_repository,
+):
+    repository = atomic_repository
+    meeting = walked(repository, "in_progress", "uploaded", "processing")
+    outcomes: list[str] = []
+    barrier = threading.Barrier(2)
+
+    def write(status: str) -> None:
+        mine = repository.get(meeting.id)
+        mine.apply({"status": status})
+        barrier.wait()
+        try:
+            repository.update(mine)
+            outcomes.append(status)
+        except VersionConflict:
+            outcomes.append("conflict")
+
+    threads = [
+        threading.Thread(target=write, args=(s,)) for s in ("completed", "failed")
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    winners = [outcome for outcome in outcomes if outcome != "conflict"]
+    stored = repository.get(meeting.id)
+    assert len(winners) == 1
+    assert [change.status for change in stored.status_history] == [
+        *[change.status for change in meeting.status_history],
+        Status(winners[0]),
+    ]
+
+
+def store_without_history(repository, meeting: Meeting, settings) -> None:
+    """Store meeting as a release from before the history would have."""
+    from dataclasses import replace
+
+    from boto3.dynamodb.types import TypeSerializer
+
+    from meetings.store.dynamodb.items import to_item
+    from meetings.store.memory import MemoryRepository
+    from tests.conftest import raw_client
+
+    if isinstance(repository, MemoryRepository):
+        repository.add(replace(meeting, status_history=[]))
+        return
+    item = to_item(meeting, utcnow())
+    del item["status_history"]
+    serializer = TypeSerializer()
+    raw_client(settings).put_item(
+        TableName=settings.DYNAMODB_TABLE,
+        Item={
+            name: serializer.serialize(value)
+            for name, value in item.items()
+            if value is not None
+        },
+    )
+
+
+def test_a_meeting_stored_without_history_reads_as_empty(repository, settings):
+    meeting = new_meeting(status=Status.UPLOADED)
+    store_without_history(repository, meeting, settings)
+    old = repository.get(meeting.id)
+    assert (old.status, old.status_history, old.status_changed_at) == (
+        Status.UPLOADED,
+        [],
+        None,
+    )
+    assert repository.get_many([meeting.id])[meeting.id].status_history == []
+    assert (
+        repository.list(ListQuery("1", owner_id="1")).meetings[0].status_history == []
+    )
+    # Its next transition starts the history.
+    old.apply({"status": "processing"})
+    moved = repository.update(old)
+    stored = repository.get(meeting.id)
+    assert [change.status for change in stored.status_history] == [Status.PROCESSING]
+    assert stored.status_changed_at == moved.status_changed_at
+
+
+# Scanning every meeting (the search index's rebuild)
+
+
+def test_scan_pages_through_every_meeting_once_and_nothing_else(repository):
+    import json
+
+    kept = [
+        repository.add(new_meeting(title=f"m{n}", owner=str(n % 3))) for n in range(12)
+    ]
+    gone = repository.add(new_meeting(title="deleted"))
+    repository.remove(gone)  # its tombstone is no meeting
+    seen, position, pages = [], None, 0
+    while True:
+        page = repository.scan(position, 5)
+        seen.extend(page.meetings)
+        pages += 1
+        # Plain data: a rebuild stores it, to resume in another process.
+        position = json.loads(json.dumps(page.position))
+        if position is None:
+            break
+    assert sorted(m.id for m in seen) == sorted(m.id for m in kept)
+    assert pages >= 3
+    assert {m.id: m for m in seen}[kept[4].id] == kept[4]

@@ -12,7 +12,7 @@ from django.urls import reverse
 from meetings import services
 from meetings.admin import history as admin_history
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.orm]
 CHANGELIST = "/admin/meetings/meetingrecord/"
 
 

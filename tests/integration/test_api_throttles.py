@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 from rest_framework.test import APIClient
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.orm]
 
 
 def test_a_burst_of_reads_past_the_rate_gets_429_for_that_user_only(

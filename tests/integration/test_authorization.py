@@ -15,7 +15,7 @@ from meetings import services
 from meetings.store import get_repository
 from tests.conftest import access_token_for
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.orm]
 
 
 @pytest.fixture(autouse=True)

@@ -11,7 +11,7 @@ from django.db import connection
 
 from events.broker import begin_drain, forget_drain
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.orm]
 
 # The migration that makes the cache tables; its module name starts with a digit.
 cache_table_migration = importlib.import_module("meetings.migrations.0002_cache_table")

@@ -11,9 +11,12 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
 from django.db import connection
 
 from meetings.models import QuotaWindow
+
+pytestmark = pytest.mark.orm
 
 CREATES = 200
 THREADS = 16

@@ -10,7 +10,7 @@ from django.utils import timezone
 from accounts.models import Revocation
 from accounts.revocation import RETENTION, session_digest, written_since
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.orm]
 
 
 def rows() -> list[tuple[str, str]]:

@@ -10,7 +10,7 @@ from meetings.domain import ListQuery, Status, utcnow
 from meetings.management.commands import devserver, seed_demo
 from meetings.store import get_repository
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.orm]
 
 
 def test_seeding_again_later_keeps_the_demo_data_and_adds_nothing(moto_table):

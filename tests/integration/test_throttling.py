@@ -31,7 +31,7 @@ from tests.support.logins import (
     use_counting_hasher,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.orm]
 
 
 @pytest.fixture(autouse=True)

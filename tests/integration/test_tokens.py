@@ -15,7 +15,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts.tokens import CheckedTokenRefreshSerializer
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.orm]
 
 RIGHT = "pw-12345678"  # every user's password in tests/conftest.py
 

@@ -14,7 +14,7 @@ from meetings.admin.forms import (
 from meetings.domain import Meeting, Status
 from meetings.web.editing import clashing_fields, rebased_data
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.orm]
 
 
 def meeting_of(owner, **fields) -> Meeting:

@@ -11,6 +11,8 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from meetings.api import authentication
 from meetings.api.authentication import CachedUserJWTAuthentication
 
+pytestmark = pytest.mark.orm
+
 
 @pytest.fixture
 def clock():

@@ -24,14 +24,15 @@ OPERATORS_POLICY = ROOT / "deploy" / "aws" / "operator-policy.json"
 APP_PACKAGES = ("meetings", "events", "accounts", "shared", "config")
 TABLE_ARN = "arn:aws:dynamodb:*:*:table/meetings"
 INDEX_ARN = f"{TABLE_ARN}/index/*"
-# Run only by `manage.py ensure_table` and `manage.py recount_statuses`, from
-# a deploy host or an operator's shell, never while serving a request: what
-# they alone call goes to operator-policy.json.
+# Run only by `manage.py ensure_table`, `recount_statuses` and
+# `rebuild_search_index`, from a deploy host or an operator's shell, never
+# while serving a request: what they alone call goes to operator-policy.json.
 OPERATOR_FUNCTIONS = {
     ("meetings.store.dynamodb.schema", "ensure_table"),
     ("meetings.store.dynamodb.schema", "_ensure_time_to_live"),
     ("meetings.store.dynamodb.schema", "_wait_until_active"),
     ("meetings.store.dynamodb.counts", "recount"),
+    ("meetings.store.dynamodb.scan", "scan"),
 }
 # IAM has no transaction actions: each item of a TransactWriteItems needs the
 # action of its kind (docs: "Using IAM with DynamoDB transactions").

@@ -6,6 +6,8 @@ from django.core.exceptions import ImproperlyConfigured
 from meetings.models import QuotaWindow
 from meetings.quota import Quota
 
+pytestmark = pytest.mark.orm
+
 # The start of a minute, an hour and a day.
 START = 1_000_022_400.0
 
@@ -114,6 +116,7 @@ def test_a_row_made_by_another_request_meanwhile_is_counted_on(clock):
     assert QuotaWindow.objects.get().n == 2
 
 
+@pytest.mark.django_db  # the models' checks ask the database what it supports
 def test_manage_py_check_refuses_a_malformed_create_rate(settings):
     from django.core.checks import run_checks
 

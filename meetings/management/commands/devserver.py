@@ -38,6 +38,8 @@ class Command(BaseCommand):
             call_command("migrate", interactive=False, verbosity=0)
             call_command("ensure_table")
             call_command("recount_statuses", verbosity=0)
+            # The search index follows writes; this covers what is stored.
+            call_command("rebuild_search_index", verbosity=0)
             if not no_demo:
                 # The local demo: README promises admin / admin-password.
                 call_command("seed_demo", with_superuser=True)

@@ -7,6 +7,7 @@ its methods is served by the module of its concept:
 - listing: pages over the indexes, within a read budget;
 - counts: meetings per status, kept on write shards;
 - changes: the change index the stream's poller reads;
+- scan: every meeting, page by page, for maintenance;
 - client: the process's client, errors translated, retries and metrics;
 - schema: the table's keys and indexes (docs/dynamodb.md explains them).
 """
@@ -14,14 +15,14 @@ its methods is served by the module of its concept:
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from ...domain import Change, ListQuery, Meeting, Status, utcnow
+from ...domain import Change, ListQuery, Meeting, ScanPage, Status, utcnow
 from ...retries import BATCH_GET, TRANSACTION, Retry
 from ..base import Position, StoreBase
-from . import changes, counts, items, listing
+from . import changes, counts, items, listing, scan
 from .client import Table
 from .schema import ensure_table
 
@@ -93,9 +94,21 @@ class DynamoDBRepository(StoreBase):
         """Delete meeting if it is still at meeting.version, leaving a tombstone."""
         items.remove(self.table, meeting, self.clock())
 
-    def changed_since(self, since: datetime) -> list[Change]:
-        """Return the last change of each meeting written at or after since."""
-        return changes.changed_since(self.table, since)
+    def changed_since(
+        self, since: datetime, marks: Mapping[int, datetime] | None = None
+    ) -> list[Change]:
+        """Return the last change of each meeting written at or after since
+        (or, in a shard with a mark, at or after the mark).
+        """
+        return changes.changed_since(self.table, since, marks)
+
+    def scan(self, position: dict[str, Any] | None, limit: int) -> ScanPage:
+        """Return the meetings among the next limit items of a Scan from position.
+
+        For maintenance only (`manage.py rebuild_search_index`): it reads the
+        whole table, a page at a time.
+        """
+        return scan.scan(self.table, position, limit)
 
     def status_counts(self) -> dict[Status, int]:
         """Return how many meetings are in each status: the sum of every shard."""
