@@ -11,6 +11,9 @@ from urllib.parse import unquote
 
 from django.urls import reverse
 
+from meetings.domain import Meeting
+
+from .protocol import status_data
 from .streams import SCOPES, VERSION
 from .views import MAX_MEETINGS_PER_STREAM
 
@@ -29,6 +32,10 @@ STREAM_DESCRIPTION = (
     "`status` on every change, `error`, `deleted`, `connectionLost` and a `: ping` "
     "keepalive. The stream stays open; the full protocol, reconnects and "
     "`Last-Event-ID` are in docs/events.md."
+)
+STATUS_FIELDS_DESCRIPTION = (
+    " A `status` holds {fields}; `statusChangedAt` is when the meeting entered "
+    "its status (null if that was not recorded)."
 )
 SCOPE_DESCRIPTION = (
     " With `scope=visible` it also follows every meeting the user may see: "
@@ -50,6 +57,11 @@ def add_stream_paths(result, generator, request, public):
 
 def _stream_paths(error_ref: dict) -> dict:
     """Return the OpenAPI paths of the two live status streams."""
+    # The payload's fields, read from what events.protocol sends.
+    example = status_data(Meeting(owner_id="0", title="example"))
+    fields = STATUS_FIELDS_DESCRIPTION.format(
+        fields=", ".join(f"`{name}`" for name in example)
+    )
     uuid_schema = {"type": "string", "format": "uuid"}
     retry_after = {
         "Retry-After": {
@@ -78,7 +90,7 @@ def _stream_paths(error_ref: dict) -> dict:
             "get": {
                 "operationId": operation_id,
                 "summary": summary,
-                "description": STREAM_DESCRIPTION + description,
+                "description": STREAM_DESCRIPTION + fields + description,
                 "tags": ["events"],
                 "parameters": parameters,
                 "security": [{"jwtAuth": []}, {"cookieAuth": []}],

@@ -32,6 +32,9 @@ def retry(milliseconds: int) -> bytes:
 
 
 def status_data(meeting: Meeting) -> dict[str, Any]:
+    """Return a status event's payload (docs/events.md): the meeting's status now,
+    and statusChangedAt, when it entered that status (null if not recorded)."""
+    changed_at = meeting.status_changed_at
     return {
         "meetingId": str(meeting.id),
         "title": meeting.title,
@@ -40,4 +43,5 @@ def status_data(meeting: Meeting) -> dict[str, Any]:
         "statusMessage": meeting.status_message,
         "updatedAt": meeting.updated_at.isoformat() if meeting.updated_at else None,
         "version": meeting.version,
+        "statusChangedAt": changed_at.isoformat() if changed_at else None,
     }

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import random
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -64,6 +67,41 @@ def sdk_attempts() -> int:
     """Return botocore's max_attempts for every DynamoDB call (its "standard"
     mode: throttles and 5xx, exponential backoff), DYNAMODB_MAX_ATTEMPTS."""
     return settings.DYNAMODB_MAX_ATTEMPTS
+
+
+@dataclass(frozen=True)
+class QuickBudget:
+    """Fewer, shorter tries for a caller that tries again by itself: tries in all
+    (botocore's total_max_attempts), and its timeouts in seconds. Settings lower
+    than these win."""
+
+    tries: int
+    connect_timeout: float
+    read_timeout: float
+
+
+# A page load (a person waits, and reloads) and the stream's poller (it ticks
+# again within a second) give up after two short tries: a store outage shows
+# as a 503 page or an `error` event within 2 s, not after the full budget's
+# four tries of 3 s. Writes keep the full budget: a blip must not lose a save.
+QUICK = QuickBudget(tries=2, connect_timeout=0.5, read_timeout=0.8)
+_failing_fast: ContextVar[bool] = ContextVar("meetings_failing_fast", default=False)
+
+
+@contextmanager
+def failing_fast() -> Iterator[None]:
+    """Make the store's calls in this context (and threads it starts with
+    asyncio.to_thread) use the QUICK budget."""
+    token = _failing_fast.set(True)
+    try:
+        yield
+    finally:
+        _failing_fast.reset(token)
+
+
+def is_failing_fast() -> bool:
+    """Return whether the store's calls here use the QUICK budget."""
+    return _failing_fast.get()
 
 
 def reconnect_schedule() -> dict[str, float]:

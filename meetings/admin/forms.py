@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 
 from .. import services
@@ -23,13 +24,46 @@ from ..domain import (
 )
 from ..forms import MeetingForm, MeetingListForm
 from ..validators import no_binary_characters
+from .owners import MAX_TERM_LENGTH
+from .widgets import OwnerSelect, TypedUsername
 
 
 class OwnerField(forms.ModelChoiceField):
-    """A user of the ORM, shown by username; meetings store its pk as a string."""
+    """A user of the ORM, shown by username; meetings store its pk as a string.
+
+    The widget submits the chosen user's pk, or a username typed into its box.
+    """
+
+    widget = OwnerSelect
+    default_error_messages = {
+        "invalid_choice": "That user does not exist or may not own meetings.",
+        "unknown_username": "No user who may own meetings has the username "
+        "“%(username)s”.",
+    }
 
     def label_from_instance(self, user) -> str:
         return user.get_username()
+
+    def to_python(self, value: Any) -> Any:
+        if not isinstance(value, TypedUsername):
+            return super().to_python(value)
+        username = get_user_model().USERNAME_FIELD
+        try:
+            return self.queryset.get(**{username: value})
+        except self.queryset.model.DoesNotExist:
+            raise ValidationError(
+                self.error_messages["unknown_username"],
+                code="unknown_username",
+                params={"username": value},
+            ) from None
+
+    def has_changed(self, initial: Any, data: Any) -> bool:
+        if isinstance(data, TypedUsername):
+            try:
+                data = self.to_python(data).pk
+            except ValidationError:
+                return True
+        return super().has_changed(initial, data)
 
 
 class MeetingAdminForm(MeetingForm):
@@ -171,9 +205,44 @@ class MarkFailedForm(forms.Form):
 
 
 class ChangeListForm(MeetingListForm):
-    """The changelist's search, filters and page, and its owner filter."""
+    """The changelist's search, filters and page, and its owner filter.
+
+    The owner is an owner id (?owner=), or a username typed into the filter's
+    box (?owner_username=), which query() reads as that user's id; a username
+    nobody has is kept as owner_search, for the filter to offer matches.
+    """
 
     owner = forms.CharField(required=False, max_length=OWNER_ID_MAX_LENGTH)
+    owner_username = forms.CharField(required=False, max_length=MAX_TERM_LENGTH)
+
+    owner_search: str | None = None
+
+    def query(self) -> dict[str, Any]:
+        query = super().query()
+        typed = query.pop("owner_username")
+        if typed:
+            user_model = get_user_model()
+            user = user_model._default_manager.filter(
+                **{user_model.USERNAME_FIELD: typed}
+            ).first()
+            query["owner"] = str(user.pk) if user else None
+            self.owner_search = None if user else typed
+        return query
+
+
+class OwnerFilterForm(forms.Form):
+    """The changelist's owner filter: any user, found by search or by username."""
+
+    owner = OwnerField(queryset=get_user_model()._default_manager.all(), required=False)
+
+    def __init__(self, *args: Any, search_url: str | None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        widget = self.fields["owner"].widget
+        widget.search_url = search_url
+        widget.username_label = "Username"
+        # Choosing a user applies the filter at once (owner-search.js); the
+        # search is as wide as the sidebar.
+        widget.attrs.update({"data-submit-on-change": "", "data-width": "100%"})
 
 
 def _transition_message(refused: InvalidTransition) -> str:

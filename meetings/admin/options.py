@@ -7,7 +7,8 @@ links find meetings as they find any model. The plumbing ModelAdmin would give
 here validate input, call the services, record what they changed and render
 templates that extend admin/base_site.html. The changelist's query, filters and
 counts are in changelist.py, as Django's ChangeList; the bulk actions in
-actions.py; the dashboard and its counts view in dashboard.py.
+actions.py; the dashboard and its counts view in dashboard.py; the search
+behind the owner field and filter in owners.py.
 """
 
 from __future__ import annotations
@@ -33,12 +34,13 @@ from ..web.editing import (
 )
 from ..web.live import now_ms
 from ..web.paging import list_url, restart_paging
-from . import history
+from . import history, owners
 from .actions import delete_selected, mark_failed
 from .base import BaseMeetingAdmin, admin_domain_errors
 from .changelist import MeetingChangeList
 from .dashboard import CountsView, DashboardView
 from .forms import MeetingAddForm, MeetingChangeForm
+from .owners import OwnerSearchView
 
 
 class MeetingAdmin(BaseMeetingAdmin):
@@ -71,6 +73,11 @@ class MeetingAdmin(BaseMeetingAdmin):
                 "counts/",
                 wrap(self.counts_view, ("GET", "HEAD")),
                 name=f"{prefix}_counts",
+            ),
+            path(
+                "owners/",
+                wrap(self.owners_view, ("GET", "HEAD")),
+                name=f"{prefix}_owners",
             ),
             path(
                 "<uuid:meeting_id>/history/",
@@ -198,6 +205,9 @@ class MeetingAdmin(BaseMeetingAdmin):
     ) -> HttpResponse:
         add = meeting is None
         can_change = add or self.has_change_permission(request)
+        if can_change:
+            search_url = self.owner_search_url(request, active_only=True)
+            form.fields["owner"].widget.search_url = search_url
         title = "Add meeting" if add else "Change meeting"
         return self.render(
             request,
@@ -309,6 +319,21 @@ class MeetingAdmin(BaseMeetingAdmin):
     def counts_view(self, request: HttpRequest) -> JsonResponse:
         """Return the meetings per status as JSON (dashboard.CountsView)."""
         return CountsView.as_view(model_admin=self)(request)
+
+    # Owners, searched for (owners.py)
+
+    def owners_view(self, request: HttpRequest) -> JsonResponse:
+        """Return the users matching a search, 20 at a time (OwnerSearchView)."""
+        return OwnerSearchView.as_view(model_admin=self)(request)
+
+    def owner_search_url(
+        self, request: HttpRequest, active_only: bool = False
+    ) -> str | None:
+        """Return the URL of the owner search, or None if the user may not search."""
+        if not owners.may_search(request, self):
+            return None
+        url = self.url("owners")
+        return f"{url}?active=1" if active_only else url
 
     def status_url(self, status: object) -> str:
         """Return the first page of the changelist of the meetings in status."""

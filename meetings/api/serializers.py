@@ -9,6 +9,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
+from .. import indexing
 from ..domain import (
     DESCRIPTION_MAX_LENGTH,
     EMAIL_MAX_LENGTH,
@@ -26,6 +27,7 @@ from ..domain import (
     Status,
     normalise_participants,
 )
+from ..domain.lifecycle import MAX_STATUS_HISTORY
 from ..validators import no_binary_characters, no_control_characters
 
 
@@ -119,6 +121,13 @@ class MeetingUpdateSerializer(MeetingFieldsSerializer):
         return attrs
 
 
+class StatusChangeSerializer(serializers.Serializer):
+    """When a meeting entered a status: one entry of its status_history."""
+
+    status = serializers.ChoiceField(choices=Status.choices())
+    at = serializers.DateTimeField()
+
+
 class MeetingSerializer(serializers.Serializer):
     """A meeting as the API returns it."""
 
@@ -135,6 +144,20 @@ class MeetingSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
     version = serializers.IntegerField()
+    # Kept by the domain (Meeting.transition_to): no request body may set them.
+    status_history = StatusChangeSerializer(
+        many=True,
+        read_only=True,
+        help_text="When the meeting entered each status, oldest first: the "
+        f"last {MAX_STATUS_HISTORY} changes. Empty for a meeting stored before "
+        "the history was kept.",
+    )
+    status_changed_at = serializers.DateTimeField(
+        read_only=True,
+        allow_null=True,
+        help_text="When the meeting entered its current status (the last entry "
+        "of status_history), or null when that was not recorded.",
+    )
 
     def to_representation(self, meeting: Meeting) -> dict[str, Any]:
         # As DRF's Serializer.to_representation, with fields bound once per
@@ -155,18 +178,34 @@ def bound_fields(serializer_class: type[serializers.Serializer]) -> dict[str, An
     return dict(serializer_class().fields)
 
 
+class SearchSerializer(serializers.Serializer):
+    """How a search was answered: by which index, in which order."""
+
+    index = serializers.ChoiceField(
+        choices=["sqlite", "postgresql", "none"],
+        help_text="The search index that answered; none: no index is configured, "
+        "and the listing was filtered instead (slow on many meetings, and a page "
+        "may come back short or empty with a next_cursor).",
+    )
+    sort = serializers.ChoiceField(choices=indexing.SEARCH_SORTS)
+
+
 # The list answers one page object, not the bare array drf-spectacular
 # assumes of a viewset's `list`.
 @extend_schema_serializer(many=False)
 class MeetingPageSerializer(serializers.Serializer):
     results = MeetingSerializer(many=True)
     next_cursor = serializers.CharField(allow_null=True)
+    search = SearchSerializer(
+        allow_null=True,
+        help_text="How a search (q) was answered; null without q.",
+    )
 
 
 # A re-sync of a list page reads its rows with one GET per this many ids.
 MAX_IDS_PER_LIST = 100
 # What `id` may not be combined with: it names the meetings on its own.
-LIST_FILTERS = ("status", "owner", "q", "cursor", "limit")
+LIST_FILTERS = ("status", "owner", "q", "sort", "cursor", "limit")
 
 
 class MeetingListParamsSerializer(StrictFieldsMixin, serializers.Serializer):
@@ -187,12 +226,22 @@ class MeetingListParamsSerializer(StrictFieldsMixin, serializers.Serializer):
     q = serializers.CharField(
         max_length=MAX_SEARCH_LENGTH, required=False, trim_whitespace=True
     )
+    sort = serializers.ChoiceField(
+        choices=indexing.SEARCH_SORTS,
+        required=False,
+        help_text="With q: newest first (the default, as the listing) or best "
+        "match first (relevance).",
+    )
     cursor = serializers.CharField(max_length=MAX_CURSOR_LENGTH, required=False)
     limit = serializers.IntegerField(
         min_value=1, max_value=MAX_PAGE_SIZE, required=False
     )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs.get("sort") == "relevance" and "q" not in attrs:
+            raise serializers.ValidationError(
+                {"sort": ["relevance orders a search: send q with it."]}
+            )
         if "id" in attrs:
             combined = [name for name in LIST_FILTERS if name in attrs]
             if combined:

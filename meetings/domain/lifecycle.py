@@ -1,8 +1,21 @@
-"""A meeting's lifecycle: its statuses and the steps allowed between them."""
+"""A meeting's lifecycle: its statuses, the steps between them and their history.
+
+A meeting keeps when it entered each of its last MAX_STATUS_HISTORY statuses,
+oldest first. Each entry costs the stored item about 58 bytes (a status and an
+ISO-8601 time), so a full history adds about 1.2 KB: far from DynamoDB's 400 KB
+item limit, and within the 4 KB a read unit covers (docs/dynamodb.md, "Item").
+"""
 
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
+from datetime import datetime
+from typing import NamedTuple
+
+# A whole lifecycle is five statuses (scheduled to completed or failed), and
+# each retry of a failed processing adds two: 20 keeps one with seven retries.
+MAX_STATUS_HISTORY = 20
 
 
 class Status(enum.StrEnum):
@@ -36,3 +49,16 @@ ALLOWED_TRANSITIONS: dict[Status, frozenset[Status]] = {
     Status.COMPLETED: frozenset(),
     Status.FAILED: frozenset({Status.PROCESSING}),
 }
+
+
+class StatusChange(NamedTuple):
+    """When a meeting entered a status."""
+
+    status: Status
+    at: datetime
+
+
+def bounded_history(entries: Iterable[tuple[str, datetime]]) -> list[StatusChange]:
+    """Return entries as StatusChanges, oldest first, the last MAX_STATUS_HISTORY."""
+    changes = [StatusChange(Status(status), at) for status, at in entries]
+    return changes[-MAX_STATUS_HISTORY:]

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from .errors import InvalidChange, InvalidMeeting, InvalidTransition
-from .lifecycle import ALLOWED_TRANSITIONS, Status
+from .lifecycle import ALLOWED_TRANSITIONS, Status, StatusChange, bounded_history
 from .text import text_problem
 
 TITLE_MAX_LENGTH = 200
@@ -60,6 +60,10 @@ class Meeting:
     created_at: datetime = field(default_factory=utcnow)
     updated_at: datetime | None = None
     version: int = 1
+    # When it entered each status, oldest first (lifecycle.MAX_STATUS_HISTORY
+    # at most); None for a new meeting, which enters its status when created.
+    # A meeting stored before the history existed has [].
+    status_history: list[StatusChange] | None = None
     # The status this meeting was created or read with, so that a store can
     # tell a transition from the entity alone (and keep per-status counts).
     stored_status: Status | None = field(default=None, compare=False, repr=False)
@@ -71,6 +75,9 @@ class Meeting:
             self.stored_status = self.status
         if self.updated_at is None:
             self.updated_at = self.created_at
+        if self.status_history is None:
+            self.status_history = [StatusChange(self.status, self.created_at)]
+        self.status_history = bounded_history(self.status_history)
         self.check_limits()
 
     def check_limits(self) -> None:
@@ -85,17 +92,29 @@ class Meeting:
                 "The meeting is not valid; see details.", details=errors
             )
 
+    @property
+    def status_changed_at(self) -> datetime | None:
+        """Return when the meeting entered its status, or None if not recorded."""
+        last = self.status_history[-1] if self.status_history else None
+        return last.at if last and last.status == self.status else None
+
     def can_transition_to(self, status: Status) -> bool:
         return status == self.status or status in ALLOWED_TRANSITIONS[self.status]
 
-    def transition_to(self, status: Status) -> None:
-        """Move to status, refusing what the lifecycle does not allow."""
+    def transition_to(self, status: Status, at: datetime | None = None) -> None:
+        """Move to status at time at (now), refusing what the lifecycle does not allow.
+
+        A move is recorded in the status history; staying in a status is not.
+        """
         status = Status(status)
         if status == self.status:
             return
         if status not in ALLOWED_TRANSITIONS[self.status]:
             raise InvalidTransition(self.status, status)
         previous, self.status = self.status, status
+        self.status_history = bounded_history(
+            [*self.status_history, (status, at or utcnow())]
+        )
         if status == Status.PROCESSING and previous == Status.FAILED:
             self.progress = 0
         elif status == Status.COMPLETED:
@@ -121,8 +140,11 @@ class Meeting:
             if value != getattr(self, name)
         }
 
-    def apply(self, changes: dict[str, Any]) -> None:
-        """Apply a validated partial update: fields first, then status, progress."""
+    def apply(self, changes: dict[str, Any], at: datetime | None = None) -> None:
+        """Apply a validated partial update: fields first, then status, progress.
+
+        A status change is recorded as made at time at (now).
+        """
         for name in EDITABLE_FIELDS:
             if name in changes:
                 setattr(self, name, changes[name])
@@ -132,7 +154,7 @@ class Meeting:
             # Only staff tools offer this; the REST API has no such field.
             self.owner_id = str(changes["owner_id"])
         if "status" in changes:
-            self.transition_to(changes["status"])
+            self.transition_to(changes["status"], at)
         if "progress" in changes:
             self.report_progress(changes["progress"])
         if "status_message" in changes:

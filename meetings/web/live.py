@@ -4,19 +4,27 @@ from __future__ import annotations
 
 import time
 
-from django.conf import settings
-
+from ..domain import Status
 from ..retries import reconnect_schedule
+
+# The outcomes a user may ask to be notified of (static/js/live/notifications.js).
+NOTIFY_STATUSES = (Status.COMPLETED, Status.FAILED)
+# The admin's status counts are read again after changes at most this often
+# (static/js/admin/counts.js): each read costs a read of every count shard, and
+# a count needs no sub-second freshness, so not at the stream's poll interval.
+COUNTS_REFRESH_MS = 3000
 
 
 def live_settings() -> dict[str, float]:
     """Return the reconnect schedule from the retry table (the scripts start
-    their backoff from its base, as the stream's retry: hint does), and the
-    stream's poll interval, which paces the refreshes that follow it.
+    their backoff from its base, as the stream's retry: hint does), how often
+    the status counts may be read again, and the statuses worth a
+    notification, space-separated.
     """
     return {
         **reconnect_schedule(),
-        "poll_interval_ms": round(settings.SSE_POLL_INTERVAL * 1000),
+        "counts_refresh_ms": COUNTS_REFRESH_MS,
+        "notify_statuses": " ".join(NOTIFY_STATUSES),
     }
 
 

@@ -4,12 +4,14 @@
  * and the list itself through the scope (docs/events.md): when meetings in
  * view change, the same page is read again over REST, new meetings that
  * match the filter are offered behind a "N new meetings" prompt, and rows
- * that left the filter are marked until the next refresh.
+ * that left the filter are marked until the next refresh. A row's change of
+ * status is told (live/news.js).
  */
 import { getJson } from "./live/api.js";
 import { goToLogin } from "./live/lifecycle.js";
+import { newsFor } from "./live/news.js";
 import { follow } from "./live/page-stream.js";
-import { applyStatus, showDeleted } from "./live/render.js";
+import { applyStatus, showDeleted, statusOf } from "./live/render.js";
 
 /** How long changes gather before the list is read again. */
 const CHECK_DELAY_MS = 300;
@@ -21,13 +23,16 @@ const rows = new Map(
 // The meetings the stream watches; a deleted one leaves, so reconnects skip it.
 const watched = new Set(rows.keys());
 const scope = () => ({ since: Number(list.dataset.readAt) });
+const news = newsFor(document);
 
 function markGone(meetingId) {
   watched.delete(meetingId);
   const row = rows.get(meetingId);
-  if (!row) return;
+  if (!row || row.classList.contains("meetings__row--gone")) return;
   row.classList.add("meetings__row--gone");
   showDeleted(row);
+  const title = row.querySelector('[data-live="title"]')?.textContent ?? "";
+  news.statusChanged({ meetingId, version: row.dataset.version, title, status: "deleted" });
 }
 
 /** The list as the server sees it now, against the rows on the page. */
@@ -121,7 +126,9 @@ if (list) {
     versions: () => Object.fromEntries([...watched].map((id) => [id, Number(rows.get(id).dataset.version)])),
     onStatus: (data) => {
       const row = rows.get(data.meetingId);
-      if (row && watched.has(data.meetingId)) applyStatus(row, data);
+      if (!row || !watched.has(data.meetingId)) return;
+      const before = statusOf(row);
+      if (applyStatus(row, data) && data.status !== before) news.statusChanged(data);
     },
     onDeleted: ({ meetingId }) => markGone(meetingId),
     scope,

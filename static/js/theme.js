@@ -30,7 +30,12 @@ export function setUpTheme(doc, storage) {
   const button = doc.querySelector("[data-theme-switch]");
   if (!button) return;
   const show = () => {
-    button.textContent = LABELS[root.dataset.theme];
+    // "Theme: " is read everywhere but shown only where there is room.
+    const [prefix, choice] = LABELS[root.dataset.theme].split(/(?<=: )/);
+    const hint = doc.createElement("span");
+    hint.className = "theme-switch__prefix";
+    hint.textContent = prefix;
+    button.replaceChildren(hint, choice);
     button.title = "Switch between the system's colours, light and dark";
   };
   button.addEventListener("click", () => {

@@ -93,6 +93,20 @@ def test_every_page_of_the_site_has_no_axe_violations(page, asgi_server, alice):
         "/accounts/logout/",
     ):
         found += violations_on(page, url + path)
+    # The API's docs, once Swagger UI has drawn the operations; then with one
+    # operation open and tried, and the Authorize dialog open.
+    page.goto(f"{url}/v1/docs")
+    page.locator(".opblock").first.wait_for()
+    found += violations_on(page, None)
+    listing = page.locator("#operations-meetings-meetings_list")
+    listing.locator(".opblock-summary-control").click()
+    listing.locator(".try-out__btn").click()
+    listing.locator(".execute").click()
+    listing.locator(".live-responses-table").wait_for()
+    found += violations_on(page, None)
+    page.locator(".btn.authorize").first.click()
+    page.locator(".dialog-ux .modal-ux").wait_for()
+    found += violations_on(page, None)
     assert not found, "\n".join(found)
 
 
@@ -119,8 +133,44 @@ def test_every_meetings_page_of_the_admin_has_no_axe_violations(
         f"{base}{meeting.id}/change/",
         f"{base}{meeting.id}/delete/",
         f"{base}{meeting.id}/history/",
+        # The owner filter, offering the users its search finds.
+        f"{base}?owner_username=a",
     ):
         found += violations_on(page, url + path)
+    # The owner searches, open on their results.
+    for path, container in (
+        (f"{base}add/", ".field-owner"),
+        (base, "#changelist-filter"),
+    ):
+        page.goto(url + path)
+        page.click(f"{container} .select2-selection")
+        page.locator(".select2-search__field").press_sequentially("a")
+        page.locator(".select2-results__option[aria-selected]").first.wait_for()
+        found += violations_on(page, None)
+    assert not found, "\n".join(found)
+
+
+@pytest.mark.parametrize("page", NO_CSP, indirect=True)
+def test_the_live_states_have_no_axe_violations(page, live_site, alice, login):
+    """The list and a meeting live ("Live", the notifications toggle), then with
+    the server gone: the disconnect banner (prominent, with "Retry now") and
+    the data marked "Updates paused", in both tabs of the shared stream."""
+    meeting = services.create_meeting(str(alice.pk), {"title": "Board meeting"})
+    login(page, live_site, "alice")
+    detail = page.context.new_page()
+    detail.goto(f"{live_site.url}/meetings/{meeting.id}")
+    found = []
+    for tab in (page, detail):
+        expect(tab.locator("[data-freshness]")).to_have_attribute("data-state", "live")
+        found += violations_on(tab, None)
+    live_site.kill()
+    for tab in (page, detail):
+        banner = tab.locator("#connection-banner")
+        expect(banner).to_have_attribute("data-prominent", "", timeout=5000)
+        expect(tab.get_by_role("button", name="Retry now")).to_be_visible()
+        freshness = tab.locator("[data-freshness]")
+        expect(freshness).to_have_attribute("data-state", "paused")
+        found += violations_on(tab, None)
     assert not found, "\n".join(found)
 
 

@@ -62,6 +62,7 @@ def test_headers_and_the_order_of_the_first_events(asgi_server, meeting, alice):
             "statusMessage": "",
             "updatedAt": meeting.updated_at.isoformat(),
             "version": 1,
+            "statusChangedAt": meeting.created_at.isoformat(),
         }
         time.sleep(2.5)  # one keepalive interval
         assert "ping" in stream.parser.comments

@@ -119,9 +119,11 @@ def test_the_pages_link_the_favicon_skip_to_content_and_mark_the_current_page(
     assert '<a class="skip-link" href="#content">' in page
     assert '<main class="page" id="content" tabindex="-1">' in page
     assert '<a href="/" aria-current="page">Meetings</a>' in page
-    assert '<a href="/meetings/new">New meeting</a>' in page
+    # "meeting" gives way on phones, so the top bar stays one row.
+    new = 'New<span class="topbar__more"> meeting</span></a>'
+    assert f'<a href="/meetings/new">{new}' in page
     create_page = client.get("/meetings/new").content.decode()
-    assert '<a href="/meetings/new" aria-current="page">New meeting</a>' in create_page
+    assert f'<a href="/meetings/new" aria-current="page">{new}' in create_page
     assert '<a href="/">Meetings</a>' in create_page
     admin_page = Client().get("/admin/login/").content.decode()
     assert 'href="/static/favicon.svg"' in admin_page
@@ -232,15 +234,19 @@ def test_the_detail_page_shows_everything_with_live_hooks(alice, browser_for):
 
 def test_the_banner_is_there_hidden_and_accessible(alice, browser_for):
     page = browser_for(alice).get(f"/meetings/{create(alice).id}").content.decode()
-    banner = re.search(r'<div class="banner[^"]*" id="connection-banner"[^>]*>', page)
-    # A toast (banner--toast: fixed, so it shifts nothing), announced politely.
-    assert banner.group(0) == (
-        '<div class="banner banner--toast" id="connection-banner" role="status" '
-        'aria-live="polite" hidden>'
+    # The live region stays in the accessibility tree (never hidden), so the
+    # change of its content is announced; only its body shows and hides.
+    region = re.search(r'<div class="live-banner" id="connection-banner"[^>]*>', page)
+    assert region.group(0) == (
+        '<div class="live-banner" id="connection-banner" role="status" '
+        'aria-live="polite">'
     )
+    # A toast (banner--toast: fixed, so it shifts nothing).
+    assert '<div class="banner banner--toast" data-banner-body hidden>' in page
     assert "Live updates disconnected, retrying..." in page
     assert "The app will automatically reconnect" in page
     assert "data-banner-attempt" in page
+    assert "data-banner-retry" in page
     assert re.search(r'id="meeting-gone" role="alert" hidden', page)
     assert "This meeting was deleted" in page
 
@@ -251,22 +257,22 @@ EVERY_PAGE_SCRIPTS = ("js/theme.js", "js/local-time.js", "js/time-zone.js")
 def test_pages_load_their_script_as_a_module_and_inline_nothing(alice, browser_for):
     client = browser_for(alice)
     meeting = create(alice)
-    for path, script in (
-        ("/", "js/meeting-list.js"),
-        (f"/meetings/{meeting.id}", "js/meeting-detail.js"),
+    for path, scripts in (
+        ("/", ("js/meeting-list.js",)),
+        (f"/meetings/{meeting.id}", ("js/meeting-detail.js", "js/timeline.js")),
     ):
         page = client.get(path).content.decode()
         tags = re.findall(r"<script[^>]*>", page)
         # The statuses as data (never run, so the CSP holds), every page's own
-        # modules, then the page's live script.
+        # modules, then the page's scripts.
         assert tags == [
             '<script id="meeting-statuses" type="application/json">',
             *(
                 f'<script type="module" src="/static/{module}">'
-                for module in (*EVERY_PAGE_SCRIPTS, script)
+                for module in (*EVERY_PAGE_SCRIPTS, *scripts)
             ),
         ], tags
-        for module in (*EVERY_PAGE_SCRIPTS, script):
+        for module in (*EVERY_PAGE_SCRIPTS, *scripts):
             assert finders.find(module)
         assert " style=" not in page and "onclick" not in page
 

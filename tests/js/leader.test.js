@@ -103,13 +103,15 @@ test("a deleted meeting is relayed and dropped; with none left the stream stops"
   await settle();
   body.push('event: deleted\ndata: {"meetingId":"a"}\n\n');
   await settle();
-  assert.deepEqual(types(posted), ["connected", "deleted"]);
+  // The tabs hear that the stream stopped, and why.
+  assert.deepEqual(types(posted), ["connected", "deleted", "stopped"]);
+  assert.equal(posted.at(-1).reason, "nothing left to watch");
   assert.ok(streams()[0].signal.aborted);
   assert.ok(log.lines.includes("📡 SSE closed (nothing left to watch)"));
   assert.deepEqual(timers.delays(), [], "no reconnect pending");
   leader.onMessage({ type: "watch", tab: "t2", meetings: [m("a")] });
   const state = posted.at(-1);
-  assert.deepEqual([state.type, state.gone], ["state", ["a"]]);
+  assert.deepEqual([state.type, state.gone, state.ended], ["state", ["a"], "nothing left to watch"]);
   leader.stop("test");
 });
 

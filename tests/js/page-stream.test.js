@@ -17,15 +17,24 @@ const bannerElement = {
 };
 const assigned = [];
 globalThis.document = {
+  title: "Test",
   getElementById: (id) => (id === "connection-banner" ? bannerElement : null),
+  querySelector: () => null,
   querySelectorAll: () => [],
+  addEventListener() {},
 };
 globalThis.window = {
   addEventListener() {},
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
   location: { pathname: "/meetings/a", search: "", assign: (url) => assigned.push(url) },
 };
 
-const root = { dataset: { eventsUrl: "/v1/events", loginUrl: "/accounts/login/", reconnectBaseMs: "500" } };
+const root = {
+  dataset: { eventsUrl: "/v1/events", loginUrl: "/accounts/login/", reconnectBaseMs: "500" },
+  attributes: new Set(),
+  toggleAttribute(name, on) { if (on) this.attributes.add(name); else this.attributes.delete(name); },
+  removeAttribute(name) { this.attributes.delete(name); },
+};
 const m = (id) => ({ id, apiUrl: `/v1/meetings/${id}`, eventsUrl: `/v1/meetings/${id}/events` });
 const isRead = (url) => url.startsWith("/v1/meetings?");
 const isStream = (url) => url.includes("events");

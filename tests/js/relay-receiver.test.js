@@ -34,14 +34,14 @@ test("a re-sync's statuses apply without a status-update log line", () => {
 
 test("the banner follows the shared stream, with the same log lines as a stream of one's own", () => {
   const { calls, log, state, context } = tab();
-  receive({ type: "disconnected", attempt: 2, delayMs: 1000, reason: "stream ended" }, context);
+  receive({ type: "disconnected", attempt: 2, delayMs: 1000, retryAt: 5000, reason: "stream ended" }, context);
   assert.equal(state.attempt, 2);
   receive({ type: "resyncing" }, context);
   receive({ type: "resynced" }, context);
   receive({ type: "connected", data: { meetingIds: ["a"] } }, context);
   assert.equal(state.attempt, 0);
   assert.deepEqual(calls.map(([name]) => name), ["onDisconnected", "onConnected"]);
-  assert.deepEqual(calls[0][1], { attempt: 2, delayMs: 1000, reason: "stream ended" });
+  assert.deepEqual(calls[0][1], { attempt: 2, delayMs: 1000, retryAt: 5000, reason: "stream ended" });
   assert.deepEqual(log.lines.map((line) => line.split(":")[0].split(" (")[0]), [
     "📡 SSE disconnected",
     "📡 Reconnecting in 1000ms",

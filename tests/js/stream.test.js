@@ -59,6 +59,9 @@ function collector() {
   return { seen, handlers, names, disconnects };
 }
 
+/** The fake clock's time: retryAt is this plus the delay. */
+const NOW = 1_000_000;
+
 function streamWith(responses, options = {}) {
   const { fetch, calls } = scriptedFetch(responses);
   const timers = manualTimers();
@@ -66,7 +69,7 @@ function streamWith(responses, options = {}) {
   const events = collector();
   const stream = new LiveStream({
     url: "/v1/meetings/m/events", label: "meeting m", handlers: events.handlers,
-    fetch, log, timers, random: () => 0.5, ...options,
+    fetch, log, timers, random: () => 0.5, now: () => NOW, ...options,
   });
   return { stream, calls, timers, log, ...events };
 }
@@ -119,7 +122,7 @@ test("a clean end reconnects with Last-Event-ID after the server's retry: hint",
   handlers.beforeReconnect = async () => { resynced += 1; };
   stream.start();
   await settle();
-  assert.deepEqual(disconnects(), [{ attempt: 1, delayMs: 500, reason: "stream ended" }]);
+  assert.deepEqual(disconnects(), [{ attempt: 1, delayMs: 500, retryAt: NOW + 500, reason: "stream ended" }]);
   assert.deepEqual(timers.delays(), [500]);
   await timers.runShortest();
   await settle();
@@ -248,7 +251,7 @@ test("429 and 503 wait as long as Retry-After says", async () => {
     const { stream, disconnects } = streamWith([json(status, { "Retry-After": "7" })]);
     stream.start();
     await settle();
-    assert.deepEqual(disconnects(), [{ attempt: 1, delayMs: 7000, reason: `HTTP ${status}` }]);
+    assert.deepEqual(disconnects(), [{ attempt: 1, delayMs: 7000, retryAt: NOW + 7000, reason: `HTTP ${status}` }]);
     stream.stop();
   }
 });

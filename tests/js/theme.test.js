@@ -16,9 +16,15 @@ function fakeDocument() {
     title: "",
     addEventListener: (type, listener) => (listeners[type] = listener),
     click: () => listeners.click(),
+    // The label's parts: "Theme: " (in a span, hidden on phones) and the choice.
+    replaceChildren(...parts) {
+      this.parts = parts;
+      this.textContent = parts.map((part) => (typeof part === "string" ? part : part.textContent)).join("");
+    },
   };
   return {
     button,
+    createElement: () => ({ className: "", textContent: "" }),
     documentElement: { dataset: {} },
     querySelector: (selector) => (selector === "[data-theme-switch]" ? button : null),
   };

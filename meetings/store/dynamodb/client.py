@@ -3,7 +3,9 @@
 Every call to DynamoDB goes through Table.call, which asks item operations for
 the capacity they consume (the counters on /metrics) and turns DynamoDB's
 errors into the domain's: nothing above the store sees boto3. Batch reads and
-transactions are retried here, by the budgets of meetings/retries.py.
+transactions are retried here, by the budgets of meetings/retries.py. Inside
+retries.failing_fast() (a page load, the stream's poller) calls use a second
+client that gives up sooner, by the retry table's QUICK budget.
 """
 
 from __future__ import annotations
@@ -20,7 +22,14 @@ from django.conf import settings
 from prometheus_client import Counter, Gauge
 
 from ...domain import StoreThrottled, StoreUnavailable
-from ...retries import BATCH_GET, TRANSACTION, Retry, sdk_attempts
+from ...retries import (
+    BATCH_GET,
+    QUICK,
+    TRANSACTION,
+    Retry,
+    is_failing_fast,
+    sdk_attempts,
+)
 
 REQUESTS = Counter(
     "meetstream_dynamodb_requests_total",
@@ -81,32 +90,43 @@ SINGLE_WRITES = {"Put": "PutItem", "Update": "UpdateItem", "Delete": "DeleteItem
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
 _lock = threading.Lock()
-_client: Any = None
+# The process's clients: "full" (the SDK's budget from settings) and "quick".
+_clients: dict[str, Any] = {}
 
 
 def get_client() -> Any:
-    """Return this process's DynamoDB client, building it on first use."""
-    global _client
-    if _client is None:
+    """Return this process's DynamoDB client (quick when failing fast), built once."""
+    kind = "quick" if is_failing_fast() else "full"
+    client = _clients.get(kind)
+    if client is None:
         with _lock:
-            if _client is None:
-                _client = build_client()
-    return _client
+            client = _clients.get(kind)
+            if client is None:
+                client = _clients[kind] = build_client(quick=kind == "quick")
+    return client
 
 
 def reset_client() -> None:
-    """Forget the client, so the next use builds one from current settings."""
-    global _client
+    """Forget the clients, so the next use builds them from current settings."""
     with _lock:
-        _client = None
+        _clients.clear()
 
 
-def build_client() -> Any:
-    """Return a new DynamoDB client from settings, its attempts counted."""
+def build_client(*, quick: bool = False) -> Any:
+    """Return a new DynamoDB client from settings (quick: the QUICK budget)."""
+    retries = {"mode": "standard", "max_attempts": sdk_attempts()}
+    connect_timeout = settings.DYNAMODB_CONNECT_TIMEOUT
+    read_timeout = settings.DYNAMODB_READ_TIMEOUT
+    if quick:
+        # botocore's max_attempts counts the retries; this, every try.
+        tries = min(sdk_attempts() + 1, QUICK.tries)
+        retries = {"mode": "standard", "total_max_attempts": tries}
+        connect_timeout = min(connect_timeout, QUICK.connect_timeout)
+        read_timeout = min(read_timeout, QUICK.read_timeout)
     config = Config(
-        retries={"mode": "standard", "max_attempts": sdk_attempts()},
-        connect_timeout=settings.DYNAMODB_CONNECT_TIMEOUT,
-        read_timeout=settings.DYNAMODB_READ_TIMEOUT,
+        retries=retries,
+        connect_timeout=connect_timeout,
+        read_timeout=read_timeout,
         max_pool_connections=settings.DYNAMODB_MAX_POOL_CONNECTIONS,
     )
     client = boto3.session.Session().client(
@@ -170,9 +190,8 @@ class Table:
 
     @property
     def client(self) -> Any:
-        if self._client is None:
-            self._client = get_client()
-        return self._client
+        """Return the client given, else this process's (quick or full) one."""
+        return self._client if self._client is not None else get_client()
 
     def call(self, operation: str, **kwargs: Any) -> dict:
         """Call DynamoDB's operation, translating its failures into domain exceptions.

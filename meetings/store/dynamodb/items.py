@@ -173,6 +173,12 @@ def to_item(meeting: Meeting, now: datetime) -> dict[str, Any]:
         "created_month": meeting.created_at.strftime("%Y-%m"),
         "updated_at": _iso_or_none(meeting.updated_at),
         "version": meeting.version,
+        # Written whole by every write, so the conditional update that moves
+        # the status writes its entry with it (docs/dynamodb.md, "Item").
+        "status_history": [
+            {"status": str(change.status), "at": change.at.isoformat()}
+            for change in meeting.status_history
+        ],
         # Every write moves the meeting to the head of the change index.
         **changes.stamp(meeting.id, now),
     }
@@ -195,6 +201,11 @@ def from_item(item: dict[str, Any]) -> Meeting:
         created_at=datetime.fromisoformat(item["created_at"]),
         updated_at=_datetime_or_none(item.get("updated_at")),
         version=int(item["version"]),
+        # An item written before the history existed has none: it reads as [].
+        status_history=[
+            (change["status"], datetime.fromisoformat(change["at"]))
+            for change in item.get("status_history", [])
+        ],
     )
 
 

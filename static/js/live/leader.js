@@ -1,8 +1,9 @@
 /**
  * The tab that holds the browser's one live stream: it streams the union of
  * what every tab watches, relays each event to the tabs, re-syncs that union
- * over REST before each reconnect, and reconnects (debounced) when the union
- * changes. No DOM, so it is unit-tested under Node.
+ * over REST before each reconnect, reconnects (debounced) when the union
+ * changes, retries at once when a tab asks ("retry"), and tells the tabs when
+ * the stream stops for good ("stopped"). No DOM, so it is unit-tested under Node.
  */
 import { resyncMeetings } from "./api.js";
 import { LiveStream } from "./stream.js";
@@ -16,8 +17,13 @@ export class Leader {
   // The latest status of each meeting, to catch up a tab that joins late.
   #cache = new Map();
   #debounceTimer = null;
+  // Why the stream stopped by itself (a 204, another 4xx, nothing to watch), or null.
+  #ended = null;
+  // The server's last `error` while it cannot read the store, else null.
+  #error = null;
   // "connecting", "up" or "backoff" (waiting to reconnect); a stopped stream is idle.
   #phase = "connecting";
+  #retryAt = null;
   #resyncFirst;
   #stopped = false;
   #stream = null;
@@ -47,13 +53,25 @@ export class Leader {
   /** The meeting ids the stream subscribes to. */
   get watched() { return this.#watch.ids(); }
 
-  /** Handle a message from another tab: "watch" (join or re-announce) or "leave". */
+  /** Handle a message from another tab: "watch" (join or re-announce), "leave" or "retry". */
   onMessage(message) {
     if (this.#stopped || !message?.tab) return;
     if (message.type === "watch") {
       this.join(message.tab, message.meetings ?? [], message.versions ?? {}, message.scope ?? null);
     }
     else if (message.type === "leave") this.leave(message.tab);
+    else if (message.type === "retry") this.retryNow(message.reason ?? "another tab asked");
+  }
+
+  /** Retry at once if the stream waits to reconnect or to check the store (LiveStream.retryNow). */
+  retryNow(reason) {
+    if (this.#stopped || !this.#stream || this.#stream.stopped) return false;
+    return this.#stream.retryNow(reason);
+  }
+
+  /** Drop the connection as lost (the browser went offline). */
+  interrupt(reason) {
+    if (!this.#stopped) this.#stream?.interrupt(reason);
   }
 
   /**
@@ -73,7 +91,11 @@ export class Leader {
       }
       const up = this.#phase === "up" && Boolean(this.#stream && !this.#stream.stopped);
       const attempt = this.#phase === "backoff" ? this.#attempt : 0;
-      this.post({ type: "state", to: tab, up, attempt, statuses, gone });
+      const retryAt = attempt > 0 ? this.#retryAt : null;
+      this.post({
+        type: "state", to: tab, up, attempt, retryAt, statuses, gone,
+        error: up ? this.#error : null, ended: this.#ended,
+      });
     }
     if (changed || !this.#stream) this.#scheduleApply();
   }
@@ -105,9 +127,10 @@ export class Leader {
     const url = streamUrl(meetings, this.multiUrl, scope);
     const stream = this.#stream;
     if (!url) {
-      if (stream && !stream.stopped) stream.stop("nothing left to watch");
+      if (stream && !stream.stopped) this.#end("nothing left to watch");
       return;
     }
+    this.#ended = null;
     // While waiting to reconnect, the next attempt reads the new set anyway.
     if (stream && !stream.stopped && this.#phase === "backoff") return;
     // Last-Event-ID carries over only between streams of one kind: a single
@@ -156,19 +179,36 @@ export class Leader {
         onConnected: (data) => {
           this.#phase = "up";
           this.#attempt = 0;
+          this.#error = null;
           this.#broadcast({ type: "connected", data });
         },
         onStatus: (data) => {
           this.#cache.set(data.meetingId, data);
           this.#broadcast({ type: "status", data });
         },
-        onError: (data) => this.#broadcast({ type: "error", data }),
+        onError: (data) => {
+          this.#error = data;
+          this.#broadcast({ type: "error", data });
+        },
+        onRecovered: () => {
+          this.#error = null;
+          this.#broadcast({ type: "recovered" });
+        },
+        // Whether the store answers: a re-sync that read something.
+        probe: async () => {
+          if (this.#watch.subscribed().length === 0) return false;
+          await this.#resync();
+          return true;
+        },
+        onEnded: (reason) => this.#end(reason),
         onChanged: (data) => this.#broadcast({ type: "changed", data }),
         onDeleted: ({ meetingId }) => this.#deleted(meetingId),
-        onDisconnected: ({ attempt, delayMs, reason }) => {
+        onDisconnected: ({ attempt, delayMs, retryAt, reason }) => {
           this.#phase = "backoff";
           this.#attempt = attempt;
-          this.#broadcast({ type: "disconnected", attempt, delayMs, reason });
+          this.#retryAt = retryAt;
+          this.#error = null;
+          this.#broadcast({ type: "disconnected", attempt, delayMs, retryAt, reason });
         },
         onUnauthorized: () => this.#broadcast({ type: "unauthorized" }),
         // A 404 for the stream: some meeting is gone. Find which, drop them
@@ -211,12 +251,20 @@ export class Leader {
     this.#broadcast({ type: "deleted", data: { meetingId } });
     if (this.#stopped) return; // this tab's page stopped on the news
     if (this.#watch.ids().length === 0 && !this.#watch.scope()) {
-      if (this.#stream && !this.#stream.stopped) this.#stream.stop("nothing left to watch");
+      if (this.#stream && !this.#stream.stopped) this.#end("nothing left to watch");
     } else if (this.#watch.key() !== before) {
       // The server drops a deleted meeting by itself; reconnect only when a
       // meeting beyond the endpoint's limit can now take its place.
       this.#scheduleApply();
     }
+  }
+
+  /** Stop the stream for good on the server's word, and tell every tab. */
+  #end(reason) {
+    if (this.#stream && !this.#stream.stopped) this.#stream.stop(reason);
+    this.#ended = reason;
+    this.#error = null;
+    this.#broadcast({ type: "stopped", reason });
   }
 
   #broadcast(message) {

@@ -37,16 +37,26 @@ export function receive(message, { watches, handlers, log = console, quiet = fal
       say("warn", "📡 Server could not read the latest status:", message.data);
       handlers.onError?.(message.data);
       break;
+    case "recovered":
+      say("info", "📡 Live again");
+      handlers.onRecovered?.();
+      break;
+    case "stopped":
+      // The shared stream stopped for good: a 204, another 4xx, nothing left to watch.
+      say("info", `📡 SSE closed (${message.reason})`);
+      handlers.onStopped?.(message.reason);
+      handlers.onEnded?.(message.reason);
+      break;
     case "changed":
       say("debug", "📡 Meetings changed in view:", message.data);
       handlers.onChanged?.(message.data);
       break;
     case "disconnected": {
-      const { attempt, delayMs, reason } = message;
+      const { attempt, delayMs, retryAt = null, reason } = message;
       state.attempt = attempt;
       say("info", `📡 SSE disconnected (${reason}), showing banner and scheduling reconnect...`);
       say("info", `📡 Reconnecting in ${delayMs}ms (attempt ${attempt})...`);
-      handlers.onDisconnected?.({ attempt, delayMs, reason });
+      handlers.onDisconnected?.({ attempt, delayMs, retryAt, reason });
       break;
     }
     case "resyncing":
@@ -68,11 +78,16 @@ export function receive(message, { watches, handlers, log = console, quiet = fal
       for (const meetingId of message.gone ?? []) {
         if (watches(meetingId)) handlers.onDeleted?.({ meetingId });
       }
-      if (message.attempt > 0) {
+      if (message.ended) {
+        handlers.onEnded?.(message.ended);
+      } else if (message.attempt > 0) {
         state.attempt = message.attempt;
-        handlers.onDisconnected?.({ attempt: message.attempt, delayMs: null, reason: "shared stream down" });
+        handlers.onDisconnected?.({
+          attempt: message.attempt, delayMs: null, retryAt: message.retryAt ?? null, reason: "shared stream down",
+        });
       } else if (message.up) {
         handlers.onConnected?.(null);
+        if (message.error) handlers.onError?.(message.error);
       }
       break;
     default:

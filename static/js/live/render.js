@@ -7,6 +7,13 @@ export function formatTime(iso) {
   return `${date.toISOString().slice(0, 19).replace("T", " ")} UTC`;
 }
 
+/** Return the status root (a page or a row) shows, from its badge's class, or "". */
+export function statusOf(root) {
+  const badge = root.querySelector('[data-live="status"]');
+  const name = [...(badge?.classList ?? [])].find((cls) => cls.startsWith("badge--"));
+  return name ? name.slice("badge--".length) : "";
+}
+
 /**
  * Update the fields inside root (an element with data-version) from data.
  * Return false, changing nothing, when data is older than what is shown.

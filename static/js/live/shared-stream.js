@@ -73,6 +73,22 @@ export class SharedStream {
     this.#join(true);
   }
 
+  /**
+   * Retry at once if the shared stream waits to (a "Retry now", the tab
+   * shown again): the leader does; any other tab asks it over the channel,
+   * and the leader retries once however many tabs ask.
+   */
+  retryNow(reason = "asked") {
+    if (this.#stopped) return;
+    if (this.#leader) this.#leader.retryNow(reason);
+    else this.#post({ type: "retry", tab: this.tab, reason });
+  }
+
+  /** The browser went offline: the tab holding the stream drops it as lost. */
+  interrupt(reason) {
+    if (!this.#stopped) this.#leader?.interrupt(reason);
+  }
+
   /** Leave: stop leading (another tab takes over) and stop listening. */
   stop(reason = "stopped") {
     if (this.#stopped) return;
@@ -139,7 +155,7 @@ export class SharedStream {
       this.#leader.onMessage(message);
       return;
     }
-    if (message.type === "watch" || message.type === "leave") return;
+    if (message.type === "watch" || message.type === "leave" || message.type === "retry") return;
     this.#heardLeader = true;
     if (message.type === "hello") {
       this.#announce(); // a new leader collects what the tabs watch

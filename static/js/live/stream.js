@@ -1,11 +1,16 @@
 /**
  * A live status stream over fetch() and a ReadableStream reader, reconnecting
  * with backoff, Last-Event-ID and a re-sync hook, as docs/events.md describes.
- * It touches no DOM, so it runs (and is tested) under Node as well.
+ * While the server says it cannot read the store (`error`), it checks over
+ * REST on the same backoff whether the store answers again
+ * (live/store-check.js). retryNow() skips
+ * a wait (a "Retry now" button, the browser back online). It touches no DOM,
+ * so it runs (and is tested) under Node as well.
  */
 import { createParser } from "../../vendor/eventsource-parser/4.1.3/index.js";
 import { isUnauthorized } from "./api.js";
 import { DEFAULT_SCHEDULE, reconnectDelay } from "./backoff.js";
+import { StoreCheck } from "./store-check.js";
 
 const DEFAULT_KEEPALIVE_MS = 15000;
 
@@ -23,6 +28,7 @@ export function logStatus(log, seen, data) {
 }
 
 export class LiveStream {
+  #abortReason = null;
   #attempt = 0;
   #controller = null;
   // Bumped by start(), stop() and resume(): work begun under an older epoch
@@ -35,6 +41,10 @@ export class LiveStream {
   // only when it changes one (the statuses sent at connect are not news).
   #seen = new Map();
   #stopped = true;
+  // Whether the store answers again, while the server says it cannot read it.
+  #storeCheck;
+  // Between a disconnect and the reconnect its timer starts.
+  #waiting = false;
   #watchdogFired = false;
   #watchdogMs = 2 * DEFAULT_KEEPALIVE_MS;
   #watchdogTimer = null;
@@ -49,18 +59,22 @@ export class LiveStream {
    * @param {object} options.handlers onConnected, onStatus, onError, onDeleted,
    *   onChanged (a scope stream's `changed`),
    *   onDisconnected({attempt, delayMs, reason}), onUnauthorized, and
-   *   beforeReconnect(), awaited before each reconnect. onGone() runs on a 404;
+   *   beforeReconnect(), awaited before each reconnect. onDisconnected also
+   *   gets retryAt (milliseconds since 1970). After an `error` event, probe()
+   *   runs on the backoff until it resolves true (the store answered) or an
+   *   event comes; then onRecovered(). onGone() runs on a 404;
    *   it may return true (or a promise of true) after dropping what was missing
    *   from the URL, and the stream then reconnects at once instead of stopping;
    *   if it fails with a 401 or 403, onUnauthorized runs, as after
    *   beforeReconnect. onStopped(reason) runs whenever the stream stops, so
-   *   nothing shows it as retrying any more.
+   *   nothing shows it as retrying any more; onEnded(reason) after that when
+   *   the stream stopped itself (a 204, another 4xx, nothing left to watch).
    * @param {number} options.attempt reconnect attempts already made (a tab
    *   taking over a shared stream that is down goes on counting)
    */
   constructor({ url, label, handlers = {}, schedule = DEFAULT_SCHEDULE,
                 fetch = globalThis.fetch.bind(globalThis), log = console,
-                random = Math.random, timers = globalThis, attempt = 0 }) {
+                random = Math.random, timers = globalThis, attempt = 0, now = Date.now }) {
     this.url = url;
     this.label = label;
     this.handlers = handlers;
@@ -69,10 +83,20 @@ export class LiveStream {
     this.log = log;
     this.random = random;
     this.timers = timers;
+    this.now = now;
     this.#attempt = attempt;
+    this.#storeCheck = new StoreCheck({
+      probe: handlers.probe,
+      onRecovered: () => this.handlers.onRecovered?.(),
+      onUnauthorized: (error) => this.#unauthorized(`${error.status} while checking the store`),
+      schedule: () => this.schedule,
+      random, timers, log,
+    });
   }
 
   get attempt() { return this.#attempt; }
+  /** Whether the server said it cannot read the store, and has not been heard to since. */
+  get degraded() { return this.#storeCheck.waiting; }
   get lastEventId() { return this.#lastEventId; }
   get stopped() { return this.#stopped; }
 
@@ -91,9 +115,34 @@ export class LiveStream {
     this.log.info(`📡 SSE closed (${reason})`);
     this.timers.clearTimeout(this.#reconnectTimer);
     this.timers.clearTimeout(this.#watchdogTimer);
+    this.#waiting = false;
+    this.#storeCheck.clear();
     this.#controller?.abort();
     this.#controller = null;
     this.handlers.onStopped?.(reason);
+  }
+
+  /**
+   * Try again now rather than after the backoff: reconnect if waiting to, or
+   * check the store if the server could not read it. Return whether it did;
+   * a connect already under way, or a healthy stream, is left alone.
+   */
+  retryNow(reason = "asked") {
+    if (this.#stopped) return false;
+    if (this.#waiting) {
+      this.log.info(`📡 Retrying now (${reason})`);
+      this.timers.clearTimeout(this.#reconnectTimer);
+      this.#resyncThenConnect(this.#epoch);
+      return true;
+    }
+    return this.#storeCheck.now();
+  }
+
+  /** Drop the connection as lost (the browser went offline) and reconnect as after any loss. */
+  interrupt(reason) {
+    if (this.#stopped || this.#waiting || !this.#controller) return;
+    this.#abortReason = reason;
+    this.#controller.abort();
   }
 
   /** Start again after stop(), re-syncing first (a page back from the bfcache). */
@@ -106,11 +155,12 @@ export class LiveStream {
   async #connect(epoch) {
     if (epoch !== this.#epoch) return;
     const url = typeof this.url === "function" ? this.url() : this.url;
-    if (!url) return this.stop("nothing left to watch");
+    if (!url) return this.#end("nothing left to watch");
     this.log.info(`📡 Connecting SSE for ${this.label}...`);
     const controller = new AbortController();
     this.#controller = controller;
     this.#watchdogFired = false;
+    this.#abortReason = null;
     // A server that accepts the connection but never answers is dead as well.
     this.#armWatchdog(controller);
     const headers = { Accept: "text/event-stream" };
@@ -122,7 +172,7 @@ export class LiveStream {
       });
     } catch (error) {
       if (epoch !== this.#epoch) return;
-      return this.#disconnected(epoch, this.#watchdogFired ? WATCHDOG : `network error: ${error.message}`);
+      return this.#disconnected(epoch, this.#lossReason(`network error: ${error.message}`));
     }
     if (epoch !== this.#epoch) return;
     const { status } = response;
@@ -133,12 +183,12 @@ export class LiveStream {
     response.body?.cancel().catch(() => {});
     this.timers.clearTimeout(this.#watchdogTimer);
     // 204 is the standard "stop reconnecting" answer (WHATWG HTML §9.2).
-    if (status === 204) return this.stop("HTTP 204");
+    if (status === 204) return this.#end("HTTP 204");
     if (status === 401) return this.#unauthorized("401 Unauthorized");
     if (status === 404) return this.#gone(epoch, "404 Not Found");
     if (status >= 400 && status < 500 && status !== 408 && status !== 429) {
       this.log.error(`📡 SSE refused with HTTP ${status}; not reconnecting`);
-      return this.stop(`HTTP ${status}`);
+      return this.#end(`HTTP ${status}`);
     }
     const retryAfter = Number(response.headers.get("Retry-After"));
     if (retryAfter > 0) this.#nextDelayMs = retryAfter * 1000;
@@ -166,7 +216,7 @@ export class LiveStream {
       }
     } catch (error) {
       if (epoch !== this.#epoch) return;
-      return this.#disconnected(epoch, this.#watchdogFired ? WATCHDOG : `read error: ${error.message}`);
+      return this.#disconnected(epoch, this.#lossReason(`read error: ${error.message}`));
     }
     if (epoch !== this.#epoch) return;
     this.log.info("📡 SSE stream ended");
@@ -185,6 +235,7 @@ export class LiveStream {
     switch (event.event) {
       case "connected":
         this.#attempt = 0;
+        this.#storeCheck.clear();
         this.#watchdogMs = 2 * (data.keepaliveInterval || DEFAULT_KEEPALIVE_MS);
         this.#armWatchdog(this.#controller);
         this.log.info("📡 SSE connected:", data);
@@ -194,14 +245,17 @@ export class LiveStream {
         this.#attempt = 0;
         logStatus(this.log, this.#seen, data);
         this.handlers.onStatus?.(data);
+        this.#storeCheck.answered("a status came");
         break;
       case "error":
         this.log.warn("📡 Server could not read the latest status:", data);
         this.handlers.onError?.(data);
+        this.#storeCheck.start();
         break;
       case "changed":
         this.log.debug("📡 Meetings changed in view:", data);
         this.handlers.onChanged?.(data);
+        this.#storeCheck.answered("a change came");
         break;
       case "deleted":
         this.log.info("📡 Meeting deleted:", data);
@@ -219,17 +273,27 @@ export class LiveStream {
   #disconnected(epoch, reason) {
     if (epoch !== this.#epoch) return;
     this.timers.clearTimeout(this.#watchdogTimer);
+    this.#controller = null;
+    this.#storeCheck.clear(); // the reconnect re-syncs anyway
     this.#attempt += 1;
     const delayMs = this.#nextDelayMs ?? reconnectDelay(this.#attempt, this.schedule, this.random);
     this.#nextDelayMs = null;
     this.log.info(`📡 SSE disconnected (${reason}), showing banner and scheduling reconnect...`);
     this.log.info(`📡 Reconnecting in ${delayMs}ms (attempt ${this.#attempt})...`);
-    this.handlers.onDisconnected?.({ attempt: this.#attempt, delayMs, reason });
+    this.#waiting = true;
+    const retryAt = this.now() + delayMs;
+    this.handlers.onDisconnected?.({ attempt: this.#attempt, delayMs, retryAt, reason });
     this.#reconnectTimer = this.timers.setTimeout(() => this.#resyncThenConnect(epoch), delayMs);
+  }
+
+  #lossReason(fallback) {
+    if (this.#watchdogFired) return WATCHDOG;
+    return this.#abortReason ?? fallback;
   }
 
   async #resyncThenConnect(epoch) {
     if (epoch !== this.#epoch) return;
+    this.#waiting = false;
     if (this.handlers.beforeReconnect) {
       this.log.info("📡 Re-syncing meeting state from API...");
       try {
@@ -251,6 +315,12 @@ export class LiveStream {
     this.handlers.onUnauthorized?.();
   }
 
+  /** Stop for good on the server's word, and say so (unlike a stop() asked for). */
+  #end(reason) {
+    this.stop(reason);
+    this.handlers.onEnded?.(reason);
+  }
+
   async #gone(epoch, reason) {
     let again = false;
     try {
@@ -262,7 +332,7 @@ export class LiveStream {
     }
     if (epoch !== this.#epoch) return;
     if (again) return this.#connect(epoch);
-    this.stop(reason);
+    this.#end(reason);
   }
 
   #armWatchdog(controller) {
