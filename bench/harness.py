@@ -321,7 +321,6 @@ class StreamStats:
     closed: int = 0
     lost: int = 0
     events: dict[str, int] = field(default_factory=dict)
-    latencies: list[float] = field(default_factory=list)
 
 
 class StreamClient:
@@ -331,8 +330,11 @@ class StreamClient:
         self.port = port
         self.token = token
         self.stats = StreamStats()
-        # (meeting id, version) -> perf_counter() when the PATCH was acknowledged
+        # (meeting id, version) -> perf_counter() when its PATCH was sent, and
+        # when each of its status events arrived (maybe before the PATCH's
+        # answer: a write wakes its own process's streams at once).
         self.sent_at: dict[tuple[str, int], float] = {}
+        self.arrivals: dict[tuple[str, int], list[float]] = {}
         self.tasks: list[asyncio.Task] = []
         # Each stream's last status, by stream number: (meeting id, version).
         self.last_status: dict[int, tuple[str, int]] = {}
@@ -403,12 +405,20 @@ class StreamClient:
         events[name] = events.get(name, 0) + 1
         if name == "status":
             data = json.loads(block[block.rindex(b"data: ") + 6 :])
-            self.last_status[stream] = (data.get("meetingId"), data.get("version"))
-            sent = self.sent_at.get((data.get("meetingId"), data.get("version")))
-            if sent is not None:
-                self.stats.latencies.append(time.perf_counter() - sent)
+            key = (data.get("meetingId"), data.get("version"))
+            self.last_status[stream] = key
+            self.arrivals.setdefault(key, []).append(time.perf_counter())
         elif name == "connectionLost":
             self.stats.lost += 1
+
+
+def delivery_latencies(client: StreamClient) -> list[float]:
+    """Return, for every status event of a PATCHed version, PATCH sent → received."""
+    return [
+        arrived - sent
+        for key, sent in client.sent_at.items()
+        for arrived in client.arrivals.get(key, ())
+    ]
 
 
 def percentile(values: list[float], fraction: float) -> float:

@@ -61,11 +61,12 @@ async def patch_rounds(port, token, client, meetings, rounds, poll) -> dict:
 
     async def patch(http, meeting_id: str, text: str) -> None:
         async with gate:
+            sent = time.perf_counter()
             response = await http.patch(
                 f"/v1/meetings/{meeting_id}", json={"status_message": text}
             )
         body = response.json()
-        client.sent_at[(body["id"], body["version"])] = time.perf_counter()
+        client.sent_at[(body["id"], body["version"])] = sent
 
     # Idle connections are dropped well before uvicorn's 5 s keep-alive timeout,
     # which would otherwise close one as a PATCH goes out (httpx.ReadError).
@@ -113,7 +114,7 @@ async def measure_meetstream(env, token, meetings, streams, rounds, poll) -> dic
             if time.perf_counter() - started > 60:
                 break
         drain_seconds = time.perf_counter() - started
-        latencies = client.stats.latencies
+        latencies = harness.delivery_latencies(client)
         return {
             **held,
             **delivery,
@@ -147,7 +148,7 @@ async def measure_bare(env, token, streams) -> dict:
 
 
 def main() -> None:
-    parser = cli.parser(__doc__, streams=2000, meetings=100, poll=3.0)
+    parser = cli.parser(__doc__, streams=2000, meetings=100, poll=0.5)
     parser.add_argument("--rounds", type=int, default=3, help="PATCHes of each meeting")
     parser.add_argument("--no-baseline", action="store_true", help="skip the bare app")
     args = parser.parse_args()

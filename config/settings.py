@@ -257,6 +257,14 @@ MEETINGS_CREATE_RATE = env("MEETINGS_CREATE_RATE", "60/min")
 # Seconds a paging cursor stays valid after it was issued; then 400
 # invalid_cursor, and the pages start again from the first page.
 MEETINGS_CURSOR_MAX_AGE = env_float("MEETINGS_CURSOR_MAX_AGE", 3600.0)
+# The search index (meetings/search/): "auto" takes the database's engine (SQLite's
+# FTS5, PostgreSQL's pg_trgm); "none" filters the DynamoDB listing instead (slow).
+MEETINGS_SEARCH_INDEX = env("MEETINGS_SEARCH_INDEX", "auto")
+# Seconds between passes of each server's search-index reconciler; 0: none (then
+# run `manage.py reconcile_search_index`).
+MEETINGS_SEARCH_RECONCILE_INTERVAL = env_float(
+    "MEETINGS_SEARCH_RECONCILE_INTERVAL", 5.0
+)
 
 # REST API
 REST_FRAMEWORK = {
@@ -324,27 +332,5 @@ SPECTACULAR_SETTINGS = {
     ],
 }
 
-# Live status stream (docs/events.md)
-SSE_POLL_INTERVAL = env_float("SSE_POLL_INTERVAL", 3.0)
-SSE_KEEPALIVE_INTERVAL = env_float("SSE_KEEPALIVE_INTERVAL", 15.0)
-SSE_MAX_STREAMS_PER_USER = env_int("SSE_MAX_STREAMS_PER_USER", 20)
-SSE_MAX_LIFETIME = env_float("SSE_MAX_LIFETIME", 30 * 60.0)
-# The browser's reconnect backoff (meetings/retries.py): SSE_RETRY_MS, then that
-# much more each try up to SSE_RETRY_MAX_MS, each spread by ±SSE_RETRY_JITTER.
-SSE_RETRY_MS = env_int("SSE_RETRY_MS", 5000)
-SSE_RETRY_MAX_MS = env_int("SSE_RETRY_MAX_MS", 30000)
-SSE_RETRY_JITTER = env_float("SSE_RETRY_JITTER", 0.2)
-SSE_DRAIN_WINDOW = env_float("SSE_DRAIN_WINDOW", 5.0)
-# Every watched meeting is read again at least this often, whatever the change
-# index says (events/broker.py); 0 reads all of them every tick.
-SSE_FULL_READ_INTERVAL = env_float("SSE_FULL_READ_INTERVAL", 300.0)
-# Seconds between reads of the revocation feed (accounts/revocation.py): the
-# streams of a user who logged out, or whose password, status, groups or
-# permissions changed, are checked again within about this, on every process.
-SSE_REVOCATION_INTERVAL = env_float("SSE_REVOCATION_INTERVAL", 1.0)
-# Seconds between checks of every open stream's session or token, whatever the
-# feed says: for what sends no signal (an expired session, QuerySet.update).
-SSE_RECHECK_INTERVAL = env_float("SSE_RECHECK_INTERVAL", 120.0)
-# Past this many seconds without an answer from the user database, streams
-# end with `revoked`; their reconnects succeed once it answers again.
-SSE_RECHECK_FAIL_CLOSED_AFTER = env_float("SSE_RECHECK_FAIL_CLOSED_AFTER", 300.0)
+# Live status stream (docs/events.md): every SSE_* setting.
+from config.stream_settings import *  # noqa: E402, F403

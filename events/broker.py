@@ -1,14 +1,13 @@
 """The registry of open streams, their shared poller, and the shutdown drain.
 
-One coalesced poller per process fans meeting changes out to the open streams.
-Each tick asks the change index what was written since the last tick (one
-Query per shard), then reads only the changed meetings that at least one open
-stream in this process watches, with one BatchGetItem per 100 meetings,
-however many streams and processes there are (what to read: events/planner.py).
-List feeds (every meeting their user may see, for a live list) are told what
-changed from the same Query, with no read at all. The credentials of the open
-streams are checked again alongside (events/recheck.py). The registry of open
-streams is the only memory, and it dies with them.
+One coalesced poller per process fans meeting changes out to the open streams:
+each tick asks the change index what was written since (one Query per shard,
+from where events/window.py says), then reads only the changed meetings that
+an open stream here watches, one BatchGetItem per 100 (events/planner.py). List
+feeds are told what changed from the same Query, with no read. A write made
+through this process wakes its watchers at once (meetings.signals). Credentials
+are checked again alongside (events/recheck.py). The registry of open streams
+is the only memory, and it dies with them.
 """
 
 from __future__ import annotations
@@ -23,14 +22,16 @@ from datetime import datetime, timedelta
 from django.conf import settings
 
 from meetings import services
-from meetings.domain import Change, Meeting, StoreUnavailable, Viewer
+from meetings.domain import Change, Meeting, StoreThrottled, StoreUnavailable, Viewer
+from meetings.retries import failing_fast
 
 from . import metrics
 from .clocks import Clocks
 from .loops import PerLoop
-from .planner import ReadPlanner, TickChanges, TickPlan
+from .planner import ReadPlanner, TickChanges
 from .recheck import CredentialRecheck
 from .subscription import ListFeed, Subscription
+from .window import ChangeWindow, TickPlan
 
 
 class TooManyStreams(Exception):
@@ -55,7 +56,7 @@ class StatusBroker(Clocks):
     def __init__(
         self,
         *,
-        changes_since: Callable[[datetime], list[Change]] | None = None,
+        changes_since: Callable[..., list[Change]] | None = None,
         latest_meetings: Callable[[list[uuid.UUID]], dict] | None = None,
         recheck: CredentialRecheck | None = None,
         timer: Callable[[], float] | None = None,
@@ -66,17 +67,15 @@ class StatusBroker(Clocks):
         self.recheck = recheck or CredentialRecheck()
         self.use_clocks(timer, now)
         self.planner = ReadPlanner(settings.SSE_FULL_READ_INTERVAL)
+        self.window = ChangeWindow(
+            settings.SSE_SWEEP_INTERVAL,
+            full_reads=settings.SSE_FULL_READ_INTERVAL > 0,
+        )
         # Each open stream, and the meetings it was registered for.
         self._subscriptions: dict[Subscription, tuple[uuid.UUID, ...]] = {}
         self._list_feeds: set[ListFeed] = set()
         self._watchers: dict[uuid.UUID, set[Subscription]] = {}
         self._per_user: Counter[str] = Counter()
-        # The change index is read from here on (less CHANGE_OVERLAP): the start
-        # of the last good tick, None until a tick has read every watched
-        # meeting. Before that, a new poller's reach: one SSE_POLL_INTERVAL
-        # before it started.
-        self._cursor: datetime | None = None
-        self._fresh_reach: datetime | None = None
         self._poller: asyncio.Task | None = None
         self._rechecker: asyncio.Task | None = None
         self._failing = False
@@ -89,6 +88,10 @@ class StatusBroker(Clocks):
     @property
     def watched_meetings(self) -> int:
         return len(self._watchers)
+
+    def watches(self, meeting_id: uuid.UUID) -> bool:
+        """Return whether an open stream here watches meeting_id (any thread)."""
+        return meeting_id in self._watchers
 
     def admit(self, viewer: Viewer) -> None:
         """Raise Draining or TooManyStreams if a stream of viewer would be refused.
@@ -108,6 +111,8 @@ class StatusBroker(Clocks):
         self._subscriptions[subscription] = watching
         if isinstance(subscription, ListFeed):
             self._list_feeds.add(subscription)
+            if self._poller is not None and self.window.swept is not None:
+                subscription.reset_if_before(self.window.swept, self.now())
         self._per_user[subscription.viewer.user_id] += 1
         for meeting_id in watching:
             watchers = self._watchers.setdefault(meeting_id, set())
@@ -121,8 +126,9 @@ class StatusBroker(Clocks):
         metrics.STREAMS_OPENED.inc()
         loop = asyncio.get_running_loop()
         if self._poller is None:
-            interval = timedelta(seconds=settings.SSE_POLL_INTERVAL)
-            self._fresh_reach = self.now() - interval
+            # A new poller's first sweep reaches one sweep interval back.
+            interval = timedelta(seconds=settings.SSE_SWEEP_INTERVAL)
+            self.window.start(self.now() - interval)
             self._poller = loop.create_task(self._poll_forever())
         if self._rechecker is None:
             self._rechecker = loop.create_task(self._recheck_forever())
@@ -161,34 +167,35 @@ class StatusBroker(Clocks):
             subscription.close("shutdown", random.randint(0, window_ms))
 
     async def poll_once(self) -> None:
-        """Read the watched meetings that changed, and tell each stream.
-
-        One Query per change-index shard finds what was written since the last
-        tick, less CHANGE_OVERLAP; only the changed meetings this process
-        watches are read (one BatchGetItem per 100), with those the planner
-        adds. If the change index cannot be read, every watched meeting is
-        read; `error` events go out only when that fails too.
-        """
+        """Read the watched meetings that changed, and tell each stream: the
+        change index's news (events/window.py), then only the changed meetings
+        watched here (and those the planner adds). If the index is throttled,
+        every watched meeting is read; if the store cannot be reached, or that
+        read fails too, the streams are sent `error`."""
         if not self._watchers and not self._list_feeds:
             return
         started = self.timer()
         tick_started = self.now()
         try:
-            plan = self.planner.plan(
+            plan = self.window.plan(
                 tick_started,
-                self._cursor,
-                self._fresh_reach,
                 watching=bool(self._watchers),
                 following=bool(self._list_feeds),
             )
             changes = await self._changes(plan)
-            if changes is not None and self._list_feeds:
-                tick_changes = TickChanges(changes)
+            news = None if changes is None else self.window.news(plan, changes)
+            if news is not None and self._list_feeds:
+                tick_changes = TickChanges(news)
                 # Also those that subscribed while the query ran.
                 for subscription in self._list_feeds:
-                    subscription.notify_tick(tick_changes, plan.reach, tick_started)
+                    subscription.notify_tick(
+                        tick_changes, plan.reach, tick_started, sweep=plan.sweep
+                    )
             to_read, deleted = self.planner.to_read(
-                changes if plan.covers_watched else None, self._watchers, self.timer()
+                news if plan.covers_watched else None,
+                self._watchers,
+                self.timer(),
+                stale_too=plan.sweep,
             )
             found = {}
             if to_read:
@@ -196,6 +203,7 @@ class StatusBroker(Clocks):
         except StoreUnavailable as error:
             metrics.DYNAMODB_ERRORS.labels(error.code).inc()
             metrics.POLL_TICK_FAILURES.inc()
+            self.window.fail()
             if not self._failing:
                 self._failing = True
                 for subscription in self._subscriptions:
@@ -204,30 +212,53 @@ class StatusBroker(Clocks):
         finally:
             metrics.POLL_TICKS.inc()
             metrics.POLL_LATENCY.observe(self.timer() - started)
-        self._failing = False
-        # Everything written before this tick began was read or is in the index.
-        self._cursor = tick_started
+        recovered, self._failing = self._failing, False
+        self.window.settle(plan, changes)
         metrics.POLL_MEETINGS_READ.inc(len(to_read))
         newer, gone = self.planner.settle(
             to_read, found, deleted, self._watchers, self.timer()
         )
         self._fan_out(newer, gone)
+        if recovered:
+            self._tell_recovered()
 
     async def _changes(self, plan: TickPlan) -> list[Change] | None:
-        """Return what the change index holds since plan.since, or None.
-
-        None when the plan needs no query, or the index cannot be read: then
-        every watched meeting is read instead.
-        """
+        """Return what the change index holds since plan.since, or None: when
+        the plan needs no query, or the index is throttled (the table may not
+        be) and every watched meeting is read instead. An unreachable store
+        fails the tick at once."""
         if not plan.query:
             return None
         try:
-            changes = await asyncio.to_thread(self.changes_since, plan.since)
-        except StoreUnavailable as error:
+            changes = await asyncio.to_thread(
+                self.changes_since, plan.since, plan.marks or None
+            )
+        except StoreThrottled as error:
             metrics.DYNAMODB_ERRORS.labels(error.code).inc()
             return None
         metrics.POLL_CHANGES_SEEN.inc(len(changes))
         return changes
+
+    def written_here(self, meeting: Meeting, deleted: bool) -> None:
+        """Tell meeting's watchers of a write made here: its own result, no read
+        (the index's report of it, at the same version, is skipped later)."""
+        if meeting.id not in self._watchers:
+            return
+        metrics.LOCAL_WRITE_WAKES.inc()
+        if deleted:
+            read, found, tombstones = [meeting.id], {}, {meeting.id}
+        else:
+            read, found, tombstones = [meeting.id], {meeting.id: meeting}, set()
+        newer, gone = self.planner.settle(
+            read, found, tombstones, self._watchers, self.timer()
+        )
+        self._fan_out(newer, gone)
+
+    def _tell_recovered(self) -> None:
+        """After an `error`, send each stream its meetings as last read."""
+        for subscription, watching in self._subscriptions.items():
+            latest = (self.planner.latest(meeting_id) for meeting_id in watching)
+            subscription.notify_recovered(m for m in latest if m is not None)
 
     def _fan_out(self, newer: list[Meeting], gone: list[uuid.UUID]) -> None:
         for meeting in newer:
@@ -242,16 +273,19 @@ class StatusBroker(Clocks):
         interval = settings.SSE_POLL_INTERVAL
         next_tick = loop.time() + interval
         try:
-            while self._subscriptions:
-                await asyncio.sleep(max(0.0, next_tick - loop.time()))
-                now = loop.time()
-                metrics.POLL_TICK_LAG.observe(max(0.0, now - next_tick))
-                next_tick = max(next_tick + interval, now)
-                await self.poll_once()
+            # The poller tries again within a second, so its reads fail fast
+            # (meetings/retries.py, QUICK): an outage reaches the streams as
+            # `error` within about two seconds.
+            with failing_fast():
+                while self._subscriptions:
+                    await asyncio.sleep(max(0.0, next_tick - loop.time()))
+                    now = loop.time()
+                    metrics.POLL_TICK_LAG.observe(max(0.0, now - next_tick))
+                    next_tick = max(next_tick + interval, now)
+                    await self.poll_once()
         finally:
+            # A later poller starts from a sweep and a full read (window.start).
             self._poller = None
-            # A later poller starts from a full read, not a stale cursor.
-            self._cursor = None
 
     async def _recheck_forever(self) -> None:
         try:
@@ -269,6 +303,14 @@ DRAIN_CHECK_SECONDS = 0.02
 def get_broker() -> StatusBroker:
     """Return the broker of the running event loop (one per server process)."""
     return _brokers.get()
+
+
+def wake_watchers(sender, *, meeting: Meeting, deleted: bool, **kwargs) -> None:
+    """Hand a write made in this process to the brokers whose streams watch it,
+    each on its own loop: meeting_written's receiver, in the writer's thread."""
+    for loop, broker in list(_brokers.items()):
+        if broker.watches(meeting.id) and not loop.is_closed():
+            loop.call_soon_threadsafe(broker.written_here, meeting, deleted)
 
 
 def open_stream_count() -> int:

@@ -71,7 +71,11 @@ POLL_TICK_FAILURES = Counter(
 DELIVERY_LAG = Histogram(
     "meetstream_delivery_lag_seconds",
     "From a change written to DynamoDB (its updated_at) to its status event sent.",
-    buckets=(0.1, 0.25, 0.5, 1, 2, 3, 4, 5, 7.5, 10, 20, 60),
+    buckets=(0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.75, 1, 1.5, 2, 3, 4, 5, 7.5, 10, 20, 60),
+)
+LOCAL_WRITE_WAKES = Counter(
+    "meetstream_local_write_wakes_total",
+    "Writes made through this process that woke its watchers without a poll.",
 )
 DRAINING = Gauge(
     "meetstream_draining",

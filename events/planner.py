@@ -3,7 +3,8 @@
 Changes in (from the change index), reads and deletions out. It holds what the
 process last read of each watched meeting, and is told the time: it starts no
 task, awaits nothing and reads no store, so it is tested without an event
-loop. The broker (events/broker.py) does the reading and the telling.
+loop. Where each tick's change query starts is events/window.py; the broker
+(events/broker.py) does the reading and the telling.
 """
 
 from __future__ import annotations
@@ -11,26 +12,12 @@ from __future__ import annotations
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import Collection
-from dataclasses import dataclass
-from datetime import datetime, timedelta
 
 from meetings.domain import Change, Meeting, Viewer
 
 # A meeting must be missing from this many polls in a row to count as deleted:
 # an eventually consistent read may briefly miss a meeting that exists.
 MISSING_POLLS_FOR_DELETED = 2
-# How far each tick's change query looks back before the previous tick began.
-# A change is stamped with its writer's clock when the write is sent, and
-# shows in the change index once the write is committed and the index has
-# caught up, so the look-back must cover the write's latency, the index's lag
-# and the clock skew between writer and poller (docs/dynamodb.md, "Lag and
-# overlap"). Each tick's query returns the changes of SSE_POLL_INTERVAL + this,
-# so it costs read units, not reads of meetings: a change already read is
-# skipped by its version.
-CHANGE_OVERLAP = timedelta(seconds=3)
-# Past this since the last good tick (an outage), a full read replaces the
-# change query: cheaper than paging through every change since.
-MAX_CHANGE_WINDOW = timedelta(seconds=60)
 
 
 class TickChanges:
@@ -53,41 +40,6 @@ class TickChanges:
         if viewer.sees_everyone:
             return self.changes
         return self.by_owner.get(viewer.user_id, [])
-
-
-@dataclass(frozen=True)
-class TickPlan:
-    """What one tick asks the change index, and whether that covers the reads."""
-
-    started: datetime
-    # How far back the query goes, before the overlap. A list feed whose
-    # cursor is older is reset instead: no client widens the shared query.
-    reach: datetime
-    # Whether to query the change index at all this tick.
-    query: bool
-    # Whether the changes found tell which watched meetings to read; if not,
-    # every watched meeting is read.
-    covers_watched: bool
-
-    @property
-    def since(self) -> datetime:
-        """Return where the change query starts: the reach, less the overlap."""
-        return self.reach - CHANGE_OVERLAP
-
-
-def reach(
-    started: datetime, cursor: datetime | None, fresh_reach: datetime | None
-) -> datetime:
-    """Return how far back a tick begun at started looks, before the overlap.
-
-    The poller's cursor, the start of its last good tick; a new poller's
-    reach (one interval before it started) until it has one. Past
-    MAX_CHANGE_WINDOW (an outage) the index is not paged through: started.
-    """
-    oldest = started - MAX_CHANGE_WINDOW
-    if cursor is not None:
-        return cursor if cursor >= oldest else started
-    return max(fresh_reach or started, oldest)
 
 
 class ReadPlanner:
@@ -127,44 +79,20 @@ class ReadPlanner:
         """Return the meeting as last read, if it was read since watched."""
         return self._latest.get(meeting_id)
 
-    def plan(
-        self,
-        started: datetime,
-        cursor: datetime | None,
-        fresh_reach: datetime | None,
-        *,
-        watching: bool,
-        following: bool,
-    ) -> TickPlan:
-        """Return what a tick begun at started asks the change index.
-
-        The changes cover the watched meetings only from a usable cursor (not
-        on the first tick, nor after an outage) and when not every tick reads
-        everything anyway. The index is queried if they do, or if a list feed
-        (following) needs the tick's changes.
-        """
-        tick_reach = reach(started, cursor, fresh_reach)
-        covers_watched = (
-            watching
-            and self.full_read_interval > 0
-            and cursor is not None
-            and cursor == tick_reach
-        )
-        return TickPlan(
-            started, tick_reach, covers_watched or following, covers_watched
-        )
-
     def to_read(
         self,
         changes: list[Change] | None,
         watched: Collection[uuid.UUID],
         now: float,
+        *,
+        stale_too: bool = True,
     ) -> tuple[list[uuid.UUID], set[uuid.UUID]]:
         """Return the watched meetings to read this tick, and those deleted.
 
         Without changes, all of them. A change the process already read (its
         version known) needs no read, so the overlap costs no reads. Also read:
-        the newly watched, those seen missing, and those not read for
+        the newly watched, those seen missing, and, when stale_too (a sweep:
+        not every fast tick walks every watched meeting), those not read for
         full_read_interval.
         """
         if changes is None:
@@ -183,10 +111,11 @@ class ReadPlanner:
         for meeting_id in (*self._unverified, *self._missing):
             if meeting_id in watched:
                 to_read[meeting_id] = None
-        stale = now - self.full_read_interval
-        for meeting_id in watched:
-            if self._verified_at.get(meeting_id, stale) <= stale:
-                to_read[meeting_id] = None
+        if stale_too:
+            stale = now - self.full_read_interval
+            for meeting_id in watched:
+                if self._verified_at.get(meeting_id, stale) <= stale:
+                    to_read[meeting_id] = None
         return list(to_read), deleted
 
     def settle(

@@ -157,8 +157,12 @@ def _events(delivery: Delivery, spec: StreamSpec) -> bytes:
     gone = set(delivery.gone)
     for meeting in delivery.changed:
         if subscription.viewer.may(Access.VIEW, meeting):
+            # A status sent again (after an outage) is not a delivery.
+            news = meeting.version > subscription.versions.get(meeting.id, 0)
             chunks.append(_status(meeting, spec))
-            metrics.DELIVERY_LAG.observe(time.time() - meeting.updated_at.timestamp())
+            if news:
+                lag = time.time() - meeting.updated_at.timestamp()
+                metrics.DELIVERY_LAG.observe(lag)
         else:
             gone.add(meeting.id)
     for meeting_id in gone:

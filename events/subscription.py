@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from types import MappingProxyType
 
 from meetings.domain import Change, Meeting, StoreUnavailable, Viewer, utcnow
 
-from .planner import CHANGE_OVERLAP, TickChanges
+from .planner import TickChanges
+from .window import CHANGE_OVERLAP
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,6 +156,13 @@ class Subscription:
         self._error = error
         self._wake()
 
+    def notify_recovered(self, meetings: Iterable[Meeting]) -> None:
+        """After an `error`, have the stream send meetings again, newer or not:
+        its client learns the store answers again (docs/events.md)."""
+        for meeting in meetings:
+            self._changed[meeting.id] = meeting
+        self._wake()
+
     def close(self, reason: str, retry_after_ms: int) -> None:
         self._closing = (reason, retry_after_ms)
         self._wake()
@@ -219,20 +227,27 @@ class ListFeed(Subscription):
         return Delivery(delivery.error, delivery.changed, delivery.gone, changes, reset)
 
     def notify_tick(
-        self, changes: TickChanges, reach: datetime, until: datetime
+        self,
+        changes: TickChanges,
+        reach: datetime,
+        until: datetime,
+        *,
+        sweep: bool = True,
     ) -> None:
         """Take a tick's changes visible to the viewer since the cursor, not yet
-        told; or, if the cursor is older than the tick's reach, reset the list.
+        told; or, on a sweep, if the cursor is older than its reach, reset the
+        list.
 
-        until is when the query that found them began: everything written
-        before it is now in changes or, late in the index, in a later tick's
-        (each tick looks back CHANGE_OVERLAP before the cursor).
+        until is when the query that found them began. After a sweep,
+        everything written before it is in changes or, late in the index, in
+        the next sweep's (each sweep looks back CHANGE_OVERLAP before the
+        last), so only a sweep moves the cursor; a fast tick's changes are told
+        as they come (events/window.py).
         """
-        if self._cursor < reach:
+        if sweep and self._cursor < reach:
             self._reset_list(until)
             return
         since = self._cursor - CHANGE_OVERLAP
-        self._cursor = until
         fresh = []
         for change in changes.seen_by(self.viewer):
             if change.changed_at < since:
@@ -242,7 +257,9 @@ class ListFeed(Subscription):
                 continue
             self._reported[change.meeting_id] = (change.version, change.changed_at)
             fresh.append(change)
-        if self._reported:
+        if sweep:
+            self._cursor = until
+        if sweep and self._reported:
             horizon = until - CHANGE_OVERLAP
             self._reported = {
                 meeting_id: reported
@@ -252,6 +269,13 @@ class ListFeed(Subscription):
         if fresh:
             self._changes.extend(fresh)
             self._wake()
+
+    def reset_if_before(self, reach: datetime, now: datetime) -> None:
+        """Reset the list now if the cursor is older than reach, the next
+        sweep's: that sweep would reset it, and fast ticks cannot serve it.
+        """
+        if self._cursor < reach:
+            self._reset_list(now)
 
     def _reset_list(self, now: datetime) -> None:
         self._cursor = now

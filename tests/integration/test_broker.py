@@ -8,13 +8,13 @@ import asyncio
 from datetime import timedelta
 
 import pytest
-from botocore.exceptions import EndpointConnectionError
+from botocore.exceptions import ClientError, EndpointConnectionError
 
 from events.broker import StatusBroker, TooManyStreams
-from events.planner import CHANGE_OVERLAP
 from events.subscription import WatchList
+from events.window import CHANGE_OVERLAP, FAST_GUARD
 from meetings import services
-from meetings.domain import Viewer
+from meetings.domain import Viewer, utcnow
 from meetings.store import dynamodb
 from meetings.store.dynamodb.changes import CHANGE_SHARDS
 from meetings.store.dynamodb.client import get_client
@@ -196,13 +196,23 @@ def test_changed_meetings_take_one_batch_get_per_hundred(local_table, settings):
 
 
 @pytest.mark.parametrize(
-    ("stamped_before_tick", "delivered"),
-    [(timedelta(seconds=1), True), (CHANGE_OVERLAP + timedelta(seconds=2), False)],
+    ("sweep_interval", "stamped_before_tick", "delivered"),
+    [
+        # Fast ticks: within the guard below the shard's mark, found at once;
+        # further below, left to the next sweep.
+        (3600, FAST_GUARD / 2, True),
+        (3600, timedelta(seconds=1), False),
+        # Sweeps (here every tick): within the overlap, found; older, left to
+        # the slow safety re-read. This is what the overlap buys.
+        (0, timedelta(seconds=1), True),
+        (0, CHANGE_OVERLAP + timedelta(seconds=2), False),
+    ],
 )
 def test_a_change_committed_just_before_a_tick_boundary_is_delivered(
-    local_table, settings, stamped_before_tick, delivered
+    local_table, settings, sweep_interval, stamped_before_tick, delivered
 ):
     settings.SSE_POLL_INTERVAL = 3600
+    settings.SSE_SWEEP_INTERVAL = sweep_interval
     (meeting,) = create_meetings(1)
 
     def write_stamped(at) -> None:
@@ -216,11 +226,11 @@ def test_a_change_committed_just_before_a_tick_boundary_is_delivered(
         broker = StatusBroker()
         (subscription,) = subscribe_all(broker, [meeting], 1)
         await broker.poll_once()
+        boundary = utcnow()
         await broker.poll_once()  # the tick the change narrowly misses
         # A write stamped before that tick began (its writer's clock, when it
         # was sent) that lands in the index only after the tick's query:
         # a slow write, the index's lag, or clock skew.
-        boundary = broker._cursor
         await asyncio.to_thread(write_stamped, boundary - stamped_before_tick)
         await broker.poll_once()
         unsubscribe_all(broker, [subscription])
@@ -230,8 +240,6 @@ def test_a_change_committed_just_before_a_tick_boundary_is_delivered(
     if delivered:
         assert subscription.changed[meeting.id].version == 2
     else:
-        # Older than the overlap: left to the slow safety re-read. This is
-        # what the overlap buys.
         assert subscription.changed == {}
 
 
@@ -270,15 +278,17 @@ def test_a_deleted_meeting_is_gone_on_the_next_tick(local_table, settings):
     assert [s.take().gone for s in subscriptions] == [{meetings[0].id}, set()] * 2
 
 
-def test_when_the_change_index_fails_every_watched_meeting_is_read(
+def test_when_the_change_index_is_throttled_every_watched_meeting_is_read(
     local_table, settings
 ):
     settings.SSE_POLL_INTERVAL = 3600
+    settings.DYNAMODB_MAX_ATTEMPTS = 0
     meetings = create_meetings(3)
     batch_gets = count_batch_gets()
 
     def refuse(**kwargs):
-        raise EndpointConnectionError(endpoint_url="http://127.0.0.1:9")
+        error = {"Code": "ProvisionedThroughputExceededException", "Message": "x"}
+        raise ClientError({"Error": error}, "Query")
 
     async def scenario():
         broker = StatusBroker()
@@ -314,3 +324,26 @@ def test_a_new_stream_s_meeting_is_read_on_the_next_tick(local_table, settings):
 
     asyncio.run(scenario())
     assert batch_gets == [1, 1]
+
+
+def test_when_the_store_cannot_be_reached_the_tick_fails_at_once(local_table, settings):
+    settings.SSE_POLL_INTERVAL = 3600
+    meetings = create_meetings(2)
+    batch_gets = count_batch_gets()
+
+    def refuse(**kwargs):
+        raise EndpointConnectionError(endpoint_url="http://127.0.0.1:9")
+
+    async def scenario():
+        broker = StatusBroker()
+        subscriptions = subscribe_all(broker, meetings, 2)
+        await broker.poll_once()
+        get_client().meta.events.register("before-send.dynamodb.Query", refuse)
+        await broker.poll_once()
+        get_client().meta.events.unregister("before-send.dynamodb.Query", refuse)
+        unsubscribe_all(broker, subscriptions)
+        return subscriptions
+
+    subscriptions = asyncio.run(scenario())
+    assert batch_gets == [2]  # no fallback read of a store that is not there
+    assert all(s.take().error is not None for s in subscriptions)

@@ -12,8 +12,8 @@ import httpx
 import pytest
 
 from events.broker import StatusBroker
-from events.planner import MAX_CHANGE_WINDOW
 from events.subscription import ListFeed
+from events.window import MAX_CHANGE_WINDOW
 from meetings import services
 from meetings.domain import Access, Viewer, utcnow
 from meetings.store.dynamodb.changes import CHANGE_SHARDS
@@ -23,6 +23,7 @@ from tests.support.sse import StreamReader
 
 pytestmark = pytest.mark.django_db
 POLL = 0.5  # server_env's SSE_POLL_INTERVAL
+SWEEP = 3.0  # and its SSE_SWEEP_INTERVAL, the default
 ALICE, BOB = Viewer("1"), Viewer("2")
 STAFF = Viewer("3", frozenset({Access.VIEW}))
 
@@ -82,6 +83,7 @@ def test_a_feed_hears_changes_since_its_cursor_made_before_it_opened(
     local_table, settings
 ):
     settings.SSE_POLL_INTERVAL = 3600
+    settings.SSE_SWEEP_INTERVAL = 3600  # a new poller reaches back a minute
     before = utcnow() - timedelta(seconds=5)
     created = services.create_meeting(ALICE.user_id, {"title": "while loading"})
 
@@ -143,10 +145,11 @@ def test_a_meeting_created_elsewhere_reaches_an_open_list_feed(asgi_server, alic
         assert cursor.startswith("scope:")
     finally:
         stream.close()
-    # Resuming from that id once the poller has moved past it is not replayed
-    # (that would widen every tick's query): the client reads its list again.
+    # Resuming from that id once the poller's sweeps have moved past it is not
+    # replayed (that would widen the shared query): the client reads its list
+    # again. A new poller's first sweep reaches one sweep interval back.
     services.update_meeting(Viewer(str(alice.pk)), created.id, {"title": "renamed"})
-    time.sleep(POLL * 2)
+    time.sleep(SWEEP + POLL)
     resumed = StreamReader(
         f"{asgi_server.url}/v1/events?scope=visible",
         {**bearer(alice), "Last-Event-ID": cursor},

@@ -2,17 +2,8 @@
 
 import dataclasses
 import uuid
-from datetime import timedelta
 
-import pytest
-
-from events.planner import (
-    CHANGE_OVERLAP,
-    MAX_CHANGE_WINDOW,
-    MISSING_POLLS_FOR_DELETED,
-    ReadPlanner,
-    reach,
-)
+from events.planner import MISSING_POLLS_FOR_DELETED, ReadPlanner
 from meetings.domain import Change, Meeting, utcnow
 
 NOW = utcnow()
@@ -35,49 +26,6 @@ def settled(planner: ReadPlanner, meetings: list[Meeting], now: float = 0.0):
     to_read, deleted = planner.to_read(None, watched, now)
     planner.settle(to_read, {m.id: m for m in meetings}, deleted, watched, now)
     return watched
-
-
-@pytest.mark.parametrize(
-    ("cursor", "fresh", "expected"),
-    [
-        (NOW - timedelta(seconds=3), None, NOW - timedelta(seconds=3)),
-        (NOW - MAX_CHANGE_WINDOW, None, NOW - MAX_CHANGE_WINDOW),
-        # An outage: the index is not paged through.
-        (NOW - MAX_CHANGE_WINDOW - timedelta(seconds=1), None, NOW),
-        # A new poller: one interval before it started, never past the window.
-        (None, NOW - timedelta(seconds=3), NOW - timedelta(seconds=3)),
-        (None, NOW - timedelta(hours=1), NOW - MAX_CHANGE_WINDOW),
-        (None, None, NOW),
-    ],
-)
-def test_a_tick_reaches_back_to_the_pollers_cursor_within_the_window(
-    cursor, fresh, expected
-):
-    assert reach(NOW, cursor, fresh) == expected
-
-
-def test_the_first_tick_queries_the_index_only_for_list_feeds():
-    planner = ReadPlanner(FULL_READ)
-    fresh = NOW - timedelta(seconds=3)
-    watching = planner.plan(NOW, None, fresh, watching=True, following=False)
-    assert (watching.query, watching.covers_watched) == (False, False)
-    both = planner.plan(NOW, None, fresh, watching=True, following=True)
-    assert (both.query, both.covers_watched) == (True, False)
-    assert both.since == fresh - CHANGE_OVERLAP
-
-
-def test_a_steady_tick_s_changes_cover_the_watched_meetings():
-    planner = ReadPlanner(FULL_READ)
-    cursor = NOW - timedelta(seconds=3)
-    plan = planner.plan(NOW, cursor, None, watching=True, following=False)
-    assert (plan.query, plan.covers_watched, plan.reach) == (True, True, cursor)
-
-
-def test_reading_everything_every_tick_needs_no_change_query():
-    planner = ReadPlanner(0)
-    cursor = NOW - timedelta(seconds=3)
-    plan = planner.plan(NOW, cursor, None, watching=True, following=False)
-    assert (plan.query, plan.covers_watched) == (False, False)
 
 
 def test_without_changes_every_watched_meeting_is_read():

@@ -8,8 +8,8 @@ import pytest
 
 from events import streams
 from events.broker import StatusBroker
-from events.planner import CHANGE_OVERLAP
 from events.subscription import ListFeed
+from events.window import CHANGE_OVERLAP
 from meetings.domain import Change, Viewer, utcnow
 from tests.unit.test_connected_event import first_events
 
@@ -29,15 +29,17 @@ class ChangeIndex:
         ]
         self.entries: list[int] = []
 
-    def __call__(self, since):
-        found = [c for c in self.changes if c.changed_at >= since]
+    def __call__(self, since, marks=None):
+        start = (marks or {}).get(0, since)
+        found = [c for c in self.changes if c.changed_at >= start]
         self.entries.append(len(found))
         return found
 
 
 @pytest.fixture(autouse=True)
 def _quiet_loops(settings):
-    settings.SSE_POLL_INTERVAL = 3  # the default; the test ticks by hand
+    settings.SSE_POLL_INTERVAL = 3  # the test ticks by hand
+    settings.SSE_SWEEP_INTERVAL = 0  # every tick a sweep: the list feeds' cursors
     settings.SSE_RECHECK_INTERVAL = 3600
     settings.SSE_REVOCATION_INTERVAL = 3600
 
@@ -104,7 +106,10 @@ def test_a_cursor_within_the_pollers_own_window_is_served_without_a_reset():
     assert not late.take().list_reset
 
 
-def test_a_new_pollers_first_list_feed_keeps_a_cursor_one_interval_old():
+def test_a_new_pollers_first_list_feed_keeps_a_cursor_one_sweep_interval_old(
+    settings,
+):
+    settings.SSE_SWEEP_INTERVAL = 3
     index = ChangeIndex()
     broker = StatusBroker(changes_since=index)
     page_read = utcnow() - timedelta(seconds=2)  # the page loaded, then connected

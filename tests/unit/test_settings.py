@@ -9,9 +9,11 @@ READERS = {"env", "env_bool", "env_int", "env_float", "env_list"}
 
 
 def variables_read_by_settings() -> set[str]:
-    tree = ast.parse((ROOT / "config" / "settings.py").read_text())
+    modules = ("settings.py", "stream_settings.py")
+    trees = [ast.parse((ROOT / "config" / name).read_text()) for name in modules]
     return {
         node.args[0].value
+        for tree in trees
         for node in ast.walk(tree)
         if isinstance(node, ast.Call)
         and isinstance(node.func, ast.Name)

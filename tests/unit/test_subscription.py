@@ -4,8 +4,9 @@ import dataclasses
 import uuid
 from datetime import timedelta
 
-from events.planner import CHANGE_OVERLAP, TickChanges
+from events.planner import TickChanges
 from events.subscription import Delivery, ListFeed, WatchList
+from events.window import CHANGE_OVERLAP
 from meetings.domain import Change, Meeting, StoreUnavailable, Viewer, utcnow
 
 ALICE = Viewer("1")
@@ -72,3 +73,29 @@ def test_a_list_feed_older_than_the_tick_s_reach_reads_its_list_again():
     delivery = feed.take()
     assert (delivery.list_changes, delivery.list_reset) == ((), True)
     assert feed.cursor == now
+
+
+def test_a_fast_tick_tells_a_list_feed_its_changes_but_only_a_sweep_moves_it_on():
+    now = utcnow()
+    feed = ListFeed(ALICE, {}, cursor=now - timedelta(seconds=10))
+    change = Change(uuid.uuid4(), 2, "1", False, now)
+    # A fast tick neither resets an old cursor (the next sweep does) nor moves it.
+    feed.notify_tick(
+        TickChanges([change]), now - timedelta(seconds=3), now, sweep=False
+    )
+    assert feed.cursor == now - timedelta(seconds=10)
+    delivery = feed.take()
+    assert (delivery.list_changes, delivery.list_reset) == ((change,), False)
+    feed.notify_tick(TickChanges([change]), now - timedelta(seconds=3), now)
+    assert feed.take().list_reset
+    assert feed.cursor == now
+
+
+def test_a_list_feed_older_than_the_next_sweep_is_reset_at_once():
+    now = utcnow()
+    feed = ListFeed(ALICE, {}, cursor=now - timedelta(seconds=10))
+    fresh = ListFeed(ALICE, {}, cursor=now)
+    for subscription in (feed, fresh):
+        subscription.reset_if_before(now - timedelta(seconds=3), now)
+    assert feed.take().list_reset and feed.cursor == now
+    assert fresh.take() == Delivery()

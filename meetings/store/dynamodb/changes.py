@@ -9,6 +9,7 @@ since a moment with changed_since(): one Query per shard.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -58,17 +59,20 @@ def tombstone(table_name: str, meeting: Meeting, now: datetime) -> dict[str, Any
     return {"Put": {"TableName": table_name, "Item": serialize(item)}}
 
 
-def changed_since(table: Table, since: datetime) -> list[Change]:
+def changed_since(
+    table: Table, since: datetime, marks: Mapping[int, datetime] | None = None
+) -> list[Change]:
     """Return the last change of each meeting written at or after since.
 
     One eventually consistent Query of the change index per shard (more only
-    past 1 MB), billed by the size of the small entries it returns, with a
-    minimum per shard (docs/dynamodb.md, "The change index"). Meetings not
-    written since cost nothing.
+    past 1 MB), from the shard's mark when marks has one, else from since;
+    billed by the size of the small entries it returns, with a minimum per
+    shard (docs/dynamodb.md, "The change index"). Meetings not written since
+    cost nothing.
     """
-    since_ms = epoch_ms(since)
     changes: list[Change] = []
     for shard in range(CHANGE_SHARDS):
+        since_ms = epoch_ms((marks or {}).get(shard, since))
         request: dict[str, Any] = {
             "TableName": table.name,
             "IndexName": CHANGE_INDEX,
@@ -80,14 +84,16 @@ def changed_since(table: Table, since: datetime) -> list[Change]:
         }
         while True:
             response = table.call("Query", **request)
-            changes.extend(_change(deserialize(raw)) for raw in response["Items"])
+            changes.extend(
+                _change(deserialize(raw), shard) for raw in response["Items"]
+            )
             if "LastEvaluatedKey" not in response:
                 break
             request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
     return changes
 
 
-def _change(entry: dict[str, Any]) -> Change:
+def _change(entry: dict[str, Any], shard: int) -> Change:
     """Return the Change an entry of the change index describes."""
     kind, _, meeting_id = entry["pk"].partition("#")
     return Change(
@@ -96,4 +102,5 @@ def _change(entry: dict[str, Any]) -> Change:
         owner_id=str(entry.get("owner_id", "")),
         deleted=bool(entry.get("deleted")) or f"{kind}#" == TOMBSTONE_PREFIX,
         changed_at=datetime.fromtimestamp(int(entry[CHANGED_AT]) / 1000, UTC),
+        shard=shard,
     )
