@@ -46,7 +46,9 @@ def old_table_definition(name: str) -> dict:
     return definition
 
 
-def test_ensure_table_adds_the_change_index_to_an_older_table(table, settings):
+def test_ensure_table_adds_the_change_index_to_an_older_table(table, settings, request):
+    if request.node.callspec.params["table"] == "moto":
+        pytest.skip("moto's PartiQL cannot SELECT from an index (changed_since)")
     name = f"old-{uuid.uuid4().hex[:8]}"
     client = raw_client(settings)
     client.create_table(**old_table_definition(name))
