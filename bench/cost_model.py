@@ -68,6 +68,15 @@ def query_units(entries: float) -> float:
     return SHARDS * 0.5 * blocks
 
 
+def statement_units(statements: float, entries: float) -> float:
+    """Return the RRU AWS bills for statements change-index SELECTs returning
+    entries in all (DynamoDB Local reports none for PartiQL): a Query's worth
+    per shard, at least 0.5 RRU, and 0.5 per 4 KB of entries."""
+    if not statements:
+        return 0.0
+    return statements * query_units(entries / statements)
+
+
 def watched(viewers: int, meetings: int, processes: int) -> float:
     """Return the distinct meetings one process watches (uniform draws)."""
     per_process = viewers / processes

@@ -35,7 +35,7 @@ import time
 
 import httpx
 
-from bench import cli, harness
+from bench import cli, cost_model, harness
 from tests.support.nginx import Nginx
 
 # Other benchmarks may run at the same time: keep our scratch database apart.
@@ -234,7 +234,12 @@ async def measure(env, token, user, dynamodb, design, args) -> dict:
     ticks = delta("meetstream_poll_ticks_total")
     read = delta("meetstream_poll_meetings_read_total")
     viewer_hours = client.stats.opened * elapsed / 3600
-    poll_rru = unit_delta("read", "BatchGetItem", "Query")
+    statements = delta(
+        'meetstream_dynamodb_requests_total{operation="ExecuteStatement"}'
+    )
+    entries = delta("meetstream_poll_changes_seen_total")
+    statement_rru = cost_model.statement_units(statements, entries)
+    poll_rru = unit_delta("read", "BatchGetItem", "Query") + statement_rru
     watchers = {i: 0 for i in deleted}
     for _, watched in streams:
         for meeting_id in watched:
@@ -260,7 +265,9 @@ async def measure(env, token, user, dynamodb, design, args) -> dict:
         if read
         else float("nan"),
         "poll_rru_per_viewer_hour": poll_rru / viewer_hours,
-        "query_rru_per_viewer_hour": unit_delta("read", "Query") / viewer_hours,
+        "query_rru_per_viewer_hour": (unit_delta("read", "Query") + statement_rru)
+        / viewer_hours,
+        "change_statements_per_process_tick": statements / max(ticks, 1),
         "wru_per_viewer_hour": unit_delta("write", "UpdateItem", "TransactWriteItems")
         / viewer_hours,
         "poll_rru_per_second": poll_rru / elapsed,

@@ -16,7 +16,7 @@ from events.window import CHANGE_OVERLAP, FAST_GUARD
 from meetings import services
 from meetings.domain import Viewer, utcnow
 from meetings.store import dynamodb
-from meetings.store.dynamodb.changes import CHANGE_SHARDS
+from meetings.store.dynamodb.changes import CHANGE_SHARDS, shard_of
 from meetings.store.dynamodb.client import get_client
 
 pytestmark = pytest.mark.django_db
@@ -347,3 +347,41 @@ def test_when_the_store_cannot_be_reached_the_tick_fails_at_once(local_table, se
     subscriptions = asyncio.run(scenario())
     assert batch_gets == [2]  # no fallback read of a store that is not there
     assert all(s.take().error is not None for s in subscriptions)
+
+
+def test_an_entry_landing_behind_its_shards_mark_arrives_with_the_next_sweep(
+    local_table, settings
+):
+    """A write stamped a second before a later write of its shard, that reaches
+    the index after it (a slow write, lag, a writer's clock behind): the fast
+    ticks pass it by, the next sweep delivers it."""
+    settings.SSE_POLL_INTERVAL = 3600
+    settings.SSE_SWEEP_INTERVAL = 0.5
+    meetings = create_meetings(40)
+    shard = shard_of(meetings[0].id)
+    late, later = [m for m in meetings if shard_of(m.id) == shard][:2]
+
+    def write_stamped(meeting, at) -> None:
+        writer = dynamodb.DynamoDBRepository(settings.DYNAMODB_TABLE, clock=lambda: at)
+        stored = writer.get(meeting.id)
+        stored.apply({"title": "moved"})
+        writer.update(stored)
+
+    async def scenario():
+        broker = StatusBroker()
+        (watcher,) = subscribe_all(broker, [late], 1)
+        await broker.poll_once()  # the first sweep
+        now = utcnow()
+        await asyncio.to_thread(write_stamped, later, now)
+        await broker.poll_once()  # fast: the shard's mark is now `now`
+        await asyncio.to_thread(write_stamped, late, now - timedelta(seconds=1))
+        await broker.poll_once()  # fast, from the mark less the guard: missed
+        missed = dict(watcher.changed)
+        await asyncio.sleep(settings.SSE_SWEEP_INTERVAL)
+        await broker.poll_once()  # the sweep
+        unsubscribe_all(broker, [watcher])
+        return missed, watcher.changed
+
+    missed, swept = asyncio.run(scenario())
+    assert missed == {}
+    assert swept[late.id].version == 2
