@@ -1,7 +1,7 @@
 """The meeting forms the pages and the admin share.
 
 A meeting's own fields, the confirmation of a delete, and a meeting list's
-search, filter and page.
+search, filter, page (and, on the list page, order).
 
 The limits come from the entity (meetings.domain), so a form error shows what
 the entity would refuse. The fields read input as the entity keeps it, and
@@ -19,6 +19,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from . import indexing
 from .domain import (
     DESCRIPTION_MAX_LENGTH,
     EMAIL_MAX_LENGTH,
@@ -264,3 +265,17 @@ class MeetingListForm(forms.Form):
         """Return each parameter's clean value, or None when empty or invalid."""
         self.is_valid()
         return {name: self.cleaned_data.get(name) or None for name in self.fields}
+
+
+class OrderedMeetingListForm(MeetingListForm):
+    """The list page's form: a meeting list's, and its order.
+
+    The orders are those meetings.indexing offers here (only the default
+    without a search index); any other is ignored, as a malformed filter is.
+    """
+
+    sort = forms.ChoiceField(required=False, label="Order")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["sort"].choices = indexing.sort_choices()

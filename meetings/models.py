@@ -93,6 +93,20 @@ class SearchEntry(models.Model):
                 fields=["owner_id", "created_at"], name="search_owner_created"
             ),
             models.Index(fields=["created_at"], name="search_created"),
+            # The list's orders by a date (meetings.search.base.IndexBase.ordered):
+            # one owner's, and everyone's for staff.
+            models.Index(
+                fields=["owner_id", "scheduled_start", "meeting_id"],
+                name="search_owner_scheduled",
+            ),
+            models.Index(
+                fields=["owner_id", "updated_at", "meeting_id"],
+                name="search_owner_updated",
+            ),
+            models.Index(
+                fields=["scheduled_start", "meeting_id"], name="search_scheduled"
+            ),
+            models.Index(fields=["updated_at", "meeting_id"], name="search_updated"),
             models.Index(
                 fields=["updated_at"],
                 condition=models.Q(deleted=True),

@@ -148,7 +148,8 @@ def list_meetings(
     cursor: str | None = None,
     sort: str = "newest",
 ) -> Page:
-    """Return a page of the meetings viewer may see, newest first (searches: sort).
+    """Return a page of the meetings viewer may see, in sort's order
+    (indexing.SORTS; newest first by default).
 
     Viewers who reach everyone's may narrow to one owner; others see their own.
     """

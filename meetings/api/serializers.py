@@ -187,7 +187,7 @@ class SearchSerializer(serializers.Serializer):
         "and the listing was filtered instead (slow on many meetings, and a page "
         "may come back short or empty with a next_cursor).",
     )
-    sort = serializers.ChoiceField(choices=indexing.SEARCH_SORTS)
+    sort = serializers.ChoiceField(choices=indexing.SORTS)
 
 
 # The list answers one page object, not the bare array drf-spectacular
@@ -227,10 +227,15 @@ class MeetingListParamsSerializer(StrictFieldsMixin, serializers.Serializer):
         max_length=MAX_SEARCH_LENGTH, required=False, trim_whitespace=True
     )
     sort = serializers.ChoiceField(
-        choices=indexing.SEARCH_SORTS,
+        choices=indexing.SORTS,
         required=False,
-        help_text="With q: newest first (the default, as the listing) or best "
-        "match first (relevance).",
+        help_text="newest: newest first (the default); scheduled, -scheduled: by "
+        "scheduled start, earliest or latest first; updated, -updated: by last "
+        "update, earliest or latest first (meetings without a scheduled start "
+        "come last either way); relevance: best match first, with q only. The "
+        "orders by scheduled start or last update are answered from the search "
+        "index (400 where none is configured) and may lag a write by moments. "
+        "A cursor pages only the order it came from.",
     )
     cursor = serializers.CharField(max_length=MAX_CURSOR_LENGTH, required=False)
     limit = serializers.IntegerField(
@@ -242,6 +247,11 @@ class MeetingListParamsSerializer(StrictFieldsMixin, serializers.Serializer):
             raise serializers.ValidationError(
                 {"sort": ["relevance orders a search: send q with it."]}
             )
+        if (
+            attrs.get("sort") in indexing.INDEX_SORTS
+            and indexing.search_index_name() == "none"
+        ):
+            raise serializers.ValidationError({"sort": [indexing.ORDER_NEEDS_INDEX]})
         if "id" in attrs:
             combined = [name for name in LIST_FILTERS if name in attrs]
             if combined:

@@ -59,11 +59,13 @@ class MeetingViewSet(viewsets.ViewSet):
         responses=MeetingPageSerializer,
     )
     def list(self, request: Request) -> Response:
-        """Return {results: [meeting], next_cursor, search} newest first.
+        """Return {results: [meeting], next_cursor, search} newest first or by
+        `sort` (scheduled start or last update, either way: from the search
+        index).
 
-        With `q`, the meetings whose title contains it, newest first or by
-        `sort`, and search {index, sort} says what answered: the search index,
-        or (index "none") a filter of the listing. With `id` (repeatable),
+        With `q`, the meetings whose title contains it, in that order or by
+        relevance, and search {index, sort} says what answered: the search
+        index, or (index "none") a filter of the listing. With `id` (repeatable),
         return just those of these meetings the requester may see, in the
         order asked, and next_cursor null.
         """

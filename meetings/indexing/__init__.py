@@ -3,11 +3,12 @@
 The index itself (meetings/search/) is derived from the meetings in DynamoDB
 and never their source of truth; this package is what reads DynamoDB for it,
 beside meetings.services, whose list_meetings pages through it; the ways in
-ask it what services.list_meetings cannot say (search_index_name, SEARCH_SORTS,
-search_status_counts):
+ask it what services.list_meetings cannot say (search_index_name, SORTS,
+sorts_offered, search_status_counts):
 
-- answer.py: a search's page, ids from the index and meetings from DynamoDB,
-  and what the ways in ask of searches (which index, which orders, counts);
+- answer.py: a search's page (or a list's by scheduled start or last update),
+  ids from the index and meetings from DynamoDB, and what the ways in ask of
+  searches (which index, which orders, counts);
 - follow.py: the write-through of every committed write, and the Reconciler
   that repairs what it missed from the change index, under a lease;
 - rebuild.py: the whole table into the index, page by page, resumable.
@@ -16,27 +17,39 @@ Importing it connects the write-through to meetings.signals.meeting_written.
 """
 
 from .answer import (
-    SEARCH_SORTS,
+    INDEX_SORTS,
+    ORDER_NEEDS_INDEX,
+    SORTS,
+    OrderNeedsIndex,
     listing_page,
+    ordered_by,
     search_index_name,
     search_page,
     search_status_counts,
+    sort_choices,
+    sorts_offered,
     still_matches,
 )
 from .follow import Pass, Reconciler, Running, start_reconciler, write_through
 from .rebuild import RebuildError, rebuild
 
 __all__ = [
-    "SEARCH_SORTS",
+    "INDEX_SORTS",
+    "ORDER_NEEDS_INDEX",
+    "SORTS",
+    "OrderNeedsIndex",
     "Pass",
     "RebuildError",
     "Reconciler",
     "Running",
     "listing_page",
+    "ordered_by",
     "rebuild",
     "search_index_name",
     "search_page",
     "search_status_counts",
+    "sort_choices",
+    "sorts_offered",
     "start_reconciler",
     "still_matches",
     "write_through",

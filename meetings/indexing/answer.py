@@ -1,10 +1,12 @@
 """Answering a search: ids from the index, meetings from DynamoDB, stale hits dropped.
 
-The index returns the matching ids in the listing's order (or by relevance);
-the page reads those meetings with one BatchGetItem and keeps those that still
-match: present, visible to the viewer, within the owner and status asked, and
-whose current title contains the text. An index entry that is behind can only
-make a result late, never wrong.
+The index returns the matching ids in the listing's order, by relevance, or
+by scheduled start or last update (the list's other orders, which the
+DynamoDB listing cannot answer, searched or not); the page reads those
+meetings with one BatchGetItem and keeps those that still match: present,
+visible to the viewer, within the owner and status asked, and whose current
+title contains the text. An index entry that is behind can only make a result
+late (or out of place in its order), never wrong.
 """
 
 from __future__ import annotations
@@ -25,14 +27,49 @@ from ..store import cursors, get_repository
 # A page whose hits were stale reads further, this many times at most.
 MAX_ROUNDS = 3
 NO_INDEX = "none"
-# What a search may be ordered by, for the ways in: newest first, best match.
-SEARCH_SORTS = [sort.value for sort in Sort]
+# What a list may be ordered by, for the ways in: newest first (the default),
+# by scheduled start or last update either way, best match (searches only).
+SORTS = [sort.value for sort in Sort]
+# The orders only a search index answers.
+INDEX_SORTS = [sort.value for sort in Sort if sort.by_index_only]
+ORDER_NEEDS_INDEX = (
+    "Ordering by scheduled start or last update needs the search index, and "
+    "none is configured (MEETINGS_SEARCH_INDEX=none)."
+)
+
+
+class OrderNeedsIndex(ValueError):
+    """An order only the search index answers was asked where there is none."""
+
+    def __init__(self) -> None:
+        super().__init__(ORDER_NEEDS_INDEX)
 
 
 def search_index_name() -> str:
     """Return what answers searches: "sqlite", "postgresql", or "none" (a filter)."""
     index = get_index()
     return index.name if index is not None else NO_INDEX
+
+
+def sorts_offered() -> list[Sort]:
+    """Return the orders a list can be given here: all of them with a search
+    index; without one, the listing's own (newest first)."""
+    return list(Sort) if get_index() is not None else [Sort.NEWEST]
+
+
+def sort_choices() -> list[tuple[str, str]]:
+    """Return the value and label of each order sorts_offered gives, for forms."""
+    return [(sort.value, sort.label) for sort in sorts_offered()]
+
+
+def ordered_by(sort: str | None) -> tuple[str, bool]:
+    """Return the meeting field a list in sort's order is ordered by (which the
+    list shows) and whether it goes latest first. Relevance: creation, latest
+    first, as its ties go."""
+    order = Sort(sort or Sort.NEWEST)
+    if order.field is None:
+        return "created_at", True
+    return order.field, order.descending
 
 
 def search_status_counts(
@@ -47,22 +84,31 @@ def search_status_counts(
 
 
 def listing_page(viewer: Viewer, query: ListQuery, sort: str = "newest") -> Page:
-    """Return query's page: a search's from the search index, in sort's order,
-    and otherwise (no search, or no index) the store's listing, newest first.
+    """Return query's page: a search's, or any list by a date other than its
+    creation, from the search index in sort's order; otherwise (the default
+    order, or a search without an index) the store's listing, newest first.
 
     The ways in reach this through services.list_meetings, which decides whose
-    meetings viewer may list.
+    meetings viewer may list. Raise OrderNeedsIndex for an order only the index
+    answers when there is none.
     """
-    index = get_index() if query.title_contains else None
+    order = Sort(sort)
+    wants_index = bool(query.title_contains) or order.by_index_only
+    index = get_index() if wants_index else None
     if index is None:
+        if order.by_index_only:
+            raise OrderNeedsIndex()
         return get_repository().list(query)
-    return search_page(index, viewer, query, Sort(sort))
+    return search_page(index, viewer, query, order)
 
 
 def search_page(
     index: SearchIndex, viewer: Viewer, query: ListQuery, sort: Sort
 ) -> Page:
     """Return a page of the meetings matching query in sort's order, from index.
+
+    The order shown is the index's: a meeting whose date changed since its
+    entry was written shows at its old place until the entry catches up.
 
     Its cursor is bound to the query and the sort, and resumes after the last
     hit examined (a stale one included). A page with stale hits reads the next

@@ -22,7 +22,7 @@ from ..domain import (
     MeetingNotFound,
     StoreUnavailable,
 )
-from ..forms import MeetingListForm
+from ..forms import OrderedMeetingListForm
 from ..web.editing import (
     SaveOutcome,
     conflict_notice,
@@ -54,10 +54,12 @@ answer_domain_errors = domain_errors(missing=_not_found, unavailable=_unavailabl
 @require_http_methods(["GET", "HEAD"])
 @answer_domain_errors
 def meeting_list(request: HttpRequest) -> HttpResponse:
-    """List the meetings the user may see, newest first, with live statuses."""
-    filters = MeetingListForm(request.GET)
+    """List the meetings the user may see, newest first or in the order asked,
+    with live statuses."""
+    filters = OrderedMeetingListForm(request.GET)
     query = filters.query()
-    sort = _search_sort(request, query["q"])
+    sort = _list_sort(query)
+    date_field, latest_first = indexing.ordered_by(sort)
     trail = PagingTrail.from_request(
         request,
         reverse("meetings:list"),
@@ -84,12 +86,16 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
             "filters": filters,
             "filtered": bool(query["q"] or query["status"]),
             "sort": sort,
+            # The list shows the date it is ordered by, and the live list keeps
+            # that order when it reads the page again.
+            "date_field": date_field,
+            "latest_first": latest_first,
             # Without a search index a search filters the listing, and pages
             # may come back short: the page says so.
             "searched_without_index": bool(query["q"])
             and indexing.search_index_name() == "none",
             "sees_everyone": viewer.sees_everyone,
-            "rows": _rows(page.meetings, with_owners=viewer.sees_everyone),
+            "rows": _rows(page.meetings, viewer.sees_everyone, date_field),
             "older_url": trail.older_url(page.next_cursor),
             "newer_url": trail.newer_url(),
             "first_page_url": trail.url(),
@@ -231,18 +237,20 @@ def _edit_page(
     )
 
 
-def _search_sort(request: HttpRequest, text: str | None) -> str | None:
-    """Return the order the list's search asks for, or None (newest first)
-    without a search or for an unknown order, which the page ignores."""
-    sort = request.GET.get("sort")
-    return sort if text and sort in indexing.SEARCH_SORTS else None
+def _list_sort(query: dict) -> str | None:
+    """Return the order the list asks for, or None for newest first (the
+    default): an order the form refused, or relevance without a search, is
+    ignored."""
+    sort = query["sort"]
+    if sort == "newest" or (sort == "relevance" and not query["q"]):
+        return None
+    return sort
 
 
 def _rows(
-    meetings: list[Meeting], with_owners: bool
-) -> list[tuple[Meeting, str | None]]:
-    """Pair each meeting with its owner's name, in one query, for staff."""
-    if not with_owners:
-        return [(m, None) for m in meetings]
-    names = services.owner_names(m.owner_id for m in meetings)
-    return [(m, names[m.owner_id]) for m in meetings]
+    meetings: list[Meeting], with_owners: bool, date_field: str
+) -> list[tuple[Meeting, str | None, object]]:
+    """Return each meeting with its owner's name (for staff, in one query) and
+    the date the list is ordered by."""
+    names = services.owner_names(m.owner_id for m in meetings) if with_owners else {}
+    return [(m, names.get(m.owner_id), getattr(m, date_field)) for m in meetings]

@@ -109,11 +109,51 @@ class IndexBase:
                 Hit(meeting_id, {"o": offset + n + 1})
                 for n, meeting_id in enumerate(ids)
             ]
+        if search.sort.by_index_only:
+            return self.ordered(search)
         after = _resume_after(search.position) if search.position else None
         return [
             Hit(meeting_id, {"c": created_at.isoformat(), "i": str(meeting_id)})
             for meeting_id, created_at in self.newest(search, after)
         ]
+
+    def ordered(self, search: Search) -> list[Hit]:
+        """Return the hits of search in its order by a date, from its position on.
+
+        A keyset over (date, meeting id), which the indexes of migration 0005
+        serve for one owner or for everyone's: entries with the date first,
+        then those without one (a meeting not scheduled) by id, both ways.
+        """
+        field = search.sort.field or ""
+        descending = search.sort.descending
+        after = _resume_at(search.position) if search.position else None
+        found = self._filtered(search)
+        hits: list[Hit] = []
+        if after is None or after[0] is not None:
+            dated = found.filter(**{f"{field}__isnull": False})
+            if after is not None:
+                dated = dated.filter(_beyond(field, *after, descending))
+            rows = dated.order_by(*_ordering(field, descending)).values_list(
+                "meeting_id", field
+            )
+            hits = [
+                Hit(meeting_id, {"k": value.isoformat(), "i": str(meeting_id)})
+                for meeting_id, value in rows[: search.limit]
+            ]
+        wanted = search.limit - len(hits)
+        if wanted > 0 and SearchEntry._meta.get_field(field).null:
+            undated = found.filter(**{f"{field}__isnull": True})
+            if after is not None and after[0] is None:
+                lookup = "lt" if descending else "gt"
+                undated = undated.filter(**{f"meeting_id__{lookup}": after[1]})
+            ids = undated.order_by(
+                "-meeting_id" if descending else "meeting_id"
+            ).values_list("meeting_id", flat=True)
+            hits += [
+                Hit(meeting_id, {"k": None, "i": str(meeting_id)})
+                for meeting_id in ids[:wanted]
+            ]
+        return hits
 
     def newest(
         self, search: Search, after: tuple[datetime, uuid.UUID] | None
@@ -175,7 +215,8 @@ class IndexBase:
 
     def _filtered(self, search: Search) -> QuerySet[SearchEntry]:
         """Return the live entries that match search's text and filters."""
-        found = self.matching(search.text).filter(deleted=False)
+        found = self.matching(search.text) if search.text else self.entries
+        found = found.filter(deleted=False)
         if search.owner_id:
             found = found.filter(owner_id=search.owner_id)
         if search.status:
@@ -211,6 +252,32 @@ def _offset(position: Position | None) -> int:
     if not isinstance(offset, int) or offset < 0:
         raise InvalidCursor()
     return offset
+
+
+def _ordering(field: str, descending: bool) -> list[str]:
+    sign = "-" if descending else ""
+    return [f"{sign}{field}", f"{sign}meeting_id"]
+
+
+def _beyond(field: str, value: datetime, meeting_id: uuid.UUID, descending: bool) -> Q:
+    """Return the entries after (value, meeting_id) in the order: a range on the
+    date that an index can seek to, then the ties past the id."""
+    past = "lt" if descending else "gt"
+    return Q(**{f"{field}__{past}e": value}) & (
+        Q(**{f"{field}__{past}": value}) | Q(**{f"meeting_id__{past}": meeting_id})
+    )
+
+
+def _resume_at(position: Position) -> tuple[datetime | None, uuid.UUID]:
+    """Return the (date or None, meeting id) an ordered() hit's position holds."""
+    try:
+        value = position["k"]
+        return (
+            None if value is None else datetime.fromisoformat(value),
+            uuid.UUID(position["i"]),
+        )
+    except (KeyError, TypeError, ValueError):
+        raise InvalidCursor() from None
 
 
 def _resume_after(position: Position) -> tuple[datetime, uuid.UUID]:

@@ -20,10 +20,53 @@ Position = dict[str, Any]
 
 
 class Sort(enum.StrEnum):
-    """How search results are ordered: as the listing (newest first), or by match."""
+    """How a list is ordered: as the listing (newest first), by match (searches),
+    or by an entry's scheduled start or last update, either way (the index's
+    orders, which the listing cannot answer). Undated meetings come last."""
 
     NEWEST = "newest"
+    SCHEDULED = "scheduled"
+    SCHEDULED_DESC = "-scheduled"
+    UPDATED_DESC = "-updated"
+    UPDATED = "updated"
     RELEVANCE = "relevance"
+
+    @property
+    def label(self) -> str:
+        """Return how the list pages name this order."""
+        return SORT_LABELS[self]
+
+    @property
+    def field(self) -> str | None:
+        """Return the date the order follows (an Entry's field), or None."""
+        return SORT_FIELDS.get(self)
+
+    @property
+    def descending(self) -> bool:
+        """Return whether the order goes from the latest date to the earliest."""
+        return self in (Sort.NEWEST, Sort.SCHEDULED_DESC, Sort.UPDATED_DESC)
+
+    @property
+    def by_index_only(self) -> bool:
+        """Return whether only a search index can answer this order."""
+        return self.field in ("scheduled_start", "updated_at")
+
+
+SORT_LABELS = {
+    Sort.NEWEST: "Newest first",
+    Sort.SCHEDULED: "Scheduled start, earliest first",
+    Sort.SCHEDULED_DESC: "Scheduled start, latest first",
+    Sort.UPDATED_DESC: "Last updated, latest first",
+    Sort.UPDATED: "Last updated, earliest first",
+    Sort.RELEVANCE: "Best match (searches)",
+}
+SORT_FIELDS = {
+    Sort.NEWEST: "created_at",
+    Sort.SCHEDULED: "scheduled_start",
+    Sort.SCHEDULED_DESC: "scheduled_start",
+    Sort.UPDATED_DESC: "updated_at",
+    Sort.UPDATED: "updated_at",
+}
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,8 @@
  * that left the filter are marked until the next refresh. A row's change of
  * status is told (live/news.js).
  */
+// The filters apply as they change: a behaviour of its own, loaded with the list.
+import "./list-filters.js";
 import { getJson } from "./live/api.js";
 import { goToLogin } from "./live/lifecycle.js";
 import { newsFor } from "./live/news.js";
@@ -47,6 +49,15 @@ class ListCheck {
     this.news = root.querySelector("[data-list-news]");
     this.firstPage = "firstPage" in root.dataset;
     this.filtered = "filtered" in root.dataset;
+    this.orderField = root.dataset.orderField || "created_at";
+    this.latestFirst = "latestFirst" in root.dataset;
+  }
+
+  /** Where a date (ISO-8601, or none) falls in the list's order: lower comes first. */
+  rank(value) {
+    const time = value ? Date.parse(value) : Number.NaN;
+    if (Number.isNaN(time)) return Number.MAX_VALUE; // undated: last, but before "no next page"
+    return this.latestFirst ? -time : time;
   }
 
   /** A scope stream's `changed`: read the list again if it may differ. */
@@ -94,13 +105,14 @@ class ListCheck {
     if (this.firstPage) {
       this.#fresh = new Set(results.filter((meeting) => !rows.has(meeting.id)).map((meeting) => meeting.id));
     }
-    // Newest first: a row absent from the answer left the filter, unless it
-    // is older than the answer's last meeting (pushed to the next page).
+    // In the list's order (by the date in data-order-field, undated last): a
+    // row absent from the answer left the filter, unless it comes after the
+    // answer's last meeting (pushed to the next page).
     const last = results.at(-1);
-    const oldest = nextCursor && last ? Date.parse(last.created_at) : -Infinity;
+    const bound = nextCursor && last ? this.rank(last[this.orderField]) : Infinity;
     for (const [id, row] of rows) {
       if (row.classList.contains("meetings__row--gone")) continue;
-      const left = !listed.has(id) && Date.parse(row.dataset.createdAt) > oldest;
+      const left = !listed.has(id) && this.rank(row.dataset.orderAt) < bound;
       if (left !== row.classList.contains("meetings__row--left")) {
         row.classList.toggle("meetings__row--left", left);
         row.querySelector('[data-live="left-filter"]').hidden = !left;
