@@ -23,7 +23,7 @@ from django.conf import settings
 
 from meetings import services
 from meetings.domain import Change, Meeting, StoreThrottled, StoreUnavailable, Viewer
-from meetings.retries import failing_fast
+from meetings.retries import POLL, failing_fast
 
 from . import metrics
 from .clocks import Clocks
@@ -274,9 +274,9 @@ class StatusBroker(Clocks):
         next_tick = loop.time() + interval
         try:
             # The poller tries again within a second, so its reads fail fast
-            # (meetings/retries.py, QUICK): an outage reaches the streams as
+            # (meetings/retries.py, POLL): an outage reaches the streams as
             # `error` within about two seconds.
-            with failing_fast():
+            with failing_fast(POLL):
                 while self._subscriptions:
                     await asyncio.sleep(max(0.0, next_tick - loop.time()))
                     now = loop.time()

@@ -80,28 +80,30 @@ class QuickBudget:
     read_timeout: float
 
 
-# A page load (a person waits, and reloads) and the stream's poller (it ticks
-# again within a second) give up after two short tries: a store outage shows
-# as a 503 page or an `error` event within 2 s, not after the full budget's
-# four tries of 3 s. Writes keep the full budget: a blip must not lose a save.
-QUICK = QuickBudget(tries=2, connect_timeout=0.5, read_timeout=0.8)
-_failing_fast: ContextVar[bool] = ContextVar("meetings_failing_fast", default=False)
+# A page load (a person waits, and reloads) gives up after two short tries: a
+# store outage shows as a 503 page within 2 s, not after the full budget's four
+# tries of 3 s. Writes keep the full budget: a blip must not lose a save.
+PAGE_LOAD = QuickBudget(tries=2, connect_timeout=0.5, read_timeout=0.8)
+# The stream's poller tries again on its next tick, half a second later: one
+# try, so an outage reaches the streams as `error` within about two seconds.
+POLL = QuickBudget(tries=1, connect_timeout=0.5, read_timeout=1.0)
+_budget: ContextVar[QuickBudget | None] = ContextVar("meetings_quick", default=None)
 
 
 @contextmanager
-def failing_fast() -> Iterator[None]:
+def failing_fast(budget: QuickBudget = PAGE_LOAD) -> Iterator[None]:
     """Make the store's calls in this context (and threads it starts with
-    asyncio.to_thread) use the QUICK budget."""
-    token = _failing_fast.set(True)
+    asyncio.to_thread) keep to budget."""
+    token = _budget.set(budget)
     try:
         yield
     finally:
-        _failing_fast.reset(token)
+        _budget.reset(token)
 
 
-def is_failing_fast() -> bool:
-    """Return whether the store's calls here use the QUICK budget."""
-    return _failing_fast.get()
+def quick_budget() -> QuickBudget | None:
+    """Return the budget the store's calls here keep to, None for the full one."""
+    return _budget.get()
 
 
 def reconnect_schedule() -> dict[str, float]:

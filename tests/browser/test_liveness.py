@@ -78,17 +78,14 @@ def badge(page):
 def store_site(start_server, own_dynamodb, alice):
     """A server on a DynamoDB Local of the test's own, which the test may pause.
 
-    Its poller gives up on a read after 0.8 s (one try), so it tells its
-    streams of a paused store within a poll interval and two reads. A fresh
-    DynamoDB Local answers slowly until the JVM has warmed up, so it is
-    warmed up first, through the server.
+    With the store's budgets as deployed: its poller gives up on a read after
+    one try of 1 s (meetings/retries.py, POLL), so it tells its streams of a
+    paused store within a poll interval and a read. A fresh DynamoDB Local
+    answers slowly until the JVM has warmed up, so it is warmed up first,
+    through the server.
     """
     server = start_server(
-        DYNAMODB_ENDPOINT_URL=own_dynamodb.endpoint_url,
-        DYNAMODB_READ_TIMEOUT=0.8,
-        DYNAMODB_CONNECT_TIMEOUT=0.5,
-        DYNAMODB_MAX_ATTEMPTS=0,
-        SSE_RETRY_MS=500,
+        DYNAMODB_ENDPOINT_URL=own_dynamodb.endpoint_url, SSE_RETRY_MS=500
     )
     warm = services.create_meeting(str(alice.pk), {"title": "Warm-up"})
     for _ in range(10):

@@ -4,8 +4,8 @@ Every call to DynamoDB goes through Table.call, which asks item operations for
 the capacity they consume (the counters on /metrics) and turns DynamoDB's
 errors into the domain's: nothing above the store sees boto3. Batch reads and
 transactions are retried here, by the budgets of meetings/retries.py. Inside
-retries.failing_fast() (a page load, the stream's poller) calls use a second
-client that gives up sooner, by the retry table's QUICK budget.
+retries.failing_fast() (a page load, the stream's poller) calls use a client
+that gives up sooner, by a quick budget of the retry table.
 """
 
 from __future__ import annotations
@@ -24,10 +24,10 @@ from prometheus_client import Counter, Gauge
 from ...domain import StoreThrottled, StoreUnavailable
 from ...retries import (
     BATCH_GET,
-    QUICK,
     TRANSACTION,
+    QuickBudget,
     Retry,
-    is_failing_fast,
+    quick_budget,
     sdk_attempts,
 )
 
@@ -90,19 +90,20 @@ SINGLE_WRITES = {"Put": "PutItem", "Update": "UpdateItem", "Delete": "DeleteItem
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
 _lock = threading.Lock()
-# The process's clients: "full" (the SDK's budget from settings) and "quick".
-_clients: dict[str, Any] = {}
+# The process's clients: the SDK's budget from settings (None), and one per
+# quick budget.
+_clients: dict[QuickBudget | None, Any] = {}
 
 
 def get_client() -> Any:
     """Return this process's DynamoDB client (quick when failing fast), built once."""
-    kind = "quick" if is_failing_fast() else "full"
-    client = _clients.get(kind)
+    budget = quick_budget()
+    client = _clients.get(budget)
     if client is None:
         with _lock:
-            client = _clients.get(kind)
+            client = _clients.get(budget)
             if client is None:
-                client = _clients[kind] = build_client(quick=kind == "quick")
+                client = _clients[budget] = build_client(budget)
     return client
 
 
@@ -112,17 +113,17 @@ def reset_client() -> None:
         _clients.clear()
 
 
-def build_client(*, quick: bool = False) -> Any:
-    """Return a new DynamoDB client from settings (quick: the QUICK budget)."""
+def build_client(budget: QuickBudget | None = None) -> Any:
+    """Return a new DynamoDB client from settings (and budget), counted."""
     retries = {"mode": "standard", "max_attempts": sdk_attempts()}
     connect_timeout = settings.DYNAMODB_CONNECT_TIMEOUT
     read_timeout = settings.DYNAMODB_READ_TIMEOUT
-    if quick:
+    if budget is not None:
         # botocore's max_attempts counts the retries; this, every try.
-        tries = min(sdk_attempts() + 1, QUICK.tries)
+        tries = min(sdk_attempts() + 1, budget.tries)
         retries = {"mode": "standard", "total_max_attempts": tries}
-        connect_timeout = min(connect_timeout, QUICK.connect_timeout)
-        read_timeout = min(read_timeout, QUICK.read_timeout)
+        connect_timeout = min(connect_timeout, budget.connect_timeout)
+        read_timeout = min(read_timeout, budget.read_timeout)
     config = Config(
         retries=retries,
         connect_timeout=connect_timeout,
