@@ -2,7 +2,7 @@
  * The meetings per status on an admin page (the changelist's counts, the
  * dashboard's chart), read again from the admin's counts view when something
  * may have moved them. refreshCounts() may be called as often as events come:
- * it reads at most once per data-counts-refresh-ms (3 s), and does
+ * it reads at most once per data-counts-refresh-ms (1 s), and does
  * nothing on a page without counts (no data-status-counts-url).
  */
 import { getJson } from "../live/api.js";
@@ -38,7 +38,7 @@ async function load() {
   }
 }
 
-const refresh = root ? throttle(load, Number(root.dataset.countsRefreshMs) || 3000) : () => {};
+const refresh = root ? throttle(load, Number(root.dataset.countsRefreshMs) || 1000) : () => {};
 
 /** Read the counts again soon (at most once per poll interval) and show them. */
 export function refreshCounts() {
