@@ -23,7 +23,7 @@ from tests.support.sse import StreamReader
 
 pytestmark = pytest.mark.django_db
 POLL = 0.5  # server_env's SSE_POLL_INTERVAL
-SWEEP = 3.0  # and its SSE_SWEEP_INTERVAL, the default
+SWEEP = 3.0  # the SSE_SWEEP_INTERVAL a test server is started with
 ALICE, BOB = Viewer("1"), Viewer("2")
 STAFF = Viewer("3", frozenset({Access.VIEW}))
 
@@ -127,7 +127,10 @@ def bearer(viewer_user) -> dict[str, str]:
     return {"Authorization": f"Bearer {access_token_for(viewer_user)}"}
 
 
-def test_a_meeting_created_elsewhere_reaches_an_open_list_feed(asgi_server, alice, bob):
+def test_a_meeting_created_elsewhere_reaches_an_open_list_feed(
+    start_server, alice, bob
+):
+    asgi_server = start_server(SSE_SWEEP_INTERVAL=SWEEP)
     url = f"{asgi_server.url}/v1/events?scope=visible&since={int(time.time() * 1000)}"
     stream = StreamReader(url, bearer(alice)).start()
     try:
