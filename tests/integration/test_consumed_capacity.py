@@ -70,6 +70,7 @@ def test_every_item_operation_asks_for_its_consumed_capacity(local_repository, s
     repository.status_counts()
     repository.recount_statuses()
     repository.remove(meeting)
+    repository.changed_since(meeting.updated_at)
     repository.ping()
     item_operations = {operation for operation, _ in sent} - {"DescribeTable"}
     assert item_operations == {
@@ -79,6 +80,7 @@ def test_every_item_operation_asks_for_its_consumed_capacity(local_repository, s
         "Query",
         "UpdateItem",
         "Scan",
+        "ExecuteStatement",
     }
     assert all(
         asked == "TOTAL" for operation, asked in sent if operation != "DescribeTable"
