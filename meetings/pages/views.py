@@ -85,6 +85,8 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
         {
             "filters": filters,
             "filtered": bool(query["q"] or query["status"]),
+            # Marked in the titles shown (templatetags/search_marks.py).
+            "search_text": query["q"],
             "sort": sort,
             # The list shows the date it is ordered by, and the live list keeps
             # that order when it reads the page again.

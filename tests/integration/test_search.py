@@ -164,7 +164,10 @@ def test_the_list_page_searches_the_index_and_keeps_the_order(memory_store, alic
     browser = Client()
     browser.force_login(alice)
     page = browser.get("/", {"q": "needle", "sort": "relevance"}).content.decode()
-    assert page.index(">Needle<") < page.index(">Needle notes")
+    # Ranked, and the match marked in each title shown.
+    assert page.index("><mark>Needle</mark><") < page.index(
+        "><mark>Needle</mark> notes"
+    )
     assert '<option value="relevance" selected>' in page
     assert "sort=relevance" in page  # the REST URL the live list reads again
     assert "Other" not in page

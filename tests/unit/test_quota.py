@@ -125,3 +125,15 @@ def test_manage_py_check_refuses_a_malformed_create_rate(settings):
     assert "MEETINGS_CREATE_RATE quota '60/fortnight'" in error.msg
     settings.MEETINGS_CREATE_RATE = "60/min"
     assert not [m for m in run_checks() if m.id == "meetings.E001"]
+
+
+@pytest.mark.django_db  # the models' checks ask the database what it supports
+def test_manage_py_check_refuses_a_search_index_that_names_no_backend(settings):
+    from django.core.checks import run_checks
+
+    settings.MEETINGS_SEARCH_INDEX = "meetings.search.sqlit"
+    (error,) = [m for m in run_checks() if m.id == "meetings.E002"]
+    assert "MEETINGS_SEARCH_INDEX 'meetings.search.sqlit'" in error.msg
+    for good in ("auto", "none", "meetings.search.postgresql"):
+        settings.MEETINGS_SEARCH_INDEX = good
+        assert not [m for m in run_checks() if m.id == "meetings.E002"]
