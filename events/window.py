@@ -14,6 +14,7 @@ planner, it is told the time and reads nothing.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -97,7 +98,7 @@ class ChangeWindow:
         self._marks: dict[int, datetime] = {}
         self._sweep_due = True
         # The changes already found, by meeting: (version, when, shard).
-        self._seen: dict[object, tuple[int, datetime, int]] = {}
+        self._seen: dict[uuid.UUID, tuple[int, datetime, int]] = {}
 
     @property
     def swept(self) -> datetime | None:
