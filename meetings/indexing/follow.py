@@ -20,11 +20,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import DatabaseError, close_old_connections
+from django.db import DatabaseError, OperationalError, close_old_connections
 from django.dispatch import receiver
 from django.utils import timezone
 
-from ..domain import Change, Meeting
+from ..domain import Change, Meeting, StoreUnavailable
 from ..search import Entry, SearchIndex, get_index
 from ..search.lease import Lease
 from ..search.metrics import (
@@ -70,9 +70,11 @@ def write_through(
         entry = Entry.of(meeting)
     try:
         index.apply([entry])
-    except DatabaseError:
+    except DatabaseError as error:
+        # Counted, and one line: the reconciler repairs it (a locked or
+        # unreachable database is an operating condition, not a bug).
         WRITE_THROUGH_FAILURES.inc()
-        logger.warning("Search entry of %s not applied", meeting.id, exc_info=True)
+        logger.warning("Search entry of %s not applied: %r", meeting.id, error)
         return
     written = meeting.updated_at or meeting.created_at
     lag = (timezone.now() - (now if deleted else written)).total_seconds()
@@ -182,6 +184,10 @@ class Reconciler:
         while not stop.is_set():
             try:
                 self.run_once()
+            except (OperationalError, StoreUnavailable) as error:
+                # A locked or unreachable database, or the store down: the
+                # next pass tries again, and nothing is lost meanwhile.
+                logger.warning("A search reconciler pass could not run: %s", error)
             except Exception:
                 logger.exception("The search index's reconciler pass failed")
             finally:
